@@ -1,0 +1,59 @@
+# orewatch: two commands set everything up.
+#   make run   installs into .venv/, starts NATS + PostgreSQL under .orewatch/, runs the pipeline
+#   make test  installs, starts its own servers on free ports, runs every test
+# Needs only Python 3.11+ and make. uv itself is installed from PyPI into .tools/.
+
+PYTHON ?= python3
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+VENV   := .venv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(shell command -v $(PYTHON))
+export UV_LINK_MODE := copy
+
+.PHONY: install run test test-fast lint typecheck docs bench score clean distclean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv>=0.8,<0.14"
+
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml apps/*/pyproject.toml
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+install: $(VENV)/.installed ## create .venv with the orewatch command
+
+uv.lock: pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml apps/*/pyproject.toml | $(UV)
+	$(UV) lock
+
+run: install ## run the whole pipeline locally (Ctrl-C stops it)
+	OMP_NUM_THREADS=1 $(VENV)/bin/orewatch run
+
+test: install lint typecheck ## lint, types, then every test: unit, contract, end-to-end, compose checks
+	$(VENV)/bin/python -m pytest -q
+
+test-fast: install ## unit tests only (no servers)
+	$(VENV)/bin/python -m pytest -q -m "not slow" libs services/*/tests/unit
+
+lint: install ## ruff: lint and format
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install ## mypy, strict on libs/common
+	$(VENV)/bin/mypy -p orewatch_common
+
+docs: install ## AsyncAPI of every service into docs/asyncapi/
+	$(VENV)/bin/orewatch docs docs/asyncapi
+
+bench: install ## extractor core vs bare natasha on bsnlp-dev texts
+	OMP_NUM_THREADS=1 $(VENV)/bin/python services/extractor/benchmarks/bench_extractor.py
+
+score: install ## quality figures from ../shared/eval/score.py
+	$(PYTHON) ../shared/eval/score.py --cmd $(VENV)/bin/orewatch
+	$(PYTHON) ../shared/eval/score.py --cmd $(VENV)/bin/orewatch --gold ../shared/eval/bsnlp-dev/gold.json --texts ../shared/eval/bsnlp-dev/texts
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache
+
+distclean: clean
+	rm -rf $(VENV) $(TOOLS) .orewatch

@@ -1,0 +1,53 @@
+"""`orewatch clean` and `orewatch extract`: the pipeline's pure cores on files, no servers.
+
+Each file goes through the same steps as in the running pipeline (fetcher's
+decoding, cleaner, extractor) and prints one JSON object per line, in the order
+given. A file that cannot be read prints `{"file": ..., "error": ...}` instead,
+so the lines stay aligned with the arguments, and the exit status is 1.
+
+Each file is cleaned on the cleaner's rules alone, without the per-source
+boilerplate memory the running cleaner learns, so a file's output does not
+depend on which other files share the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from orewatch_fetcher.seeds import RefusedSeed, content_type_of, raw_article_from_bytes
+
+
+def print_documents(files: list[Path], *, extract: bool) -> int:
+    from orewatch_cleaner.core import clean_article
+
+    extractor = None
+    if extract:
+        from orewatch_extractor.core import Extractor
+
+        extractor = Extractor()
+    failures = 0
+    for path in files:
+        try:
+            data = path.read_bytes()
+            raw = raw_article_from_bytes(
+                data,
+                source_uri=str(path),
+                source_name=path.parent.name or "files",
+                content_type=content_type_of(path, data),
+            )
+        except (OSError, RefusedSeed) as exc:
+            failures += 1
+            print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False), flush=True)
+            continue
+        clean = clean_article(raw)
+        if extractor is None:
+            line = clean.model_dump(mode="json")
+        else:
+            extraction = extractor.extract(clean)
+            line = extraction.model_dump(mode="json")
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    if failures:
+        print(f"{failures} of {len(files)} file(s) could not be read", file=sys.stderr)
+    return 1 if failures else 0

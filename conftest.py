@@ -1,0 +1,263 @@
+"""Test fixtures shared by every layer: real servers, a bus client, service processes.
+
+The session starts its own nats-server (JetStream) and PostgreSQL on free ports,
+from the same pip-installed binaries `orewatch run` uses, unless NATS_URL or
+DATABASE_URL point at servers to use instead (they should be disposable: tests
+delete the pipeline's stream and truncate its tables).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import nats
+import pytest
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from orewatch_cli.servers import NatsServer, PostgresServer
+from orewatch_common.contracts import Contract
+from orewatch_common.settings import Settings
+
+REPO = Path(__file__).parent
+SAMPLE_SEEDS = REPO / "seeds"  # the five sample articles shipped with the project
+STREAM = "OREWATCH"
+
+
+@pytest.fixture(scope="session")
+def server_dir() -> Iterator[Path]:
+    # Not under pytest's tmp_path: PostgreSQL runs as `nobody` when we are root and
+    # must be able to reach its folder.
+    path = Path(tempfile.mkdtemp(prefix="orewatch-test-"))
+    path.chmod(0o755)
+    yield path
+
+
+@pytest.fixture(scope="session")
+def nats_url(server_dir: Path) -> Iterator[str]:
+    if os.environ.get("NATS_URL"):
+        yield os.environ["NATS_URL"]
+        return
+    server = NatsServer(server_dir / "nats").start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(server_dir: Path) -> Iterator[str]:
+    """A PostgreSQL built by the Alembic migrations (alembic upgrade head)."""
+    from orewatch_store.migrations_runner import upgrade_to_head
+
+    if os.environ.get("DATABASE_URL"):
+        url = os.environ["DATABASE_URL"]
+        server = None
+    else:
+        server = PostgresServer(server_dir / "postgres").start()
+        url = server.url
+    upgrade_to_head(Settings(database_url=url).sqlalchemy_url())
+    yield Settings(database_url=url).libpq_url()
+    if server:
+        server.stop()
+
+
+PIPELINE_TABLES = (
+    "raw_articles, articles, article_removals, actors, actor_aliases, article_actors, minerals, "
+    "article_minerals, statements, statement_actors, statement_minerals, dead_letters"
+)
+
+
+@pytest.fixture
+def empty_db(database_url: str) -> str:
+    """The test database with every pipeline table emptied (schema kept)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        connection.execute(f"TRUNCATE {PIPELINE_TABLES} CASCADE")
+    return database_url
+
+
+def query(database_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Rows of one SQL query, in a short-lived connection."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        return connection.execute(sql, params or None).fetchall()
+
+
+@pytest.fixture
+def run_sql() -> Callable[..., list[tuple[Any, ...]]]:
+    """`run_sql(url, "SELECT ...")` on any database."""
+    return query
+
+
+@pytest.fixture
+def sample_articles() -> list[Path]:
+    """The five sample articles in the project's seeds/."""
+    samples = sorted(SAMPLE_SEEDS.glob("0*.txt"))
+    assert len(samples) == 5, f"expected the five sample articles in {SAMPLE_SEEDS}"
+    return samples
+
+
+@pytest.fixture
+def sql(empty_db: str) -> Callable[..., list[tuple[Any, ...]]]:
+    """`sql("SELECT ...")` on the (emptied) test database."""
+    return lambda statement, *params: query(empty_db, statement, *params)
+
+
+@pytest.fixture
+def service_env(nats_url: str, tmp_path: Path) -> dict[str, str]:
+    """Environment of a service process under test: fast retries, its own seeds folder."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    return {
+        **os.environ,
+        "NATS_URL": nats_url,
+        "OREWATCH_SEEDS_DIR": str(seeds),
+        "OREWATCH_ACK_WAIT_S": "4",
+        "OREWATCH_RETRY_DELAYS_S": "[0.5, 1, 2]",
+        "OREWATCH_MAX_DELIVER": "4",
+        "OREWATCH_LOG_LEVEL": "INFO",
+        "OMP_NUM_THREADS": "1",
+    }
+
+
+@pytest.fixture
+async def bus(nats_url: str) -> AsyncIterator[BusClient]:
+    """A fresh pipeline stream (old one deleted) and a client to publish and read it."""
+    client = await nats.connect(nats_url)
+    js = client.jetstream()
+    with contextlib.suppress(NotFoundError):
+        await js.delete_stream(STREAM)
+    for bucket in ("orewatch_fetcher_seen", "orewatch_feed_state", "orewatch_cleaner_segments"):
+        with contextlib.suppress(NotFoundError, Exception):
+            await js.delete_key_value(bucket)
+    yield BusClient(client)
+    await client.drain()
+
+
+class BusClient:
+    """Test-side JetStream client: publish contracts or raw bytes, read a subject."""
+
+    def __init__(self, client: nats.NATS) -> None:
+        self.client = client
+        self.js = client.jetstream()
+
+    async def ensure_stream(self) -> None:
+        from orewatch_common.contracts import PIPELINE_SUBJECTS
+
+        with contextlib.suppress(Exception):
+            await self.js.add_stream(name=STREAM, subjects=list(PIPELINE_SUBJECTS), duplicate_window=7200)
+
+    async def publish(self, subject: str, message: Contract | bytes, msg_id: str | None = None) -> None:
+        await self.ensure_stream()
+        if isinstance(message, Contract):
+            data = message.model_dump_json().encode()
+            msg_id = msg_id or message.message_id()
+        else:
+            data = message
+        headers = {"Nats-Msg-Id": msg_id} if msg_id else None
+        await self.js.publish(subject, data, headers=headers)
+
+    async def read(self, subject: str, count: int, timeout: float = 30.0) -> list[bytes]:
+        """The first `count` messages on the subject (from the stream's start), waiting up to timeout."""
+        await self.ensure_stream()
+        sub = await self.js.pull_subscribe(
+            subject,
+            durable=None,
+            stream=STREAM,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
+        )
+        found: list[bytes] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while len(found) < count and time.monotonic() < deadline:
+                with contextlib.suppress(nats.errors.TimeoutError):
+                    for msg in await sub.fetch(count - len(found), timeout=1):
+                        found.append(msg.data)
+                        await msg.ack()
+        finally:
+            await sub.unsubscribe()
+        return found
+
+    async def count(self, subject: str) -> int:
+        """How many messages the stream holds on the subject."""
+        await self.ensure_stream()
+        info = await self.js.stream_info(STREAM, subjects_filter=subject)
+        return int((info.state.subjects or {}).get(subject, 0))
+
+
+class ServiceProcess:
+    """`orewatch serve <service>` as a subprocess, as it runs in its own container."""
+
+    def __init__(self, service: str, env: dict[str, str], log_path: Path) -> None:
+        self.service = service
+        self.env = env
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ServiceProcess:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "orewatch_cli.main", "serve", self.service],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture
+def start_service(service_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
+    started: list[ServiceProcess] = []
+
+    def start(service: str, **env: str) -> ServiceProcess:
+        process = ServiceProcess(service, {**service_env, **env}, tmp_path / f"{service}.log").start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+async def wait_for(condition: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2) -> Any:
+    """Poll a (sync or async) condition until it is truthy; fail with the last value."""
+    deadline = time.monotonic() + timeout
+    value: Any = None
+    while time.monotonic() < deadline:
+        value = condition()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+
+
+@pytest.fixture
+def wait() -> Callable[..., Any]:
+    return wait_for

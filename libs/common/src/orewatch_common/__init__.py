@@ -1,0 +1,1 @@
+"""Shared contracts, settings and bus wiring of the orewatch services."""

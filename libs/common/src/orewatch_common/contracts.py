@@ -1,0 +1,233 @@
+"""Message contracts: one pydantic model per NATS subject.
+
+Every service imports these and nothing else to talk to its neighbours, so a
+change here is a change of the public interface. Each model carries
+`schema_version`; a consumer rejects (dead-letters) a version it does not know
+instead of guessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION: Literal[1] = 1
+
+RAW_ARTICLE = "raw.article"
+CLEAN_ARTICLE = "clean.article"
+EXTRACTED_STATEMENT = "extracted.statement"
+DEAD_LETTER = "dead.letter"
+
+PIPELINE_SUBJECTS = (RAW_ARTICLE, CLEAN_ARTICLE, EXTRACTED_STATEMENT, DEAD_LETTER)
+
+
+def sha256_hex(*parts: str) -> str:
+    """Hash of text parts joined by NUL, so ("ab", "c") and ("a", "bc") differ."""
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
+def article_id_for(source_kind: SourceKind, source_uri: str) -> str:
+    """Stable article id: the same file or URL is the same article, whatever its content.
+
+    A changed file therefore replaces its earlier version in the store instead of
+    adding a second article.
+    """
+    return sha256_hex(source_kind.value, source_uri)[:32]
+
+
+class Contract(BaseModel):
+    """Base of all messages: strict about unknown fields, versioned, hashable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def message_id(self) -> str:
+        """Content hash used as `Nats-Msg-Id`, so republishing the same content is deduplicated.
+
+        Timestamps of *when* a service handled the message are excluded: a redelivered
+        input must produce the same id for the same output.
+        """
+        payload = self.model_dump_json(exclude=self._volatile_fields())
+        return f"{type(self).__name__}:{sha256_hex(payload)}"
+
+    @classmethod
+    def _volatile_fields(cls) -> set[str]:
+        return set()
+
+
+class SourceKind(StrEnum):
+    FILE = "file"
+    FEED = "feed"
+
+
+class ContentType(StrEnum):
+    TEXT = "text/plain"
+    HTML = "text/html"
+
+
+class RawArticle(Contract):
+    """`raw.article`: a document as fetched, decoded to text but otherwise untouched."""
+
+    schema_version: Literal[1] = Field(default=SCHEMA_VERSION, description="Contract version.")
+    article_id: str = Field(description="Stable id derived from source kind and URI.")
+    source_kind: SourceKind = Field(description="Where the document came from: a seeds file or a feed.")
+    source_uri: str = Field(description="Path relative to seeds/ for files; the entry's page URL for feeds.")
+    source_name: str = Field(
+        description="Source the document belongs to (host name, feed or seeds folder); "
+        "the cleaner learns per-source boilerplate under this key."
+    )
+    fetched_at: datetime = Field(description="When the fetcher read the document (UTC).")
+    content_type: ContentType = Field(description="text/plain or text/html.")
+    content: str = Field(description="The document decoded to Unicode.")
+    encoding: str = Field(description="Encoding the bytes were decoded from, e.g. utf-8, cp1251, koi8-r.")
+    content_sha256: str = Field(description="SHA-256 of `content`; changes when the document changes.")
+    url: str | None = Field(default=None, description="Canonical URL of the article, when known.")
+    title_hint: str | None = Field(default=None, description="Title given by a feed entry, if any.")
+    published_hint: datetime | None = Field(default=None, description="Publication date from a feed entry.")
+    author_hint: str | None = Field(default=None, description="Author from a feed entry.")
+    feed_url: str | None = Field(default=None, description="Feed the entry was listed in.")
+    is_feed_summary: bool = Field(
+        default=False,
+        description="True when the page could not be fetched and `content` is the feed's own "
+        "summary or content of the entry.",
+    )
+
+    @classmethod
+    def _volatile_fields(cls) -> set[str]:
+        return {"fetched_at"}
+
+
+class Removal(BaseModel):
+    """One piece of text the cleaner removed, and why (the audit trail)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(description="The removed text, as it stood in the input.")
+    reason: str = Field(
+        description="Machine-readable reason, e.g. 'related-headlines', 'read-also', "
+        "'subscribe-prompt', 'photo-credit', 'byline', 'breadcrumb', 'site-boilerplate'."
+    )
+
+
+class CleanArticle(Contract):
+    """`clean.article`: the article body without site furniture, plus its metadata."""
+
+    schema_version: Literal[1] = Field(default=SCHEMA_VERSION, description="Contract version.")
+    article_id: str = Field(description="Same id as the raw article.")
+    source_kind: SourceKind = Field(description="Copied from the raw article.")
+    source_uri: str = Field(description="Copied from the raw article.")
+    source_name: str = Field(description="Copied from the raw article.")
+    url: str | None = Field(default=None, description="Canonical URL, when known.")
+    fetched_at: datetime = Field(description="Copied from the raw article.")
+    raw_sha256: str = Field(description="`content_sha256` of the raw article this was cleaned from.")
+    title: str | None = Field(default=None, description="Headline; null when the document has none.")
+    published_at: datetime | None = Field(
+        default=None, description="Publication time as printed by the source; null when absent."
+    )
+    author: str | None = Field(default=None, description="Byline author; null when absent.")
+    body: str = Field(description="Article text, paragraphs separated by a blank line.")
+    removed: list[Removal] = Field(default_factory=list, description="What was cut and why.")
+
+
+ActorType = Literal["PER", "ORG", "LOC"]
+
+
+class Actor(BaseModel):
+    """A canonical actor of one article, with the surface forms merged into it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="Canonical nominative name, e.g. 'Кирилл Дмитриев', 'МИД России'.")
+    type: ActorType = Field(description="PER, ORG or LOC.")
+    aliases: list[str] = Field(default_factory=list, description="Other names used for it in the article.")
+    mentions: int = Field(default=1, ge=1, description="How often the article names it.")
+
+
+class ActorRef(BaseModel):
+    """Reference to an actor of the same message, by canonical name and type."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="Canonical name, as in `actors`.")
+    type: ActorType = Field(description="PER, ORG or LOC.")
+
+
+class Mineral(BaseModel):
+    """A mineral concept of the gazetteer found in the article."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(description="Stable gazetteer key, e.g. 'rare_earths', 'lithium', 'oil'.")
+    name: str = Field(description="Russian name of the concept.")
+    category: str = Field(description="Gazetteer category, e.g. 'rare_earths', 'battery', 'energy'.")
+    forms: list[str] = Field(default_factory=list, description="Surface forms matched in the text.")
+    mentions: int = Field(default=1, ge=1, description="How often the article names it.")
+
+
+class Statement(BaseModel):
+    """A sentence that reports what an actor said, or that names a mineral."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    index: int = Field(ge=0, description="Position of the statement in the article.")
+    text: str = Field(description="The sentence, as in the clean body.")
+    start: int = Field(ge=0, description="Character offset of the sentence in the clean body.")
+    end: int = Field(ge=0, description="End offset (exclusive) in the clean body.")
+    speaker: ActorRef | None = Field(
+        default=None, description="Who said it, resolved to a canonical actor; null when unknown."
+    )
+    verb: str | None = Field(default=None, description="Speech verb lemma, e.g. 'заявить', 'сообщить'.")
+    is_quote: bool = Field(default=False, description="True when the sentence carries a direct quote.")
+    actors: list[ActorRef] = Field(default_factory=list, description="Actors named in the sentence.")
+    minerals: list[str] = Field(default_factory=list, description="Keys of minerals named in the sentence.")
+
+
+class ExtractedArticle(Contract):
+    """`extracted.statement`: one article's actors, minerals and statements, together.
+
+    Carrying the whole extraction (and the clean article it came from) in one
+    message lets the store replace an article's extraction in one transaction.
+    """
+
+    schema_version: Literal[1] = Field(default=SCHEMA_VERSION, description="Contract version.")
+    article: CleanArticle = Field(description="The clean article the extraction is about.")
+    extracted_at: datetime = Field(description="When the extractor ran (UTC).")
+    extractor_version: str = Field(description="Version of the extractor and its gazetteer.")
+    actors: list[Actor] = Field(default_factory=list, description="Canonical actors of the article.")
+    minerals: list[Mineral] = Field(default_factory=list, description="Minerals named in the article.")
+    statements: list[Statement] = Field(default_factory=list, description="Statements, in text order.")
+
+    @classmethod
+    def _volatile_fields(cls) -> set[str]:
+        return {"extracted_at"}
+
+
+class DeadLetter(Contract):
+    """`dead.letter`: an input a service could not process, kept with the reason."""
+
+    schema_version: Literal[1] = Field(default=SCHEMA_VERSION, description="Contract version.")
+    service: str = Field(description="Service that gave up: fetcher, cleaner, extractor or store.")
+    subject: str | None = Field(default=None, description="Subject the input arrived on, if any.")
+    source_uri: str | None = Field(default=None, description="File path or URL the input came from.")
+    reason: str = Field(description="Why it was refused, readable by a person.")
+    payload: str = Field(
+        description="The input as text (undecodable bytes escaped), truncated to a size cap."
+    )
+    payload_size: int = Field(ge=0, description="Size of the original input in bytes.")
+    deliveries: int = Field(default=1, ge=1, description="How many times the input was tried.")
+    failed_at: datetime = Field(description="When the service gave up (UTC).")
+
+    @classmethod
+    def _volatile_fields(cls) -> set[str]:
+        return {"failed_at", "deliveries"}
+
+
+CONTRACT_BY_SUBJECT: dict[str, type[Contract]] = {
+    RAW_ARTICLE: RawArticle,
+    CLEAN_ARTICLE: CleanArticle,
+    EXTRACTED_STATEMENT: ExtractedArticle,
+    DEAD_LETTER: DeadLetter,
+}

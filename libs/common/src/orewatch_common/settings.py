@@ -1,0 +1,105 @@
+"""Settings of every service, read from the environment (and `.env`).
+
+This is the one place that builds connection URLs: services ask for
+`settings.nats_url` or `settings.sqlalchemy_url()` and never assemble one themselves.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OREWATCH_", env_file=".env", extra="ignore")
+
+    nats_url: str = Field(
+        default="nats://127.0.0.1:4222",
+        validation_alias=AliasChoices("NATS_URL", "OREWATCH_NATS_URL"),
+        description="NATS server with JetStream enabled.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "OREWATCH_DATABASE_URL"),
+        description="PostgreSQL URL; when unset it is built from the POSTGRES_* variables.",
+    )
+    postgres_host: str = Field(default="127.0.0.1", validation_alias="POSTGRES_HOST")
+    postgres_port: int = Field(default=5432, validation_alias="POSTGRES_PORT")
+    postgres_user: str = Field(default="orewatch", validation_alias="POSTGRES_USER")
+    postgres_password: str = Field(default="", validation_alias="POSTGRES_PASSWORD")
+    postgres_db: str = Field(default="orewatch", validation_alias="POSTGRES_DB")
+
+    seeds_dir: Path = Field(default=Path("seeds"), description="Folder the fetcher watches.")
+    state_dir: Path = Field(
+        default=Path(".orewatch"), description="Where `orewatch run` keeps its NATS and Postgres data."
+    )
+    max_file_bytes: int = Field(default=5_000_000, description="Larger seeds files are refused.")
+
+    feeds: str = Field(
+        default="",
+        description="Comma-separated RSS/Atom feed URLs, each optionally `url|interval` "
+        "(see orewatch_fetcher.feeds).",
+    )
+    feeds_file: Path | None = Field(default=None, description="File of feed URLs, one a line, # comments.")
+    feed_interval_s: float = Field(default=300.0, description="Default polling interval of a feed.")
+    allow_private_urls: bool = Field(
+        default=False, description="Allow feeds and pages on private or loopback addresses (tests)."
+    )
+    http_timeout_s: float = Field(default=20.0)
+    http_max_bytes: int = Field(default=5_000_000)
+    user_agent: str = Field(default="orewatch/0.1 (+https://github.com/orewatch)")
+    fetch_delay_s: float = Field(
+        default=1.0, description="Pause between two page downloads from the same host (politeness)."
+    )
+    feed_max_attempts: int = Field(
+        default=5, description="Failed page downloads of a feed entry before its summary is published."
+    )
+    feed_retry_delay_s: float = Field(
+        default=60.0, description="Delay before a failed page download is retried (doubles each time)."
+    )
+    seeds_quiet_s: float = Field(
+        default=0.5, description="A seeds file must stay unchanged this long before it is read."
+    )
+    seeds_rescan_s: float = Field(
+        default=300.0, description="Full rescan of seeds/ as a safety net for missed file events."
+    )
+
+    stream_name: str = Field(default="OREWATCH", description="JetStream stream of all pipeline subjects.")
+    duplicate_window_s: float = Field(
+        default=2 * 3600.0, description="JetStream dedup window for Nats-Msg-Id."
+    )
+    ack_wait_s: float = Field(default=60.0, description="Redelivery after this long without an ack.")
+    max_deliver: int = Field(default=6, description="Deliveries before a message is dead-lettered.")
+    retry_delays_s: tuple[float, ...] = Field(
+        default=(1.0, 5.0, 15.0, 60.0, 120.0),
+        description="Nak delay after the n-th failed delivery (the last one repeats).",
+    )
+
+    log_level: str = Field(default="INFO")
+
+    def sqlalchemy_url(self) -> str:
+        """Database URL for SQLAlchemy and Alembic (psycopg 3 driver)."""
+        return _with_scheme(self.libpq_url(), "postgresql+psycopg")
+
+    def libpq_url(self) -> str:
+        """Database URL in the plain `postgresql://` form that psql understands."""
+        if self.database_url:
+            return _with_scheme(self.database_url, "postgresql")
+        password = f":{quote(self.postgres_password, safe='')}" if self.postgres_password else ""
+        user = quote(self.postgres_user, safe="")
+        return f"postgresql://{user}{password}@{self.postgres_host}:{self.postgres_port}/{self.postgres_db}"
+
+
+def _with_scheme(url: str, scheme: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((scheme, *parts[1:]))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process, read once."""
+    return Settings()

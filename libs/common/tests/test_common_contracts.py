@@ -1,0 +1,127 @@
+"""Contracts, settings and delivery policy of libs/common: pure, no servers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from orewatch_common.bus import dead_letter_for, describe_error, message_headers, retry_delay
+from orewatch_common.contracts import (
+    CONTRACT_BY_SUBJECT,
+    ContentType,
+    RawArticle,
+    SourceKind,
+    article_id_for,
+    sha256_hex,
+)
+from orewatch_common.settings import Settings
+from pydantic import ValidationError
+
+
+def raw(
+    content: str = "Текст статьи.", fetched_at: datetime = datetime(2026, 1, 1, tzinfo=UTC)
+) -> RawArticle:
+    return RawArticle(
+        article_id=article_id_for(SourceKind.FILE, "a.txt"),
+        source_kind=SourceKind.FILE,
+        source_uri="a.txt",
+        source_name="seeds",
+        fetched_at=fetched_at,
+        content_type=ContentType.TEXT,
+        content=content,
+        encoding="utf-8",
+        content_sha256=sha256_hex(content),
+    )
+
+
+def test_message_id_ignores_when_it_was_fetched_but_not_what():
+    first = raw()
+    refetched = raw(fetched_at=datetime(2026, 5, 5, tzinfo=UTC))
+    changed = raw(content="Другой текст.")
+    assert first.message_id() == refetched.message_id()
+    assert first.message_id() != changed.message_id()
+    assert message_headers(first)["Nats-Msg-Id"] == first.message_id()
+
+
+@pytest.mark.parametrize(
+    ("kind", "uri", "other_kind", "other_uri", "same"),
+    [
+        (SourceKind.FILE, "a.txt", SourceKind.FILE, "a.txt", True),
+        (SourceKind.FILE, "a.txt", SourceKind.FILE, "sub/a.txt", False),
+        (SourceKind.FILE, "https://x.ru/1", SourceKind.FEED, "https://x.ru/1", False),
+    ],
+)
+def test_article_id_depends_on_source_only(kind, uri, other_kind, other_uri, same):
+    assert (article_id_for(kind, uri) == article_id_for(other_kind, other_uri)) is same
+
+
+def test_contracts_refuse_unknown_fields_and_versions():
+    data = raw().model_dump(mode="json")
+    with pytest.raises(ValidationError):
+        RawArticle.model_validate({**data, "surprise": 1})
+    with pytest.raises(ValidationError):
+        RawArticle.model_validate({**data, "schema_version": 2})
+
+
+def test_every_subject_has_one_contract():
+    assert sorted(CONTRACT_BY_SUBJECT) == [
+        "clean.article",
+        "dead.letter",
+        "extracted.statement",
+        "raw.article",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "libpq", "sqlalchemy"),
+    [
+        ({"DATABASE_URL": "postgresql://u@h:5/db"}, "postgresql://u@h:5/db", "postgresql+psycopg://u@h:5/db"),
+        (
+            {"DATABASE_URL": "postgresql+asyncpg://u:p@h/db"},
+            "postgresql://u:p@h/db",
+            "postgresql+psycopg://u:p@h/db",
+        ),
+        ({"DATABASE_URL": "postgres://u@h/db"}, "postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        (
+            {
+                "POSTGRES_HOST": "postgres",
+                "POSTGRES_USER": "ore",
+                "POSTGRES_PASSWORD": "p@ss/word",
+                "POSTGRES_DB": "news",
+            },
+            "postgresql://ore:p%40ss%2Fword@postgres:5432/news",
+            "postgresql+psycopg://ore:p%40ss%2Fword@postgres:5432/news",
+        ),
+    ],
+)
+def test_database_urls_are_built_in_one_place(monkeypatch, env, libpq, sqlalchemy):
+    for name in ("DATABASE_URL", "POSTGRES_HOST", "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(_env_file=None)
+    assert settings.libpq_url() == libpq
+    assert settings.sqlalchemy_url() == sqlalchemy
+
+
+@pytest.mark.parametrize(
+    ("deliveries", "delay"),
+    [(1, 1.0), (2, 5.0), (5, 120.0), (9, 120.0), (0, 1.0)],
+)
+def test_retry_delay_grows_then_stays(deliveries, delay):
+    assert retry_delay(Settings(_env_file=None), deliveries) == delay
+
+
+def test_dead_letter_keeps_binary_payload_readable_and_capped():
+    letter = dead_letter_for("fetcher", reason="binary content", payload=b"\x00\xffabc" * 100_000)
+    assert letter.payload_size == 500_000
+    assert letter.payload.startswith("\\x00\\xffabc")
+    assert len(letter.payload.encode()) < 1_000_000
+
+
+def test_validation_errors_read_as_reasons():
+    with pytest.raises(ValidationError) as caught:
+        RawArticle.model_validate({"article_id": 1})
+    reason = describe_error(caught.value)
+    assert reason.startswith("invalid message (")
+    assert "source_kind: Field required" in reason

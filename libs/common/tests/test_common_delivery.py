@@ -1,0 +1,98 @@
+"""The delivery policy on a real nats-server: ack after success, retry transient failures,
+dead-letter invalid or hopeless messages. A small FastStream app stands in for a service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from orewatch_common.bus import build_broker, build_stream, subscriber_options
+from orewatch_common.contracts import (
+    DEAD_LETTER,
+    RAW_ARTICLE,
+    ContentType,
+    DeadLetter,
+    RawArticle,
+    SourceKind,
+)
+from orewatch_common.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+ARTICLE = RawArticle(
+    article_id="d" * 32,
+    source_kind=SourceKind.FILE,
+    source_uri="x.txt",
+    source_name="seeds",
+    fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+    content_type=ContentType.TEXT,
+    content="Текст.",
+    encoding="utf-8",
+    content_sha256="0" * 64,
+)
+
+
+def settings_for(nats_url: str) -> Settings:
+    return Settings(_env_file=None, nats_url=nats_url, ack_wait_s=2, max_deliver=3, retry_delays_s=(0.2, 0.2))
+
+
+async def run_failing_service(nats_url: str, failures: int) -> tuple[list[int], object]:
+    """Start a consumer whose handler fails `failures` times; return deliveries seen and the broker."""
+    settings = settings_for(nats_url)
+    broker = build_broker(settings, "test")
+    attempts: list[int] = []
+
+    @broker.subscriber(RAW_ARTICLE, **subscriber_options(settings, build_stream(settings), durable="test"))
+    async def handle(article: RawArticle) -> None:
+        attempts.append(1)
+        if len(attempts) <= failures:
+            raise ConnectionError("database is down")
+
+    await broker.start()
+    return attempts, broker
+
+
+async def test_transient_failure_is_retried_then_acked(bus, wait):
+    attempts, broker = await run_failing_service(bus.client.connected_url.geturl(), failures=2)
+    try:
+        await bus.publish(RAW_ARTICLE, ARTICLE)
+        await wait(lambda: len(attempts) == 3, timeout=20)
+        info = await wait(lambda: _settled(bus), timeout=10)
+        assert info.num_redelivered == 0 or info.num_ack_pending == 0
+        assert await bus.count(DEAD_LETTER) == 0
+    finally:
+        await broker.stop()
+
+
+async def test_hopeless_message_becomes_a_dead_letter_after_max_deliver(bus, wait):
+    attempts, broker = await run_failing_service(bus.client.connected_url.geturl(), failures=99)
+    try:
+        await bus.publish(RAW_ARTICLE, ARTICLE)
+        [data] = await bus.read(DEAD_LETTER, 1, timeout=20)
+        letter = DeadLetter.model_validate_json(data)
+        assert len(attempts) == 3
+        assert letter.service == "test"
+        assert letter.deliveries == 3
+        assert letter.reason == "gave up after 3 deliveries: ConnectionError: database is down"
+        assert letter.source_uri == "x.txt"
+    finally:
+        await broker.stop()
+
+
+async def test_invalid_message_is_dead_lettered_without_retry(bus, wait):
+    attempts, broker = await run_failing_service(bus.client.connected_url.geturl(), failures=0)
+    try:
+        await bus.publish(RAW_ARTICLE, b'{"source_uri": "bad.txt"}', msg_id="bad")
+        [data] = await bus.read(DEAD_LETTER, 1, timeout=20)
+        letter = DeadLetter.model_validate_json(data)
+        assert attempts == []
+        assert letter.deliveries == 1
+        assert letter.source_uri == "bad.txt"
+        assert letter.reason.startswith("invalid message")
+    finally:
+        await broker.stop()
+
+
+async def _settled(bus):
+    info = await bus.js.consumer_info("OREWATCH", "test")
+    return info if info.num_ack_pending == 0 and info.num_pending == 0 else None

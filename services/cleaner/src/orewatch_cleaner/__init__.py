@@ -1,0 +1,1 @@
+"""orewatch cleaner service."""

@@ -1,0 +1,496 @@
+"""Pure cleaning core: RawArticle -> CleanArticle (no broker, no I/O).
+
+The article is read as lines. The header (breadcrumbs, date and rubric lines, bylines,
+photo credits, the headline) is read from the top; the tail (other headlines, "see also",
+prompts, credits, copyright) is peeled from the bottom, first as whole lines, then as
+sentences glued to the last paragraph. Furniture lines in between are dropped one by one.
+Everything cut is kept in `removed` with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from orewatch_common.contracts import CleanArticle, ContentType, RawArticle, Removal
+
+from orewatch_cleaner import tails
+from orewatch_cleaner.boilerplate import (
+    NOTHING_LEARNED,
+    LearnedBoilerplate,
+    SegmentMemory,
+    learned_boilerplate,
+    segment_hashes,
+)
+from orewatch_cleaner.html_extract import extract_page
+from orewatch_cleaner.metadata import (
+    DATE,
+    TIMESTAMP_LINE,
+    byline_parts,
+    dateline,
+    looks_like_headline,
+    looks_like_name,
+    parse_date,
+)
+from orewatch_cleaner.sentences import (
+    CLOSING_MARKS,
+    SENTENCE_BREAK,
+    blank_to_none,
+    normalise,
+    split_sentences,
+    squash_spaces,
+    words,
+)
+from orewatch_cleaner.vocabulary import BREADCRUMB_ROOTS
+
+_BREADCRUMB = re.compile(rf"^(?:{'|'.join(BREADCRUMB_ROOTS)})", re.IGNORECASE)
+_BREADCRUMB_SEPARATOR = re.compile(r"\s[/>»|→›]\s")
+_DATE_LABELS = re.compile(
+    r"\b(?:date|дата(?: публикации)?|опубликовано|обновлено|изменено|published|updated)\b\s*:?", re.IGNORECASE
+)
+_HEADER_SEPARATORS = re.compile(r"\s*[|·•,/]\s*|\s+[—–-]\s+")
+_FIELD_MARKS = "|·•,/—–-:"
+_HEADER_LINES = 8  # the header is never longer than this many lines
+_MAX_BACKGROUND_CUTS = 2
+
+
+@dataclass
+class _Line:
+    text: str
+    followed_by_break: bool
+
+
+@dataclass
+class _Draft:
+    """Mutable state of one cleaning run."""
+
+    lines: list[_Line]
+    title: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+    removed: list[Removal] = field(default_factory=list)
+
+    def drop(self, text: str, reason: str) -> None:
+        self.removed.append(Removal(text=text, reason=reason))
+
+
+def clean_article(raw: RawArticle, memory: SegmentMemory | None = None) -> CleanArticle:
+    """Strip site furniture from a raw article and find its title, date and author."""
+    known_title = raw.title_hint
+    known_date = raw.published_hint
+    known_author = raw.author_hint
+    text = raw.content
+    if raw.content_type == ContentType.HTML:
+        page = extract_page(raw.content, raw.url)
+        text = page.text
+        known_title = page.title or known_title
+        known_date = page.published or known_date
+        known_author = page.author or known_author
+
+    draft = _Draft(lines=_split_lines(text))
+    learned = NOTHING_LEARNED
+    hashes: set[str] = set()
+    if memory is not None:
+        hashes = segment_hashes(_segments(draft.lines))
+        learned = learned_boilerplate(memory, raw.source_name, hashes)
+
+    _read_header(draft, known_title, raw.fetched_at, learned)
+    _drop_tail(draft, learned)
+    _drop_inner_furniture(draft, learned)
+
+    if memory is not None:
+        memory.record(raw.source_name, hashes)
+
+    body = "\n\n".join(squash_spaces(line.text) for line in draft.lines if line.text.strip())
+    return CleanArticle(
+        article_id=raw.article_id,
+        source_kind=raw.source_kind,
+        source_uri=raw.source_uri,
+        source_name=raw.source_name,
+        url=raw.url,
+        fetched_at=raw.fetched_at,
+        raw_sha256=raw.content_sha256,
+        title=draft.title or blank_to_none(known_title),
+        published_at=draft.published or known_date,
+        author=draft.author or blank_to_none(known_author),
+        body=body,
+        removed=draft.removed,
+    )
+
+
+def _split_lines(text: str) -> list[_Line]:
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").split("\n")
+    lines: list[_Line] = []
+    for index, line in enumerate(raw_lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        after = raw_lines[index + 1] if index + 1 < len(raw_lines) else ""
+        lines.append(_Line(stripped, followed_by_break=not after.strip()))
+    return lines
+
+
+def _segments(lines: list[_Line]) -> list[str]:
+    """Segments remembered per source: every line, and the sentences of the last lines."""
+    found = [line.text for line in lines]
+    for line in lines[-3:]:
+        found.extend(span.text for span in split_sentences(line.text))
+    return found
+
+
+# --- header -----------------------------------------------------------------------------------
+
+
+def _read_header(
+    draft: _Draft, known_title: str | None, fetched_at: datetime, learned: LearnedBoilerplate
+) -> None:
+    """Consume furniture and the headline from the top of the article."""
+    known = normalise(known_title) if known_title else None
+    consumed = 0
+    while consumed < len(draft.lines) and consumed < _HEADER_LINES:
+        line = draft.lines[consumed].text
+        following = draft.lines[consumed + 1] if consumed + 1 < len(draft.lines) else None
+        if known and _same_headline(normalise(line), known):
+            draft.title = draft.title or known_title
+            draft.drop(line, "title")
+        elif not _header_furniture(draft, line, following, fetched_at, known, learned) and (
+            draft.title is not None or known is not None or not _take_title(draft, consumed)
+        ):
+            break
+        consumed += 1
+    del draft.lines[:consumed]
+
+
+def _same_headline(line: str, known: str) -> bool:
+    """The text's headline line against a known title that may carry the site name ("X — Сайт")."""
+    if line == known:
+        return True
+    shorter, longer = sorted((line, known), key=len)
+    return len(shorter) >= max(15, 0.6 * len(longer)) and longer.startswith(shorter)
+
+
+def _header_furniture(
+    draft: _Draft,
+    line: str,
+    following: _Line | None,
+    fetched_at: datetime,
+    known_title: str | None,
+    learned: LearnedBoilerplate,
+) -> bool:
+    """Drop one header line if it is furniture, keeping any date or author it carries."""
+    if _is_breadcrumb(line, following, known_title):
+        draft.drop(line, "breadcrumb")
+        return True
+    byline = byline_parts(line)
+    if byline is not None:
+        author, date_text = byline
+        if author and len(words(author)) <= 4:
+            draft.author = draft.author or author
+        if date_text:
+            draft.published = draft.published or parse_date(date_text, fetched_at)
+        draft.drop(line, "byline")
+        return True
+    if _dated_header(draft, line, fetched_at):
+        return True
+    reason = tails.furniture_reason(line)
+    if reason in {"photo-credit", "source-credit", "share", "copyright", "subscribe-prompt", "read-also"}:
+        draft.drop(line, reason)
+        return True
+    if learned.knows(line):
+        draft.drop(line, "site-boilerplate")
+        return True
+    if draft.title is None and known_title is None and _is_section_name(line, following):
+        draft.drop(line, "rubric")
+        return True
+    signed = _signed_name(line)
+    if draft.title is not None and signed and draft.author is None:
+        draft.author = signed
+        draft.drop(line, "byline")
+        return True
+    return False
+
+
+def _signed_name(line: str) -> str | None:
+    """The name of a signature line: "Анна Миронова" or "Анна Миронова, корреспондент в Берлине"."""
+    name, _, role = line.partition(",")
+    role = SENTENCE_BREAK.split(role, maxsplit=1)[0].strip(" .")
+    if not looks_like_name(name):
+        return None
+    if role and not (len(words(role)) <= 5 and role[:1].islower()):
+        return None
+    return name.strip()
+
+
+def _author_of_byline(draft: _Draft, text: str) -> None:
+    """Keep the author named by a byline found among the tail furniture, if none is known yet."""
+    parts = byline_parts(text)
+    name = _signed_name(parts[0]) if parts and parts[0] else None
+    if name and draft.author is None:
+        draft.author = name
+
+
+def _dated_header(draft: _Draft, line: str, fetched_at: datetime) -> bool:
+    """A date line ("25 февраля 2025, 07:00 В мире", "Политика | 12.03.2025", "Иван Петров, вчера, 18:00").
+
+    The date becomes `published_at` when it opens the line or when everything around it is
+    furniture (rubric, author, caption, labels); only then is the line dropped.
+    """
+    found = DATE.search(line)
+    opening = dateline(line)
+    if found is None or len(words(line)) > 16:
+        if opening is not None and draft.published is None:
+            draft.published = parse_date(opening, fetched_at)  # a dateline before the lead
+        return False
+    if opening is None and not _stands_apart(line, found.start(), found.end()):
+        return False  # a date inside a sentence ("…сегодня отменила…") is not a header field
+    published = parse_date(found.group(0), fetched_at)
+    if published is None:
+        return False
+    rest = _DATE_LABELS.sub(" ", line[: found.start()] + " | " + line[found.end() :])
+    whole = squash_spaces(_HEADER_SEPARATORS.sub(" ", rest))
+    pieces = [p.strip(" .,") for p in _HEADER_SEPARATORS.split(rest) if p.strip(" .,")]
+    author = next((p for p in pieces if looks_like_name(p)), None)
+    furniture = (
+        not whole
+        or tails.furniture_reason(rest.strip(" |")) == "photo-credit"
+        or all(_is_rubric(p) or looks_like_name(p) or DATE.fullmatch(p) for p in pieces)
+    )
+    if opening is not None or furniture:
+        draft.published = draft.published or published
+    if not furniture:
+        return False
+    if author and draft.author is None:
+        draft.author = author
+    draft.drop(line, "date-header")
+    return True
+
+
+def _stands_apart(line: str, start: int, end: int) -> bool:
+    """Whether a span is its own field: at an edge of the line or next to a separator on each side."""
+    before = line[:start].rstrip()
+    after = line[end:].lstrip()
+    return (not before or before[-1] in _FIELD_MARKS) and (not after or after[0] in _FIELD_MARKS)
+
+
+def _take_title(draft: _Draft, index: int) -> bool:
+    """Take the first prose-free line as the headline when it reads as one."""
+    line = draft.lines[index]
+    following = draft.lines[index + 1] if index + 1 < len(draft.lines) else None
+    set_off = line.followed_by_break or following is None
+    before_furniture = following is not None and tails.furniture_reason(following.text) is not None
+    if not looks_like_headline(line.text, set_off, before_furniture):
+        return False
+    draft.title = line.text
+    draft.drop(line.text, "title")
+    return True
+
+
+def _is_breadcrumb(line: str, following: _Line | None, known_title: str | None) -> bool:
+    """A trail of section names ("Главная » Новости » Общество", "Экономика / Металлургия / Медь")."""
+    if line.rstrip().endswith("."):
+        return False
+    sections = _BREADCRUMB_SEPARATOR.split(line)
+    if len(sections) >= 3 and all(len(words(section)) <= 3 for section in sections):
+        return True
+    if not _BREADCRUMB.match(line):
+        return False
+    if _BREADCRUMB_SEPARATOR.search(line) or len(words(line)) <= 4:
+        return True
+    rest = normalise(line)
+    candidates = [known_title] if known_title else []
+    if following is not None:
+        candidates.append(normalise(following.text))
+    return any(c and len(c) > 10 and rest.endswith(c) for c in candidates)
+
+
+def _is_section_name(line: str, following: _Line | None) -> bool:
+    """A rubric above the headline ("Экономика", "В мире"): one word, or up to three over a headline."""
+    if not _is_rubric(line) or len(line) > 30:
+        return False
+    if len(words(line)) == 1:
+        return True
+    return (
+        len(words(line)) <= 3
+        and following is not None
+        and looks_like_headline(following.text, following.followed_by_break)
+        and len(words(following.text)) > len(words(line))
+    )
+
+
+def _is_rubric(text: str) -> bool:
+    return len(words(text)) <= 4 and tails.is_headline_like(text)
+
+
+# --- tail ------------------------------------------------------------------------------------
+
+
+def _drop_tail(draft: _Draft, learned: LearnedBoilerplate) -> None:
+    """Peel furniture from the bottom until the last paragraph is article text."""
+    _drop_related_block(draft)
+    background_cuts = 0
+    while draft.lines:
+        if _drop_tail_lines(draft, learned):
+            continue
+        last = draft.lines[-1]
+        cuts = tails.glued_tail(last.text, learned)
+        if cuts:
+            for cut in cuts:
+                piece = last.text[cut.start : cut.end].strip()
+                if cut.reason == "byline":
+                    _author_of_byline(draft, piece)
+                elif cut.reason == "author-signature" and draft.author is None:
+                    draft.author = piece
+                draft.drop(piece, cut.reason)
+            last.text = last.text[: cuts[0].start].rstrip()
+            if not last.text:
+                draft.lines.pop()
+            continue
+        several_sentences = len(draft.lines) > 1 or len(split_sentences(last.text)) > 1
+        if background_cuts < _MAX_BACKGROUND_CUTS and several_sentences:
+            title_stems = {tails.stem(word) for word in words(draft.title or "") if len(word) >= 4}
+            cut = tails.background_tail(last.text, lambda: _context_stems(draft), title_stems)
+            if cut is not None:
+                background_cuts += 1
+                draft.drop(last.text[cut.start :].strip(), cut.reason)
+                last.text = last.text[: cut.start].rstrip()
+                if not last.text:
+                    draft.lines.pop()
+                continue
+        break
+
+
+def _drop_related_block(draft: _Draft) -> None:
+    """A "Похожие новости" heading followed only by teasers or headlines ends the article."""
+    for index in range(1, len(draft.lines)):
+        heading = draft.lines[index].text
+        rest = draft.lines[index + 1 :]
+        if tails.is_block_heading(heading):
+            fits = all(len(words(line.text)) <= 60 for line in rest)
+        elif tails.is_weak_block_heading(heading):
+            fits = all(tails.is_headline_like(line.text) or TIMESTAMP_LINE.match(line.text) for line in rest)
+        else:
+            continue
+        if fits:
+            for line in draft.lines[index:]:
+                draft.drop(line.text, "related-headlines")
+            del draft.lines[index:]
+            return
+
+
+def _drop_tail_lines(draft: _Draft, learned: LearnedBoilerplate) -> bool:
+    """Drop the run of furniture lines at the bottom, with the headlines and names between them."""
+    lines = draft.lines
+    top_strong: int | None = None
+    bullets = 0
+    index = len(lines) - 1
+    while index >= 1:
+        text = lines[index].text
+        reason = _tail_line_reason(text, learned, is_last=index == len(lines) - 1)
+        if reason is not None:
+            top_strong = index
+        elif tails.is_bullet_headline(text):
+            bullets += 1
+            introduced = lines[index - 1].text.rstrip().endswith(":")  # "Меры включают:" + list
+            if bullets >= 3 and not (introduced and tails.furniture_reason(lines[index - 1].text) is None):
+                top_strong = index
+        elif not (tails.is_headline_like(text) or tails.is_signature(text)):
+            break
+        index -= 1
+    if top_strong is None:
+        top_strong = _headline_list_start(lines)
+    if top_strong is None:
+        return False
+    if (
+        top_strong > 1
+        and TIMESTAMP_LINE.match(lines[top_strong].text)
+        and tails.is_headline_like(lines[top_strong - 1].text)
+    ):
+        top_strong -= 1  # "Headline / 19:15 02 сен 2025.": the first headline sits above its time
+    for line in lines[top_strong:]:
+        reason = _tail_line_reason(line.text, learned, is_last=line is lines[-1]) or (
+            "author-signature" if tails.is_signature(line.text) else "related-headlines"
+        )
+        if reason == "author-signature" and draft.author is None and looks_like_name(line.text):
+            draft.author = line.text
+        if reason == "byline":
+            _author_of_byline(draft, line.text)
+        draft.drop(line.text, reason)
+    del lines[top_strong:]
+    return True
+
+
+def _headline_list_start(lines: list[_Line]) -> int | None:
+    """Start of a bare list of other headlines closing the text: three or more short capitalised
+    lines without closing punctuation, below a paragraph that ends a sentence."""
+    index = len(lines)
+    while index > 1 and _is_listed_headline(lines[index - 1].text):
+        index -= 1
+    if len(lines) - index < 3 or index < 1:
+        return None
+    above = lines[index - 1].text.rstrip(CLOSING_MARKS)
+    return index if above.endswith((".", "!", "?", "…")) else None
+
+
+def _is_listed_headline(text: str) -> bool:
+    return tails.is_headline_like(text) and len(words(text)) >= 3 and text.lstrip('-–—•*· «"')[:1].isupper()
+
+
+def _tail_line_reason(text: str, learned: LearnedBoilerplate, is_last: bool) -> str | None:
+    reason: str | None = tails.furniture_reason(text)
+    if reason is not None:
+        return reason
+    if tails.is_read_also_heading(text):
+        return "read-also"
+    if tails.is_timestamped_teaser(text) or tails.is_dated_headline(text):
+        return "related-headlines"
+    if learned.knows(text):
+        return "site-boilerplate"
+    if is_last and tails.is_signature(text):
+        return "author-signature"
+    if is_last and tails.is_agency_credit(text):
+        return "source-credit"
+    if is_last and tails.is_foreign_furniture(text):
+        return "site-boilerplate"
+    return None
+
+
+def _context_stems(draft: _Draft) -> set[str]:
+    """Stems of every word in the title and in the body above the last paragraph."""
+    parts = [draft.title or ""] + [line.text for line in draft.lines[:-1]]
+    return {tails.stem(word) for part in parts for word in words(part)}
+
+
+# --- between header and tail -----------------------------------------------------------------
+
+
+def _drop_inner_furniture(draft: _Draft, learned: LearnedBoilerplate) -> None:
+    """Drop furniture lines inside the article: captions, "see also" links, prompts."""
+    kept: list[_Line] = []
+    after_read_also = False
+    for line in draft.lines:
+        _drop_inline_read_also(draft, line)
+        reason = tails.furniture_reason(line.text)
+        if reason is None and learned.knows(line.text):
+            reason = "site-boilerplate"
+        if reason is None and tails.is_read_also_heading(line.text):
+            reason = "read-also"
+        if reason is None and after_read_also and tails.is_headline_like(line.text):
+            reason = "read-also"
+        if reason is not None and kept:
+            draft.drop(line.text, reason)
+            # a bare "Читайте также:" owns the headline lines right below it
+            heading = tails.is_read_also_heading(line.text)
+            after_read_also = heading or (after_read_also and reason == "read-also")
+            continue
+        after_read_also = False
+        kept.append(line)
+    draft.lines = kept
+
+
+def _drop_inline_read_also(draft: _Draft, line: _Line) -> None:
+    """Cut "Читайте также: <headline>" out of a paragraph that goes on after it."""
+    cuts = tails.inline_read_also(line.text)
+    for cut in reversed(cuts):
+        draft.drop(line.text[cut.start : cut.end].strip(), cut.reason)
+        line.text = (line.text[: cut.start].rstrip() + " " + line.text[cut.end :].lstrip()).strip()

@@ -1,0 +1,67 @@
+"""Main text and metadata of an HTML page, via trafilatura.
+
+trafilatura drops navigation, comments and most link lists; what it keeps still carries
+text-level tails ("Читайте также: …", subscribe prompts), so its output goes through the
+same rules as a plain-text article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from orewatch_cleaner.metadata import parse_date
+from orewatch_cleaner.sentences import blank_to_none
+
+_WHOLE_PAGE = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PageText:
+    """What trafilatura found on a page: paragraphs one per line, and its metadata."""
+
+    text: str
+    title: str | None
+    published: datetime | None
+    author: str | None
+
+
+def extract_page(html: str, url: str | None = None) -> PageText:
+    """Main text of a page with its title, date and author; empty text when nothing was found."""
+    if not _WHOLE_PAGE.search(html):
+        html = f"<html><body>{html}</body></html>"  # a feed's summary is a fragment
+    document = _extract(html, url, favor_recall=False)
+    if document is None or not (getattr(document, "text", None) or "").strip():
+        document = _extract(html, url, favor_recall=True)  # thin pages: try harder
+    if document is None:
+        return PageText(text="", title=None, published=None, author=None)
+    date_text = getattr(document, "date", None)
+    return PageText(
+        text=getattr(document, "text", None) or "",
+        title=blank_to_none(getattr(document, "title", None)),
+        published=parse_date(date_text) if date_text else None,
+        author=blank_to_none(getattr(document, "author", None)),
+    )
+
+
+def _extract(html: str, url: str | None, favor_recall: bool) -> Any:
+    import trafilatura  # imported on first use: plain-text articles never need it
+
+    return trafilatura.bare_extraction(
+        html,
+        url=url,
+        favor_recall=favor_recall,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        deduplicate=False,
+        # markup only (meta tags, JSON-LD, <time>): a free-text search could pick a teaser's date
+        date_extraction_params={
+            "extensive_search": False,
+            "original_date": True,
+            "outputformat": "%Y-%m-%dT%H:%M:%S",
+        },
+    )

@@ -1,0 +1,183 @@
+"""Title, publication date and author found in an article's header lines.
+
+Dates are only looked for in header candidates (a date header, a byline), never in tails,
+so a related headline's timestamp cannot become the article's date. Candidate strings are
+found with a cheap regex and handed to dateparser, which knows the month names and
+relative words of both languages; it is slow, so it is called a handful of times per article.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import lru_cache
+
+from orewatch_cleaner.sentences import CLOSING_MARKS, split_sentences, words
+from orewatch_cleaner.vocabulary import BYLINE, RELATIVE_DAYS
+
+_TIME = r"\d{1,2}[:.]\d{2}(?::\d{2})?"
+_MONTH_WORD = r"[А-Яа-яЁёІіЇїЄє]{3,10}\.?"
+_DATE_FORMS = (
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?",
+    rf"(?:{_TIME},?\s+)?\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}(?:\s*(?:г\.|года|р\.|року))?"
+    rf"(?:,?\s*(?:в\s*|о\s*)?{_TIME})?",
+    rf"(?:{_TIME},?\s+)?\d{{1,2}}\s+{_MONTH_WORD}\s+\d{{4}}(?:\s*(?:г\.|года|р\.|року))?"
+    rf"(?:,?\s*(?:в\s*|о\s*)?{_TIME})?",
+    rf"(?:{RELATIVE_DAYS})(?:,?\s*(?:в\s*|о\s*)?{_TIME})?",
+)
+DATE = re.compile("|".join(f"(?:{form})" for form in _DATE_FORMS), re.IGNORECASE)
+
+# A date at the start of a line, possibly after a label such as "date", "Дата:" or "Опубликовано".
+_DATE_LABEL = r"(?:date|дата(?: публикации)?|опубликовано|обновлено|published|updated)\s*:?\s*"
+LEADING_DATE = re.compile(rf"^\s*(?:{_DATE_LABEL})?(?P<date>{DATE.pattern})[\s.,|·•—–-]*", re.IGNORECASE)
+
+# A line that is nothing but a time stamp: "19:15 02 сен 2025.", "16:30", "сегодня, 12:48".
+_DAY_MONTH_TIME = (
+    rf"\d{{1,2}}\s+{_MONTH_WORD},?\s*(?:в\s*|о\s*)?{_TIME}|{_TIME},?\s+\d{{1,2}}\s+{_MONTH_WORD}"
+)
+TIMESTAMP_LINE = re.compile(
+    rf"^\s*(?:(?:{DATE.pattern})|{_DAY_MONTH_TIME}|{_TIME})\s*[.,]?\s*$", re.IGNORECASE
+)
+# A headline line that ends with its time stamp: "Цены на нефть выросли — 19:15", "…, 02.09.2025".
+TIMESTAMP_END = re.compile(
+    rf"\S.*?\s*[,(|·•—–-]\s*(?:(?:{DATE.pattern})|{_DAY_MONTH_TIME}|\d{{1,2}}:\d{{2}})\)?\s*$", re.IGNORECASE
+)
+# A short paragraph that starts with a time stamp: a related headline with its time.
+TIMESTAMP_LEAD = re.compile(
+    rf"^\s*(?:(?:{RELATIVE_DAYS}),\s*)?(?:(?:{DATE.pattern})|{_TIME}|\d{{1,2}}\s+{_MONTH_WORD})\s*\.\s+\S",
+    re.IGNORECASE,
+)
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_NUMERIC_DATE = re.compile(
+    r"(?:(?P<hour2>\d{1,2})[:.](?P<minute2>\d{2}),?\s+)?(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{2,4})"
+    r"(?:\s*(?:г\.|года|р\.|року))?(?:,?\s*(?:в\s*|о\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2}))?",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(RELATIVE_DAYS, re.IGNORECASE)
+# "сегодня, 9 июля": the explicit date wins; "вчера, 18:00" keeps its relative word
+_RELATIVE_BEFORE_DATE = re.compile(
+    rf"^(?:{RELATIVE_DAYS}),?\s+(?=\d{{1,2}}(?:\s+[^\d\s]|[./]\d))", re.IGNORECASE
+)
+_BYLINE = re.compile(rf"^\s*(?:{'|'.join(BYLINE)})\s*", re.IGNORECASE)
+_BYLINE_SPLIT = re.compile(r"\s*[|·•]\s*|\s+[—–-]\s+")
+_NAME = re.compile(r"^[A-ZА-ЯЁІЇЄ][a-zа-яёіїє'’-]+(?:\s+[A-ZА-ЯЁІЇЄ][a-zа-яёіїє'’.-]*){0,3}$")
+_SENTENCE_END = re.compile(r"[.!?…]$")
+
+
+def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None:
+    """Parse one date candidate as printed ("31.03.2025, 18:28", "вчера", ISO); None if not a date."""
+    text = text.strip().rstrip(".,")
+    if not text:
+        return None
+    if _ISO.match(text):
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    text = _RELATIVE_BEFORE_DATE.sub("", text)
+    base = fetched_at.replace(tzinfo=None) if fetched_at else None
+    parsed = _parse_numeric(text)
+    if parsed is None:
+        # month names and relative words: dateparser knows both languages; the fetch time
+        # only matters for relative words, so leave it out otherwise and let the cache work
+        relative = _RELATIVE.search(text) is not None
+        parsed = _dateparser_parse(text, base if relative else None)
+    if parsed is None:
+        return None
+    latest = (base or datetime.now()).year + 1
+    return parsed if 1990 <= parsed.year <= latest else None
+
+
+def _parse_numeric(text: str) -> datetime | None:
+    """Day.month.year with an optional time on either side: no month names, no need for dateparser."""
+    match = _NUMERIC_DATE.fullmatch(text)
+    if not match:
+        return None
+    day, month, year = (int(match.group(name)) for name in ("day", "month", "year"))
+    year += 2000 if year < 100 else 0
+    hour = match.group("hour") or match.group("hour2") or 0
+    minute = match.group("minute") or match.group("minute2") or 0
+    try:
+        return datetime(year, month, day, int(hour), int(minute))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _dateparser_parse(text: str, base: datetime | None) -> datetime | None:
+    import dateparser  # imported on first use: it takes a second to load its language data
+
+    settings: dict[str, object] = {
+        "DATE_ORDER": "DMY",
+        "PREFER_DATES_FROM": "past",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "STRICT_PARSING": False,
+    }
+    if base is not None:
+        settings["RELATIVE_BASE"] = base
+    parsed: datetime | None = dateparser.parse(text, languages=["ru", "uk"], settings=settings)
+    return parsed
+
+
+def dateline(line: str) -> str | None:
+    """The date a line opens with, when it is set apart as a dateline rather than read as prose.
+
+    "14:00 08.11.2018 Источник…", "25 февраля 2025, 07:00 В мире", "date 2026-02-03 …" and
+    "12.03.2025 | Политика" are datelines; "5 марта 2025 года Минприроды выставило…" opens a
+    sentence with its event's date and is not.
+    """
+    match = LEADING_DATE.match(line)
+    if not match:
+        return None
+    date_text = match.group("date")
+    after = line[match.end("date") :]
+    labelled = _LABEL_FIRST.match(line) is not None
+    numeric = _NUMERIC_MARK.search(date_text) is not None
+    has_time = _TIME_IN.search(date_text) is not None
+    if labelled or numeric or has_time or not after.strip() or _SEPARATOR_AFTER.match(after):
+        return date_text
+    return None
+
+
+_SEPARATOR_AFTER = re.compile(r"\s*[,.|·•—–:/-]")
+_LABEL_FIRST = re.compile(rf"\s*{_DATE_LABEL}", re.IGNORECASE)
+_NUMERIC_MARK = re.compile(r"\d[./-]\d")
+_TIME_IN = re.compile(_TIME)
+
+
+def byline_parts(line: str) -> tuple[str | None, str | None] | None:
+    """(author, date text) of a byline such as "Автор: Владимир | 31.03.2025, 18:28"; None if not one."""
+    match = _BYLINE.match(line)
+    if not match:
+        return None
+    rest = line[match.end() :].strip()
+    date_text: str | None = None
+    found = DATE.search(rest)
+    if found:
+        date_text = found.group(0)
+        rest = rest[: found.start()] + " " + rest[found.end() :]
+    parts = [part.strip(" .,") for part in _BYLINE_SPLIT.split(rest)]
+    author = next((part for part in parts if part), None)
+    return author, date_text
+
+
+def looks_like_name(text: str) -> bool:
+    """Two to four capitalised words without sentence punctuation: a person's signature."""
+    return bool(_NAME.match(text.strip())) and 2 <= len(text.split()) <= 4
+
+
+def looks_like_headline(line: str, followed_by_break: bool, followed_by_furniture: bool = False) -> bool:
+    """Whether a first line reads as a headline rather than the first paragraph.
+
+    Headlines have no final full stop; one that has one must be a single short sentence set
+    off by a blank line.
+    """
+    text = line.strip()
+    if not 10 <= len(text) <= 300 or len(words(text)) < 2:
+        return False
+    bare = text.rstrip(CLOSING_MARKS)
+    if not _SENTENCE_END.search(bare) or bare.endswith(("?", "!")):
+        return followed_by_break or followed_by_furniture or len(split_sentences(text)) <= 2
+    # a headline with a full stop is short; a one-sentence lead paragraph is longer
+    return followed_by_break and len(words(text)) <= 12 and len(split_sentences(text)) == 1

@@ -1,0 +1,119 @@
+"""Whole articles in the layouts of different sites: header, body and tail together.
+
+The articles are in `articles/`, written for these tests in the style of Russian and
+Ukrainian news sites.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from orewatch_cleaner.core import clean_article
+from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
+
+ARTICLES = Path(__file__).parent / "articles"
+
+
+def raw_text(name: str) -> RawArticle:
+    content = (ARTICLES / name).read_text(encoding="utf-8")
+    return RawArticle(
+        article_id="e" * 32,
+        source_kind=SourceKind.FILE,
+        source_uri=name,
+        source_name="articles",
+        fetched_at=datetime(2025, 6, 10, tzinfo=UTC),
+        content_type=ContentType.TEXT,
+        content=content,
+        encoding="utf-8",
+        content_sha256=sha256_hex(content),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "published", "author", "first", "last", "reasons"),
+    [
+        (
+            "sectioned.txt",
+            "«Русал» снизил выпуск алюминия на 6%",
+            datetime(2025, 4, 3, 12, 45),
+            "Мария Лебедева",
+            "Компания «Русал» по итогам первого квартала",
+            "Ранее «Русал» объявил о сокращении производства на 250 тыс. тонн в год.",
+            {"breadcrumb", "title", "date-header", "byline", "share", "read-also", "related-headlines"},
+        ),
+        (
+            "glued_tail.txt",
+            "Лукашенко предложил Китаю совместно разрабатывать месторождения калия",
+            None,
+            None,
+            "Президент Белоруссии Александр Лукашенко",
+            "Ранее сообщалось, что «Беларуськалий» увеличил экспорт в КНР на 30%.",
+            {"title", "subscribe-prompt", "copyright"},
+        ),
+        (
+            "news_wire.txt",
+            "Пожар на руднике в Норильске: эвакуированы 200 горняков",
+            datetime(2025, 2, 22, 8, 15),
+            None,
+            "На руднике «Таймырский» в Норильске",
+            "На месте работают горноспасатели.",
+            {
+                "breadcrumb",
+                "title",
+                "date-header",
+                "photo-credit",
+                "related-headlines",
+                "update-notice",
+                "error-report",
+                "share",
+            },
+        ),
+        (
+            "ukrainian.txt",
+            "Уряд затвердив програму розвідки літію на Кіровоградщині",
+            datetime(2025, 6, 5, 14, 20),
+            None,
+            "Кабінет міністрів затвердив програму",
+            "Нагадаємо, у 2024 році уряд вже виставляв на аукціон Добрянське родовище літію.",
+            {"date-header", "title", "subscribe-prompt"},
+        ),
+        (
+            "article_list.txt",
+            "Минфин США ввел санкции против поставщиков никеля",
+            None,
+            None,
+            "Министерство финансов США расширило санкционный список",
+            "Эксперты ожидают роста цен на никель на 5-7% в ближайшие недели.",
+            {"title"},
+        ),
+    ],
+    ids=["sectioned", "glued-tail", "news-wire", "ukrainian", "article-list"],
+)
+def test_article_layouts(
+    name: str,
+    title: str,
+    published: datetime | None,
+    author: str | None,
+    first: str,
+    last: str,
+    reasons: set[str],
+) -> None:
+    clean = clean_article(raw_text(name))
+    assert (clean.title, clean.published_at, clean.author) == (title, published, author)
+    assert clean.body.startswith(first)
+    assert clean.body.endswith(last)
+    assert {r.reason for r in clean.removed} == reasons
+    for removal in clean.removed:
+        assert removal.text not in clean.body
+
+
+def test_background_of_the_same_story_stays_before_a_glued_tail() -> None:
+    clean = clean_article(raw_text("glued_tail.txt"))
+    assert "Напомним, в марте Белоруссия и Китай подписали соглашение" in clean.body
+
+
+def test_the_article_own_list_stays() -> None:
+    clean = clean_article(raw_text("article_list.txt"))
+    assert "- Nickel Trade FZE" in clean.body

@@ -1,0 +1,98 @@
+"""HTML pages: trafilatura's main text, its metadata, then the same tail rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from orewatch_cleaner.core import clean_article
+from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
+
+PAGE = """<!DOCTYPE html>
+<html lang="ru"><head><meta charset="utf-8">
+<title>Литий подорожал на 20% за неделю — Металлы и рынки</title>
+<meta property="og:title" content="Литий подорожал на 20% за неделю">
+<meta name="author" content="Ирина Соколова">
+<meta property="article:published_time" content="2025-03-31T18:28:00+03:00">
+</head><body>
+<header><nav><a href="/">Главная</a> / <a href="/markets">Рынки</a></nav></header>
+<main><article>
+<h1>Литий подорожал на 20% за неделю</h1>
+<p>Цены на карбонат лития на бирже в Шанхае выросли на 20% за неделю на фоне сокращения добычи
+в Чили. Об этом сообщает агентство Bloomberg со ссылкой на данные торгов.</p>
+<p>«Рынок отреагировал на заявления правительства Чили о пересмотре концессий», — заявил аналитик
+Benchmark Mineral Intelligence Дэниел Джонс.</p>
+<p>Напомним, в феврале власти Чили объявили о национализации части месторождений лития.</p>
+<p>Читайте также: Никель обновил минимум за три года</p>
+<p>Подписывайтесь на наш Telegram-канал, чтобы первыми узнавать главные новости рынка.</p>
+</article></main>
+<aside><h3>Похожие новости</h3><ul><li><a href="/1">Медь дорожает третий день подряд</a></li>
+<li><a href="/2">Золото обновило исторический рекорд</a></li></ul></aside>
+<footer>© 2025 Металлы и рынки. Все права защищены.</footer>
+</body></html>"""
+
+
+def raw_page(html: str, **hints: object) -> RawArticle:
+    return RawArticle(
+        article_id="d" * 32,
+        source_kind=SourceKind.FEED,
+        source_uri="https://metals.example/lithium",
+        source_name="metals.example",
+        fetched_at=datetime(2025, 4, 1, 8, 0, tzinfo=UTC),
+        content_type=ContentType.HTML,
+        content=html,
+        encoding="utf-8",
+        content_sha256=sha256_hex(html),
+        url="https://metals.example/lithium",
+        **hints,
+    )
+
+
+def test_page_gives_main_text_without_furniture() -> None:
+    clean = clean_article(raw_page(PAGE))
+    paragraphs = clean.body.split("\n\n")
+    assert paragraphs[0].startswith("Цены на карбонат лития")
+    background = "Напомним, в феврале власти Чили объявили о национализации части месторождений лития."
+    assert paragraphs[-1] == background
+    for furniture in ("Главная", "Читайте также", "Telegram", "Похожие новости", "Медь дорожает", "©"):
+        assert furniture not in clean.body
+    assert {r.reason for r in clean.removed} >= {"read-also", "subscribe-prompt"}
+
+
+def test_page_metadata_comes_from_markup() -> None:
+    clean = clean_article(raw_page(PAGE))
+    assert clean.title == "Литий подорожал на 20% за неделю"
+    assert clean.published_at is not None
+    assert clean.published_at.replace(tzinfo=None) == datetime(2025, 3, 31, 18, 28)
+    assert clean.author == "Ирина Соколова"
+    assert "Литий подорожал" not in clean.body  # the <h1> is the title, not body
+
+
+def test_feed_hints_fill_what_the_page_lacks() -> None:
+    text = "Добыча угля в Кузбассе снизилась на 7% за полгода. " * 5
+    bare = f"<html><body><article><p>{text}</p></article></body></html>"
+    published = datetime(2025, 7, 1, 6, 0, tzinfo=UTC)
+    clean = clean_article(
+        raw_page(
+            bare, title_hint="Добыча угля снизилась", published_hint=published, author_hint="Олег Петров"
+        )
+    )
+    expected = ("Добыча угля снизилась", published, "Олег Петров")
+    assert (clean.title, clean.published_at, clean.author) == expected
+    assert clean.body.startswith("Добыча угля в Кузбассе")
+
+
+def test_page_without_text_gives_empty_body() -> None:
+    clean = clean_article(raw_page("<html><body><nav><a href='/'>Главная</a></nav></body></html>"))
+    assert clean.body == ""
+
+
+def test_feed_summary_fragment_is_read() -> None:
+    fragment = (
+        "<p>Норникель увеличил выпуск палладия на 6% по итогам квартала, сообщила компания.</p>"
+        '<p>Рост связан с запуском новой обогатительной фабрики. <a href="/more">Читать далее</a></p>'
+    )
+    clean = clean_article(raw_page(fragment, title_hint="Норникель нарастил выпуск палладия"))
+    assert clean.title == "Норникель нарастил выпуск палладия"
+    assert clean.body.startswith("Норникель увеличил выпуск палладия")
+    assert clean.body.endswith("Рост связан с запуском новой обогатительной фабрики.")
+    assert [r.reason for r in clean.removed] == ["read-also"]

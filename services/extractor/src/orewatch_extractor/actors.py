@@ -1,0 +1,445 @@
+"""Actors: NER spans -> mentions -> entities with one canonical name each.
+
+Junk spans are dropped, organisations joined with their country, person names grouped
+by surname (so "Дмитриев" is "Кирилл Дмитриев"), abbreviations and spelling variants
+merged. Name forms and the alias table are in `names.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from orewatch_extractor.names import (
+    Canonicaliser,
+    Known,
+    close,
+    is_initial,
+    join_words,
+    norm_key,
+    person_words,
+    same_word,
+    stem,
+)
+from orewatch_extractor.nlp import Analysis, Token
+
+_LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.&'\-]*$")
+
+
+@dataclass(slots=True)
+class Mention:
+    first: int
+    last: int  # inclusive token index
+    type: str
+    name: str  # nominative form of this mention
+    surface: str = ""
+    nominative_votes: int = 0  # evidence the surface form is already nominative
+    link: int | None = None  # index of the mention this one abbreviates: "… (ТЛП)"
+    entity: int = -1
+    key: tuple[str, ...] = ()  # merge key: word stems, a country by its canonical name
+    stable: str | None = None  # "МИД Британии" -> "МИД Великобритании": same name in every article
+
+
+@dataclass(slots=True)
+class Entity:
+    name: str
+    type: str
+    key: str
+    aliases: list[str] = field(default_factory=list)
+    mentions: int = 0
+    gender: str | None = None  # persons: for "он"/"она"
+
+
+def _is_junk(tokens: list[Token], type_: str, canon: Canonicaliser, sent_first: bool) -> bool:
+    text = " ".join(t.text for t in tokens)
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 2 or not any(c.isupper() for c in letters):
+        return True
+    junk = canon.aliases.junk
+    if norm_key(text) in junk or tokens[0].lemma in junk:
+        return True
+    first = tokens[0]
+    if first.pos in ("ADV", "ADP", "CCONJ", "SCONJ", "PRON", "DET", "PART") or (
+        first.pos == "VERB" and first.feats.get("VerbForm") != "Part"
+    ):
+        return True  # "Читайте", "После", "Если вы"; not "Соединенные Штаты"
+    if len(tokens) == 1:
+        tok = tokens[0]
+        if tok.pos == "ADJ":
+            return True  # "Московский"
+        if (
+            type_ == "PER"
+            and (tok.feats.get("Number") == "Plur" or tok.feats.get("Animacy") == "Inan")
+            and canon.common_word(tok.text)
+        ):
+            return True  # "Диалогам"
+        if type_ == "PER" and canon.person_noun(tok.text):
+            return True  # "Христианка", "Папа": a role, not a name
+        if (sent_first or type_ == "PER") and tok.text[:1].isupper() and not tok.text.isupper():
+            # a capital at the start of a sentence proves nothing, and a person is not
+            # named by a common noun ("Диалогам"): keep only proper names
+            return tok.pos != "PROPN" and canon.common_word(tok.text)
+    return False
+
+
+_NOMINATIVE_RELS = frozenset({"nsubj", "nsubj:pass", "root", "conj", "parataxis"})
+_ROMAN = re.compile(r"^[IVXLC]+$")
+
+
+def _trim_person(tokens: list[Token], first: int, last: int, canon: Canonicaliser) -> tuple[int, int]:
+    """Drop words a person span ran on into ("христианке Асии Биби", "Джонсон Совсем")."""
+    while first < last and (tokens[first].text[:1].islower() or canon.common_word(tokens[first].text)):
+        first += 1
+    while (
+        last > first
+        and not _ROMAN.match(tokens[last].text)
+        and (
+            tokens[last].pos not in ("PROPN", "NOUN", "X")
+            or tokens[last].text[:1].islower()
+            or (tokens[last].pos != "PROPN" and canon.common_word(tokens[last].text))
+        )
+    ):
+        last -= 1
+    return first, last
+
+
+def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
+    """NER spans cleaned up: junk dropped, "МИД" + "России" joined into one organisation,
+    "Техрик-э-Лабаик Пакистан (ТЛП)" split into a name and its abbreviation."""
+    tokens = analysis.tokens
+    sent_starts = {s.first for s in analysis.sents}
+    mentions: list[Mention] = []
+    spans = analysis.spans
+    i = 0
+    while i < len(spans):
+        span = spans[i]
+        first, last, type_ = span.first, span.last, span.type
+        country: tuple[int, int] | None = None
+        # an organisation is named with its country: "МИД РФ", "Госдеп США", "Верховный суд Пакистана"
+        # or with the body it belongs to: "Департамент консульской службы МИД Украины"
+        while type_ == "ORG" and i + 1 < len(spans):
+            nxt = spans[i + 1]
+            nxt_tok = tokens[nxt.first]
+            if (
+                nxt.type in ("LOC", "ORG")
+                and nxt.first == last + 1
+                and nxt_tok.sent == tokens[last].sent
+                and (nxt_tok.feats.get("Case") == "Gen" or nxt_tok.text.isupper())
+                and tokens[last].text not in ')»"'
+            ):
+                if nxt.type == "LOC":
+                    country = (nxt.first, nxt.last)
+                last = nxt.last
+                i += 1
+            else:
+                break
+        i += 1
+        parts: list[tuple[int, int, int | None]] = [(first, last, None)]
+        paren = next((k for k in range(first + 1, last + 1) if tokens[k].text == "("), None)
+        if paren is not None:
+            close_ = next((k for k in range(paren + 1, last + 1) if tokens[k].text == ")"), last + 1)
+            parts = [(first, paren - 1, None), (paren + 1, close_ - 1, len(mentions))]
+        for a, b, link in parts:
+            while a <= b and not any(c.isalnum() for c in tokens[a].text):
+                a += 1
+            while b >= a and not any(c.isalnum() for c in tokens[b].text):
+                b -= 1
+            if type_ == "PER" and a <= b:
+                a, b = _trim_person(tokens, a, b, canon)
+            if a > b:
+                continue
+            if (
+                type_ != "PER"
+                and a < b
+                and canon.common_word(tokens[a].text)
+                and all(_LATIN.match(t.text) for t in tokens[a + 1 : b + 1])
+            ):
+                a += 1  # "Бортпроводники Ryanair": a Russian word glued to a foreign name
+            while type_ == "ORG" and a < b and tokens[a].lemma in canon.aliases.org_prefixes:
+                a += 1  # "ИА REGNUM", "газета «Известия»": the name is what follows
+            while a <= b and not any(c.isalnum() for c in tokens[a].text):
+                a += 1
+            toks = tokens[a : b + 1]
+            if not toks or _is_junk(toks, type_, canon, a in sent_starts):
+                continue
+            if link is not None and (not mentions or mentions[-1].first != first):
+                link = None
+            head = next((t for t in toks if t.head is None or not a <= t.head <= b), toks[0])
+            nominative = all(t.feats.get("Case") == "Nom" for t in toks) and head.rel in _NOMINATIVE_RELS
+            votes = 2 * head.rel.startswith("nsubj") + nominative
+            mention = Mention(
+                a,
+                b,
+                type_,
+                canon.nominative(toks, type_, a > 0 and tokens[a - 1].pos == "ADP"),
+                join_words(toks, [t.text for t in toks]),
+                votes,
+                link,
+            )
+            mention.key = tuple(stem(w) for w in norm_key(mention.name).split())
+            if country and a < country[0] and country[1] == b:
+                # "МИД Британии" and "МИД Великобритании" are one body
+                loc = tokens[country[0] : country[1] + 1]
+                known = canon.aliases.get(
+                    canon.nominative(loc, "LOC"), join_words(loc, [t.text for t in loc])
+                )
+                if known:
+                    org_name = canon.nominative(tokens[a : country[0]], "ORG")
+                    mention.key = (*(stem(w) for w in norm_key(org_name).split()), known.name)
+                    mention.stable = canon.with_country(org_name, known.name)
+            mentions.append(mention)
+    return mentions
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", name) if len(w) > 2 or w.isupper()]
+    return "".join(w[0] for w in words).upper()
+
+
+@dataclass(slots=True)
+class _Group:
+    type: str
+    mentions: list[Mention] = field(default_factory=list)
+    first: str = ""  # persons: first name
+    last: str = ""  # persons: surname
+    known: Known | None = None
+    fixed: str | None = None  # name decided before shorter mentions were merged in
+
+    def best_name(self, full_only: bool) -> str:
+        """The form most often seen as a subject or tagged nominative, else the most frequent
+        inflected form: the tagger is often wrong on foreign names, the text rarely is."""
+        pool = [m for m in self.mentions if not full_only or len(person_words(m.surface)) >= 2]
+        pool = [m for m in pool if not is_initial(person_words(m.surface)[0])] or pool or self.mentions
+        votes: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        for m in pool:
+            oblique = m.surface.split()[0].lower().endswith(("ии", "ией")) and len(m.surface.split()) > 1
+            votes[m.surface] = votes.get(m.surface, 0) + (0 if oblique else m.nominative_votes)
+            counts[m.name] = counts.get(m.name, 0) + 1
+        surface, vote = max(votes.items(), key=lambda kv: (kv[1], len(kv[0])))
+        name = surface if vote > 0 else max(counts.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+        if self.type == "PER":
+            name = " ".join(person_words(name, split=False))
+        if name.isupper() and len(name) > 5 and " " not in name:
+            name = name.title()  # a dateline's "МОСКВА"
+        return name
+
+
+class Merger:
+    """Groups an article's mentions into entities with one canonical name each."""
+
+    def __init__(self, canon: Canonicaliser) -> None:
+        self.canon = canon
+
+    def _persons(self, mentions: list[Mention]) -> list[_Group]:
+        groups: list[_Group] = []
+        singles: list[Mention] = []
+        for m in mentions:
+            words = person_words(m.name)
+            if len(words) >= 2 and not is_initial(words[0]):
+                first, last = words[0], words[-1]
+                g = next(
+                    (
+                        g
+                        for g in groups
+                        if same_word(g.last, last) or (close(g.last.lower(), last.lower()) and len(last) > 3)
+                        if same_word(g.first, first) or close(stem(g.first), stem(first))
+                    ),
+                    None,
+                )
+                if g is None:
+                    g = _Group("PER", first=first, last=last)
+                    groups.append(g)
+                g.mentions.append(m)
+            else:
+                singles.append(m)
+        full = list(groups)
+        for m in singles:
+            words = person_words(m.name)
+            word = words[-1]
+            by_last = [g for g in full if same_word(g.last, word)]
+            if len(words) > 1:  # "Т. Мэй": the initial must fit
+                by_last = [g for g in by_last if g.first[:1].lower() == words[0][:1].lower()] or by_last
+            by_first = [
+                g
+                for g in full
+                if len(words) == 1
+                and (same_word(g.first, word) or (len(word) > 3 and close(stem(g.first), stem(word))))
+            ]
+            if by_last:
+                g = max(by_last, key=lambda g: len(g.mentions))
+            elif len(by_first) == 1:
+                g = by_first[0]
+            else:
+                g = next((g for g in groups if g not in full and same_word(g.last, word)), None)
+                if g is None:
+                    g = _Group("PER", last=word)
+                    groups.append(g)
+            g.mentions.append(m)
+        return groups
+
+    def merge(self, analysis: Analysis, mentions: list[Mention]) -> list[Entity]:
+        aliases = self.canon.aliases
+        groups: list[_Group] = []
+        known_groups: dict[str, _Group] = {}
+        others: dict[tuple[str, ...], _Group] = {}
+        persons: list[Mention] = []
+        linked: list[Mention] = []
+        for m in mentions:
+            known = aliases.get(m.name, m.surface)
+            if known:
+                g = known_groups.get(known.name)
+                if g is None:
+                    g = known_groups[known.name] = _Group(known.type, known=known)
+                    groups.append(g)
+                g.mentions.append(m)
+            elif m.link is not None:
+                linked.append(m)
+            elif m.type == "PER":
+                persons.append(m)
+            else:
+                key = m.key
+                g = others.get(key)
+                if g is None:
+                    g = others[key] = _Group(m.type)
+                    groups.append(g)
+                g.mentions.append(m)
+        person_groups = self._persons(persons)
+        groups.extend(person_groups)
+        # the tagger calls the same surname a person here and a place there ("Дэвис")
+        for key, g in list(others.items()):
+            if len(key) != 1:
+                continue
+            targets = [p for p in person_groups if p.first and same_word(p.last, key[0])]
+            if len(targets) == 1:
+                targets[0].mentions.extend(g.mentions)
+                g.mentions = []
+                del others[key]
+
+        # an organisation named without its country goes with the one naming it ("МИД" ->
+        # "МИД Великобритании"), the nearest before it when there are several
+        keyed = [(k, g) for k, g in others.items() if g.type == "ORG"]
+        for key, g in keyed:
+            longer = [
+                h
+                for k, h in others.items()
+                if h is not g and len(k) > len(key) and (k[: len(key)] == key or k[-len(key) :] == key)
+            ]
+            longer += [
+                h
+                for h in known_groups.values()
+                if h.type == "ORG"
+                and h.known is not None
+                and len(norm_key(h.known.name).split()) > len(key)
+                and tuple(stem(w) for w in norm_key(h.known.name).split()[: len(key)]) == key
+            ]
+            if not longer:
+                continue
+            if len(longer) == 1:
+                target = longer[0]
+            else:
+                pos = g.mentions[0].first
+                before = [
+                    (max((x.first for x in h.mentions if x.first < pos), default=-1), h) for h in longer
+                ]
+                dist, target = max(before, key=lambda b: b[0])
+                if dist < 0:
+                    continue
+            long_name = target.known.name if target.known else target.best_name(False)
+            short_name = g.best_name(False)
+            extra = long_name.split()[len(short_name.split()) :]
+            if not target.fixed:
+                # "Ryanair Holdings" is "Ryanair" when that is what the article mostly says;
+                # "МИД" is not "МИД Великобритании"'s better name
+                latin_suffix = extra and all(_LATIN.match(w) for w in extra)
+                more = len(g.mentions) > len(target.mentions)
+                target.fixed = short_name if latin_suffix and more and not target.known else long_name
+            target.mentions.extend(g.mentions)
+            g.mentions = []
+
+        # abbreviations: "(ТЛП)" after its name, "ЦА" for "Центральная Азия"; typos
+        live = [g for g in groups if g.mentions]
+        names = {id(g): (g.known.name if g.known else g.best_name(g.type == "PER")) for g in live}
+        for m in linked:
+            outer = mentions[m.link] if m.link is not None else None
+            owner = next((g for g in live if any(x is outer for x in g.mentions)), None)
+            if owner is None:
+                owner = _Group(m.type)
+                groups.append(owner)
+                live.append(owner)
+                names[id(owner)] = m.name
+            owner.mentions.append(m)
+        for g in live:
+            name = names[id(g)]
+            if g.known or not g.mentions:
+                continue
+            if name.isupper() and 2 <= len(name) <= 6:
+                targets = [h for h in live if h is not g and h.mentions and _initials(names[id(h)]) == name]
+                if len(targets) == 1:
+                    targets[0].mentions.extend(g.mentions)
+                    g.mentions = []
+                    continue
+            if len(name) >= 8:
+                targets = [
+                    h
+                    for h in live
+                    if h is not g
+                    and h.mentions
+                    and h.type == g.type
+                    and close(norm_key(names[id(h)]), norm_key(name))
+                ]
+                if targets and len(targets[0].mentions) >= len(g.mentions):
+                    targets[0].mentions.extend(g.mentions)
+                    g.mentions = []
+
+        entities: list[Entity] = []
+        for g in groups:
+            if not g.mentions:
+                continue
+            stable = [m.stable for m in g.mentions if m.stable]
+            name = (
+                g.known.name
+                if g.known
+                else g.fixed
+                or (max(set(stable), key=stable.count) if stable else None)
+                or g.best_name(g.type == "PER" and bool(g.first))
+            )
+            types = [m.type for m in g.mentions]
+            type_ = g.known.type if g.known else max(set(types), key=types.count)
+            ent = Entity(name, type_, norm_key(name))
+            if type_ == "PER":
+                ent.gender = self.canon.person_gender(name, [analysis.tokens[m.last] for m in g.mentions])
+            for m in g.mentions:
+                m.entity = len(entities)
+                ent.mentions += 1
+                if norm_key(m.name) != norm_key(name) and m.name not in ent.aliases:
+                    ent.aliases.append(m.name)
+            entities.append(ent)
+        return entities
+
+
+def recover_mentions(analysis: Analysis, mentions: list[Mention], entities: list[Entity]) -> list[Mention]:
+    """Occurrences of an article's one-word names the tagger missed ("Путин" in a headline).
+
+    natasha tags the same name in one sentence and not in the next; a proper noun that is
+    a case form of a name already found in the article is that actor too.
+    """
+    covered = {i for m in mentions for i in range(m.first, m.last + 1)}
+    by_stem: dict[str, set[int]] = {}
+    for m in mentions:
+        entity = entities[m.entity]
+        words = person_words(entity.name, split=False)
+        if entity.type == "PER" and len(words) > 1:
+            words = words[-1:]
+        if len(words) == 1 and len(words[0]) >= 4:
+            by_stem.setdefault(stem(words[0]), set()).add(m.entity)
+    added = []
+    for tok in analysis.tokens:
+        if tok.index in covered or tok.pos != "PROPN" or not tok.text[:1].isupper():
+            continue
+        found = by_stem.get(stem(tok.text))
+        if found and len(found) == 1:
+            ent = next(iter(found))
+            added.append(Mention(tok.index, tok.index, entities[ent].type, tok.text, tok.text, 0, None, ent))
+            entities[ent].mentions += 1
+    return sorted(mentions + added, key=lambda m: m.first)

@@ -1,0 +1,150 @@
+"""Pure extraction core: CleanArticle -> ExtractedArticle (no broker, no I/O)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+
+from orewatch_common.contracts import Actor, ActorRef, CleanArticle, ExtractedArticle, Mineral, Statement
+
+from orewatch_extractor.actors import Entity, Merger, find_mentions, recover_mentions
+from orewatch_extractor.coref import Coreference, Lexicon
+from orewatch_extractor.minerals import Gazetteer
+from orewatch_extractor.names import AliasTable, Canonicaliser
+from orewatch_extractor.nlp import Models
+from orewatch_extractor.statements import (
+    Attribution,
+    Attributor,
+    SentenceInfo,
+    SpeechLexicon,
+    propagate,
+    quote_regions,
+    speech_quotes,
+)
+
+TITLE_SEPARATOR = "\n\n"
+
+
+def _package_version() -> str:
+    try:
+        return version("orewatch-extractor")
+    except PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
+def speaker_first(entities: list[int], attr: Attribution | None) -> list[int]:
+    if attr is None or attr.speaker is None or attr.speaker in entities:
+        return entities
+    return [attr.speaker, *entities]
+
+
+class Extractor:
+    """Holds the natasha models (loaded once per process) and extracts articles."""
+
+    def __init__(self) -> None:
+        self.models = Models()
+        self.gazetteer = Gazetteer.load()
+        self.aliases = AliasTable.load()
+        self.canon = Canonicaliser(self.models, self.aliases)
+        self.merger = Merger(self.canon)
+        speech, data = SpeechLexicon.load()
+        self.attributor = Attributor(speech)
+        self.coref_lex = Lexicon(
+            frozenset(data["person_titles"]),
+            frozenset(data["org_anaphors"]),
+            dict(data["pronouns"]),
+            self.aliases.org_prefixes,
+            {k: tuple(v.split()) for k, v in data.get("title_contractions", {}).items()},
+        )
+        self.version = (
+            f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "
+            f"aliases {self.aliases.version}"
+        )
+
+    def extract(self, article: CleanArticle) -> ExtractedArticle:
+        """Actors, minerals and statements of one article.
+
+        The headline is analysed with the body (it names actors and minerals too), but
+        statements come from the body only and their offsets are into `article.body`.
+        """
+        title = (article.title or "").strip()
+        offset = len(title) + len(TITLE_SEPARATOR) if title else 0
+        text = f"{title}{TITLE_SEPARATOR}{article.body}" if title else article.body
+        analysis = self.models.analyse(text)
+        tokens = analysis.tokens
+
+        mentions = find_mentions(analysis, self.canon)
+        entities = self.merger.merge(analysis, mentions)
+        mentions = recover_mentions(analysis, mentions, entities)
+        coref = Coreference(analysis, mentions, entities, self.coref_lex)
+        title_refs = coref.title_mentions()
+        for _, ent in title_refs:
+            entities[ent].mentions += 1
+
+        infos: list[SentenceInfo] = []
+        mineral_hits: dict[str, list[str]] = {}
+        by_sent_entities: dict[int, list[int]] = {}
+        for m in mentions:
+            by_sent_entities.setdefault(tokens[m.first].sent, []).append(m.entity)
+        for i, ent in title_refs:
+            by_sent_entities.setdefault(tokens[i].sent, []).append(ent)
+        regions = speech_quotes(analysis, quote_regions(text))
+        quoted = {t.index for t in tokens for a, b in regions if a <= t.start < b}
+        for k, sent in enumerate(analysis.sents):
+            matches = self.gazetteer.find(tokens, sent.first, sent.last)
+            for match in matches:
+                form = " ".join(t.text for t in tokens[match.first : match.last + 1])
+                mineral_hits.setdefault(match.key, []).append(form)
+            if sent.start < offset:
+                continue
+            info = SentenceInfo(k, sent.start, sent.stop, sent.first, sent.last)
+            info.minerals = list(dict.fromkeys(m.key for m in matches))
+            info.entities = list(dict.fromkeys(by_sent_entities.get(k, [])))
+            self.attributor.attribute(analysis, info, coref, quoted)
+            infos.append(info)
+        propagate(analysis, infos, regions, coref)
+
+        def ref(ent: Entity) -> ActorRef:
+            return ActorRef(name=ent.name, type=ent.type)
+
+        statements: list[Statement] = []
+        for info in infos:
+            if not (info.speech or info.is_quote or info.minerals):
+                continue
+            attr = info.attribution
+            speaker = entities[attr.speaker] if attr and attr.speaker is not None else None
+            statements.append(
+                Statement(
+                    index=len(statements),
+                    text=text[info.start : info.stop],
+                    start=info.start - offset,
+                    end=info.stop - offset,
+                    speaker=ref(speaker) if speaker else None,
+                    verb=attr.verb if attr else None,
+                    is_quote=info.is_quote,
+                    # the speaker is in the sentence even when named by "он" or a title
+                    actors=[ref(entities[e]) for e in speaker_first(info.entities, attr)],
+                    minerals=info.minerals,
+                )
+            )
+        actors = [
+            Actor(name=e.name, type=e.type, aliases=e.aliases, mentions=max(1, e.mentions)) for e in entities
+        ]
+        minerals = [
+            Mineral(
+                key=key,
+                name=self.gazetteer.concepts[key].name,
+                category=self.gazetteer.concepts[key].category,
+                forms=list(dict.fromkeys(forms)),
+                mentions=len(forms),
+            )
+            for key, forms in mineral_hits.items()
+        ]
+        return ExtractedArticle(
+            article=article,
+            extracted_at=datetime.now(UTC),
+            extractor_version=self.version,
+            actors=actors,
+            minerals=minerals,
+            statements=statements,
+        )

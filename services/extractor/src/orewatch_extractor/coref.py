@@ -1,0 +1,186 @@
+"""The one coreference step: which entity does a word refer to?
+
+Names, pronouns ("он"), titles ("президент России", bound to the person the article
+names with that title anywhere in the text) and organisation anaphors ("ведомство")
+are all resolved here, so statement attribution and actor counting agree. Anything
+that cannot be tied to an entity the article names resolves to None: never guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from orewatch_extractor.actors import Entity, Mention
+from orewatch_extractor.nlp import Analysis
+
+TITLE_WINDOW = 8  # words between a title and the name it introduces
+ANAPHOR_SENTS = 6  # how far back "ведомство" may look for its organisation
+PRONOUN_SENTS = 3  # how far back "он" may look for its person
+_CHAIN_POS = ("NOUN", "PROPN", "ADJ")
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    titles: frozenset[str]
+    org_anaphors: frozenset[str]
+    pronouns: dict[str, str]  # lemma -> grammatical gender
+    org_kinds: frozenset[str] = frozenset()  # "газета", "агентство": the name follows
+    contractions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "замминистра"
+
+
+class Coreference:
+    """Built once per article from its mentions; `resolve` answers for any token."""
+
+    def __init__(self, analysis: Analysis, mentions: list[Mention], entities: list[Entity], lex: Lexicon):
+        self.tokens = analysis.tokens
+        self.mentions = mentions
+        self.entities = entities
+        self.lex = lex
+        self.by_token: dict[int, Mention] = {}
+        for m in mentions:
+            for i in range(m.first, m.last + 1):
+                self.by_token[i] = m
+        self.subjects = {i for i, t in enumerate(self.tokens) if t.rel.startswith("nsubj")}
+        self.titles: dict[tuple[str, ...], set[int]] = {}
+        for m in mentions:
+            if entities[m.entity].type == "PER":
+                self._bind_title(m)
+
+    # ---- titles ---------------------------------------------------------------------
+    def _chain(self, start: int, stop: int) -> tuple[str, ...]:
+        """Modifiers of a title, names replaced by their canonical entity ("России" = "РФ")."""
+        out: list[str] = []
+        seen: set[int] = set()
+        for i in range(start, stop):
+            m = self.by_token.get(i)
+            if m is not None:
+                if m.entity not in seen:
+                    seen.add(m.entity)
+                    out.append(self.entities[m.entity].name)
+            else:
+                out.append(self.tokens[i].lemma)
+        return tuple(out)
+
+    def _genitive_chain_end(self, title: int) -> int:
+        """End (exclusive) of the genitive words after a title: "министр иностранных дел России"."""
+        j = title + 1
+        sent = self.tokens[title].sent
+        while j < len(self.tokens) and self.tokens[j].sent == sent:
+            tok = self.tokens[j]
+            m = self.by_token.get(j)
+            if m is not None and self.entities[m.entity].type == "PER":
+                if tok.feats.get("Case") != "Gen" or self.tokens[title].feats.get("Case") == "Gen":
+                    break  # the name the title introduces, not "уполномоченный Путина"
+                j = m.last + 1
+                continue
+            genitive = tok.pos in _CHAIN_POS and tok.feats.get("Case") == "Gen"
+            acronym = tok.pos in ("PROPN", "NOUN") and tok.text.isupper()
+            joined = (
+                tok.pos == "CCONJ"
+                and j + 1 < len(self.tokens)
+                and self.tokens[j + 1].feats.get("Case") == "Gen"
+                and j > title + 1
+            )  # "министр промышленности и торговли"
+            if m is None and not genitive and not acronym and not joined:
+                break
+            j += 1
+        return j
+
+    def _bind_title(self, m: Mention) -> None:
+        """Remember "заместитель министра иностранных дел России" -> the person it introduces;
+        the outermost title whose genitive chain reaches the name is the person's title."""
+        first = m.first
+        sent = self.tokens[first].sent
+        title = None
+        for t in range(first - 1, max(-1, first - TITLE_WINDOW), -1):
+            tok = self.tokens[t]
+            if tok.sent != sent or tok.pos == "PUNCT":
+                break
+            if (
+                tok.lemma in self.lex.titles
+                and t not in self.by_token
+                and self._genitive_chain_end(t) == first
+            ):
+                title = t
+        if title is None:
+            return
+        key = (self.tokens[title].lemma, *self._chain(title + 1, first))
+        keys = [key, key[:1]]
+        for contracted, expansion in self.lex.contractions.items():
+            if key[: len(expansion)] == expansion:  # "заместитель министра" is "замминистра"
+                keys += [(contracted, *key[len(expansion) :]), (contracted,)]
+        for k in keys:
+            self.titles.setdefault(k, set()).add(m.entity)
+
+    def _title(self, i: int) -> int | None:
+        end = self._genitive_chain_end(i)
+        case = self.tokens[i].feats.get("Case")
+        if end < len(self.tokens) and end in self.by_token and self.tokens[end].sent == self.tokens[i].sent:
+            m = self.by_token[end]
+            if self.entities[m.entity].type == "PER":
+                return m.entity  # appositive: "президент России Владимир Путин"
+        for c in self.tokens[i].children:  # "уполномоченный … Кирилл Дмитриев"
+            m = self.by_token.get(c)
+            if (
+                m is not None
+                and self.entities[m.entity].type == "PER"
+                and self.tokens[c].feats.get("Case") == case
+            ) and self.tokens[c].rel in ("appos", "flat:name", "flat", "nmod"):
+                return m.entity
+        key = (self.tokens[i].lemma, *self._chain(i + 1, end))
+        found = self.titles.get(key, set())
+        return next(iter(found)) if len(found) == 1 else None
+
+    def title_mentions(self) -> list[tuple[int, int]]:
+        """(token, entity) for titles standing alone for a person the article names."""
+        out = []
+        for i, tok in enumerate(self.tokens):
+            if tok.lemma in self.lex.titles and i not in self.by_token and tok.pos == "NOUN":
+                end = self._genitive_chain_end(i)
+                if end < len(self.tokens) and end in self.by_token:
+                    continue  # the name follows: already a mention
+                if end == i + 1 and (tok.lemma,) not in self.titles:
+                    continue
+                entity = self._title(i) if end > i + 1 else None
+                if entity is not None:
+                    out.append((i, entity))
+        return out
+
+    # ---- pronouns and anaphors ------------------------------------------------------
+    def _last(self, i: int, type_: str, gender: str | None = None) -> int | None:
+        """The last entity of a type named before token i, preferring subjects (salience)."""
+        limit = PRONOUN_SENTS if type_ == "PER" else ANAPHOR_SENTS
+        best: int | None = None
+        for m in reversed(self.mentions):
+            if m.last >= i or self.entities[m.entity].type != type_:
+                continue
+            if self.tokens[i].sent - self.tokens[m.first].sent > limit:
+                break
+            if gender:
+                g = self.entities[m.entity].gender
+                if g and g != gender:
+                    continue
+            if type_ != "PER" or any(k in self.subjects for k in range(m.first, m.last + 1)):
+                return m.entity
+            if best is None:
+                best = m.entity
+        return best
+
+    def resolve(self, i: int) -> int | None:
+        """Entity a token refers to, or None."""
+        m = self.by_token.get(i)
+        if m is not None:
+            return m.entity
+        tok = self.tokens[i]
+        if tok.lemma in self.lex.pronouns and tok.pos in ("PRON", "DET"):
+            return self._last(i, "PER", self.lex.pronouns[tok.lemma])
+        if tok.lemma in self.lex.titles:
+            return self._title(i)
+        if tok.lemma in self.lex.org_kinds or tok.lemma in self.lex.org_anaphors:
+            for c in tok.children:  # "газета «Коммерсантъ» сообщила"
+                m = self.by_token.get(c)
+                if m is not None and self.entities[m.entity].type == "ORG":
+                    return m.entity
+        if tok.lemma in self.lex.org_anaphors:
+            return self._last(i, "ORG")
+        return None

@@ -1,0 +1,380 @@
+"""Names: nominative forms, comparison keys and the table of known canonical names.
+
+Canonical names must be the same string in every article (the store keeps one row per
+actor), so names are looked up in an alias table built from pycountry's Russian country
+names and `data/actor_aliases.yaml` before any article-local merging happens; what the
+table does not know is put in the nominative from natasha's tags and pymorphy.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import pycountry
+import yaml
+from natasha.norm import inflect_word
+from natasha.shape import recover_shape
+
+from orewatch_extractor.nlp import Models, Token
+
+_QUOTES = re.compile(r"[«»\"“”„'`]")
+_SPACES = re.compile(r"\s+")
+_INITIAL = re.compile(r"^[А-ЯЁA-Z]\.?$")
+_PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
+
+
+def norm_key(name: str) -> str:
+    """Comparison key: case, ё, quotes and spacing do not distinguish two names."""
+    name = _QUOTES.sub("", name.lower().replace("ё", "е"))
+    name = re.sub(r"[\u2010-\u2015]", "-", name)
+    return _SPACES.sub(" ", name).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    name: str
+    type: str
+
+
+class AliasTable:
+    """Known canonical names: countries from pycountry plus the YAML short forms."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.version = str(data["version"])
+        self.junk = frozenset(norm_key(j) for j in data.get("junk", []))
+        self.org_prefixes = frozenset(norm_key(j) for j in data.get("org_prefixes", []))
+        self.by_key: dict[str, Known] = {}
+        self.by_stem: dict[str, Known | None] = {}
+        ru = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"], fallback=True)
+        overrides = data.get("countries", {})
+        for country in pycountry.countries:
+            names = [
+                ru.gettext(n)
+                for n in (
+                    getattr(country, "common_name", None),
+                    country.name,
+                    getattr(country, "official_name", None),
+                )
+                if n
+            ]
+            names = [n.replace("\u0301", "") for n in names if not re.search(r"[A-Za-z]", n)]
+            extra = overrides.get(country.alpha_2, {})
+            canonical = extra.get("name") or (names[0] if names else None)
+            if not canonical:
+                continue
+            self._add(
+                Known(canonical.replace("ё", "е"), "LOC"), [canonical, *names, *extra.get("aliases", [])]
+            )
+        for names in data.get("organisations", []):
+            self._add(Known(names[0], "ORG"), names)
+
+    def _add(self, known: Known, names: list[str]) -> None:
+        for name in names:
+            self.by_key.setdefault(norm_key(name), known)
+            key = stem_key(name)
+            # a stem shared by two actors identifies neither
+            self.by_stem[key] = known if self.by_stem.get(key, known) == known else None
+
+    @classmethod
+    def load(cls) -> AliasTable:
+        text = resources.files("orewatch_extractor.data").joinpath("actor_aliases.yaml").read_text("utf-8")
+        return cls(yaml.safe_load(text))
+
+    def get(self, *names: str) -> Known | None:
+        """Exact names first, then word stems: the nominative of "Соединенного Королевства"
+        may come out half-inflected."""
+        for name in names:
+            known = self.by_key.get(norm_key(name))
+            if known:
+                return known
+        for name in names:
+            known = self.by_stem.get(stem_key(name))
+            if known:
+                return known
+        return None
+
+
+class _Inflectable:
+    """Adapter giving natasha's inflect_word the attributes it reads."""
+
+    __slots__ = ("feats", "pos", "text")
+
+    def __init__(self, text: str, pos: str, feats: dict[str, str]) -> None:
+        self.text, self.pos, self.feats = text, pos, feats
+
+
+_MASC_SURNAME_ENDINGS = (
+    ((("а", ""), ("я", "ь")), ("Gen", "Acc")),
+    ((("у", ""), ("ю", "ь")), ("Dat",)),
+    ((("ом", ""), ("ем", "ь")), ("Ins",)),
+    ((("е", ""),), ("Loc",)),
+)
+
+
+_ENDINGS = sorted(
+    [
+        "ами",
+        "ями",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ыми",
+        "ими",
+        "ов",
+        "ев",
+        "ей",
+        "ой",
+        "ом",
+        "ем",
+        "ам",
+        "ям",
+        "ах",
+        "ях",
+        "ую",
+        "юю",
+        "ая",
+        "яя",
+        "ый",
+        "ий",
+        "ое",
+        "ее",
+        "ые",
+        "ие",
+        "ых",
+        "их",
+        "ым",
+        "им",
+        "а",
+        "я",
+        "у",
+        "ю",
+        "е",
+        "и",
+        "ы",
+        "о",
+        "ь",
+        "й",
+    ],
+    key=len,
+    reverse=True,
+)
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Crude case-insensitive stem so "Асию", "Асии" and "Асия" compare equal."""
+    word = word.lower().replace("ё", "е")
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def stem_key(name: str) -> str:
+    return " ".join(stem(w) for w in norm_key(name).split())
+
+
+def same_word(a: str, b: str) -> bool:
+    a, b = a.lower().replace("ё", "е"), b.lower().replace("ё", "е")
+    return a == b or stem(a) == stem(b) or stem(a) == b or a == stem(b)
+
+
+def close(a: str, b: str) -> bool:
+    """Levenshtein distance at most 1 ("Мэй"/"Мей", "Центрнальная"/"Центральная")."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]
+
+
+class Canonicaliser:
+    """Puts a mention in the nominative and finds its canonical name."""
+
+    def __init__(self, models: Models, aliases: AliasTable) -> None:
+        self.models = models
+        self.aliases = aliases
+        self._cache: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+        self._common: dict[str, bool] = {}
+
+    def inflect(self, text: str, pos: str, feats: dict[str, str]) -> str:
+        key = (text, pos, tuple(sorted(feats.items())))
+        word = self._cache.get(key)
+        if word is None:
+            word = self._inflect(text, pos, feats)
+            self._cache[key] = word
+        return word
+
+    def _inflect(self, text: str, pos: str, feats: dict[str, str]) -> str:
+        case = feats.get("Case", "Nom")
+        if case == "Nom" or not re.search(r"[а-яё]", text.lower()):
+            return text
+        if "-" in text and not self.models.vocab.word_is_known(text.lower()):
+            return text  # "Даунинг-стрит": the guesser would invent an ending
+        word = inflect_word(self.models.vocab, _Inflectable(text, pos, feats))
+        if word == text.lower():
+            # the tagger's gender or number does not match the dictionary ("Нидерландов"):
+            # accept any reading of the word in the same case
+            for form in self.models.vocab.parse(text.lower()):
+                if form.feats.get("Case") == case and form.pos in ("NOUN", "ADJ", "PROPN"):
+                    inflected = form.inflect({"Nom"})
+                    if inflected:
+                        word = inflected.word
+                        break
+        return recover_shape(word.replace("ё", "е"), text)
+
+    def surname(self, text: str, case: str | None) -> str:
+        """Masculine surname the dictionary does not know, by its case ending ("Рааба", "Скрипаля")."""
+        low = text.lower()
+        if self.models.vocab.word_is_known(low) or len(low) < 4:
+            return text
+        for endings, cases in _MASC_SURNAME_ENDINGS:
+            if case in cases:
+                for ending, base in endings:
+                    if low.endswith(ending) and low[-len(ending) - 1] not in "аеёиоуыэюяй":
+                        return text[: -len(ending)] + base
+        return text
+
+    def common_word(self, text: str) -> bool:
+        """A dictionary word with no reading as a proper name ("Курс", "Диалогам")."""
+        low = text.lower()
+        if low in self._common:
+            return self._common[low]
+        vocab = self.models.vocab
+        forms = vocab.parse(low)
+        proper = any(_PROPER & set(f.tag.grammemes) for f in forms)
+        self._common[low] = result = vocab.word_is_known(low) and not proper
+        return result
+
+    def person_gender(self, name: str, heads: list[Token]) -> str | None:
+        """Gender of a canonical person name: the dictionary's reading of the first name,
+        else its ending ("Асия", "Тереза"), else the surname's, else what the tagger said."""
+        words = person_words(name, split=False)
+        if len(words) > 1:
+            first = words[0].lower()
+            genders = {
+                f.feats.get("Gender")
+                for f in self.models.vocab.parse(first)
+                if "Name" in f.tag and f.feats.get("Case") == "Nom"
+            }
+            if len(genders) == 1:
+                return genders.pop()
+            if not first.endswith("."):
+                return "Fem" if first.endswith(("а", "я")) else "Masc"
+        last = words[-1].lower()
+        if last.endswith(("ова", "ева", "ина", "ская", "цкая", "ёва")):
+            return "Fem"
+        if last.endswith(("ов", "ев", "ин", "ский", "цкий", "ёв")):
+            return "Masc"
+        tagged = [t.feats.get("Gender") for t in heads if t.feats.get("Gender")]
+        return max(set(tagged), key=tagged.count) if tagged else None
+
+    def with_country(self, org: str, country: str) -> str:
+        """ "МИД" + "Великобритания" -> "МИД Великобритании"."""
+        words = []
+        for word in country.split():
+            form = None
+            if not word.isupper():
+                for parsed in self.models.vocab.parse(word.lower()):
+                    if parsed.feats.get("Case") == "Nom" and parsed.pos in ("NOUN", "ADJ", "PROPN"):
+                        form = parsed.inflect({"Gen"})
+                        break
+            words.append(recover_shape(form.word, word) if form else word)
+        return f"{org[:1].upper()}{org[1:]} {' '.join(words)}".replace("ё", "е")
+
+    def person_noun(self, text: str) -> bool:
+        """A common noun for a person ("христианка", "папа"), which natasha may tag PER."""
+        low = text.lower()
+        return self.common_word(low) and any(
+            f.pos == "NOUN" and "anim" in f.tag for f in self.models.vocab.parse(low)
+        )
+
+    def name_gender(self, tokens: list[Token]) -> str | None:
+        """Gender of a full name, from a first name the dictionary knows."""
+        for tok in tokens[:-1]:
+            genders = {
+                f.feats.get("Gender") for f in self.models.vocab.parse(tok.text.lower()) if "Name" in f.tag
+            }
+            if len(genders) == 1:
+                return genders.pop()
+        return None
+
+    def nominative(self, tokens: list[Token], type_: str, after_prep: bool = False) -> str:
+        """Nominative of a mention.
+
+        Persons: every word is inflected ("Кирилла Дмитриева"), in the gender of the first
+        name. Organisations and places: only the head noun and the adjectives agreeing
+        with it before it are inflected, genitive dependents stay as written
+        ("Министерства иностранных дел России" -> "Министерство иностранных дел России"),
+        which natasha's own normaliser gets wrong whenever the parse is off. `after_prep`:
+        the mention follows a preposition, so "-ии" may be a masculine locative ("о Дмитрии").
+        """
+        if type_ == "PER":
+            gender = self.name_gender(tokens) if len(tokens) > 1 else None
+            words = []
+            for k, t in enumerate(tokens):
+                feats = dict(t.feats)
+                if gender and feats.get("Gender") and feats["Gender"] != gender:
+                    feats["Gender"] = gender
+                word = self.inflect(t.text, t.pos, feats)
+                if k == 0 and len(tokens) > 1 and not after_prep:
+                    masc_dative = tokens[-1].text.lower().endswith(("у", "ю"))
+                    word = _feminine_ia(t.text, "Dat" if masc_dative else "Acc") or word
+                elif word == t.text and (k or len(tokens) == 1) and (gender or feats.get("Gender")) == "Masc":
+                    word = self.surname(t.text, feats.get("Case"))
+                words.append(word)
+        else:
+            head = next((i for i, t in enumerate(tokens) if t.pos in ("NOUN", "PROPN")), None)
+            words = [t.text for t in tokens]
+            if head is not None:
+                case = tokens[head].feats.get("Case")
+                words[head] = self.inflect(tokens[head].text, tokens[head].pos, tokens[head].feats)
+                for i in range(head):
+                    t = tokens[i]
+                    if t.pos in ("ADJ", "DET", "NUM", "VERB") and t.feats.get("Case") == case:
+                        words[i] = self.inflect(t.text, t.pos, t.feats)
+        return join_words(tokens, words)
+
+
+def _feminine_ia(text: str, case: str | None) -> str | None:
+    """First names in -ия the dictionary lacks ("Асии", "Асию" -> "Асия"); the tagger
+    often takes them for masculine -ий names."""
+    low = text.lower()
+    if low.endswith(("ии", "ией")) or (low.endswith("ию") and case == "Acc"):
+        return text[: -2 if low.endswith(("ии", "ию")) else -3] + "ия"
+    return None
+
+
+def join_words(tokens: list[Token], words: list[str]) -> str:
+    out = []
+    for i, (tok, word) in enumerate(zip(tokens, words, strict=False)):
+        if i and tok.start > tokens[i - 1].stop:
+            out.append(" ")
+        out.append(word)
+    return _QUOTES.sub("", "".join(out)).strip()
+
+
+def person_words(name: str, split: bool = True) -> list[str]:
+    """Words of a person's name, a patronymic dropped; to compare names, "Дж.Хант" and
+    "Азия-Биби" are two words (`split`), to show one they stay as written."""
+    words = re.sub(r"(?<=\.)(?=\S)|-", " ", name).split() if split else name.split()
+    if len(words) == 3 and (
+        words[1].endswith(("вич", "вна", "ична", "вича", "вны")) or _INITIAL.match(words[1])
+    ):
+        words = [words[0], words[2]]
+    return words
+
+
+def is_initial(word: str) -> bool:
+    return (word.endswith(".") and len(word) <= 4) or bool(_INITIAL.match(word))

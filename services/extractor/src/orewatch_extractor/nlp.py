@@ -1,0 +1,162 @@
+"""natasha model loading and the per-document analysis the other modules share.
+
+The models are loaded once per process (`Models.load`) because they take seconds and
+hundreds of megabytes; everything downstream works on the light `Token` records built
+here, so the rest of the extractor never touches natasha objects directly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pymorphy2.analyzer
+import pymorphy2_dicts_ru
+from natasha import (
+    Doc,
+    MorphVocab,
+    NewsEmbedding,
+    NewsMorphTagger,
+    NewsNERTagger,
+    NewsSyntaxParser,
+    Segmenter,
+)
+from natasha.doc import DocSent, adapt_token
+
+
+def _dict_paths() -> dict[str, str]:
+    return {"ru": pymorphy2_dicts_ru.get_path()}
+
+
+# pymorphy2 0.9 finds its dictionary through pkg_resources entry points, which recent
+# setuptools no longer ships; the dictionary package knows its own path.
+pymorphy2.analyzer._lang_dict_paths = _dict_paths
+
+
+_LINE = re.compile(r"[^\n]+")
+
+
+@dataclass(slots=True)
+class Token:
+    """One word of the analysed text with morphology, syntax and NER already resolved."""
+
+    index: int
+    text: str
+    start: int
+    stop: int
+    pos: str
+    feats: dict[str, str]
+    lemma: str
+    sent: int
+    head: int | None  # index of the syntactic head, None for the root
+    rel: str
+    children: list[int] = field(default_factory=list)
+    span: int | None = None  # index of the NER span covering the token
+
+
+@dataclass(slots=True)
+class Span:
+    """An NER span as token indexes."""
+
+    type: str
+    first: int
+    last: int  # inclusive
+
+
+@dataclass(slots=True)
+class Sentence:
+    start: int
+    stop: int
+    first: int
+    last: int  # inclusive token index
+
+
+@dataclass(slots=True)
+class Analysis:
+    text: str
+    tokens: list[Token]
+    spans: list[Span]
+    sents: list[Sentence]
+
+
+class Models:
+    """The natasha pipeline; one instance per process."""
+
+    def __init__(self) -> None:
+        self.segmenter = Segmenter()
+        emb = NewsEmbedding()
+        self.morph = NewsMorphTagger(emb)
+        self.syntax = NewsSyntaxParser(emb)
+        self.ner = NewsNERTagger(emb)
+        self.vocab = MorphVocab()
+        self._lemma = lru_cache(maxsize=200_000)(self._lemma_uncached)
+
+    def _lemma_uncached(self, word: str, pos: str, feats: tuple[tuple[str, str], ...]) -> str:
+        return self.vocab.lemmatize(word, pos, dict(feats)).replace("ё", "е")
+
+    def lemma(self, word: str, pos: str, feats: dict[str, str]) -> str:
+        """Lemma of a word as tagged by natasha, cached: news repeats the same words a lot."""
+        return self._lemma(word.lower(), pos, tuple(sorted(feats.items())))
+
+    def natasha_doc(self, text: str) -> Doc:
+        doc = Doc(text)
+        # razdel runs sentences across line breaks, gluing a headline or a subheading to
+        # the next sentence; news lines are paragraphs, so sentences are split per line.
+        doc.tokens = [adapt_token(t) for t in self.segmenter.tokenize(text)]
+        doc.sents = [
+            DocSent(line.start() + s.start, line.start() + s.stop, s.text)
+            for line in _LINE.finditer(text)
+            for s in self.segmenter.sentenize(line.group())
+        ]
+        doc.envelop_sent_tokens()
+        doc.sents = [sent for sent in doc.sents if sent.tokens]  # the parser fails on empty ones
+        doc.tag_morph(self.morph)
+        doc.parse_syntax(self.syntax)
+        doc.tag_ner(self.ner)
+        return doc
+
+    def analyse(self, text: str) -> Analysis:
+        doc = self.natasha_doc(text)
+        tokens: list[Token] = []
+        ids: dict[str, int] = {}
+        head_ids: list[str | None] = []
+        sents: list[Sentence] = []
+        for s_index, sent in enumerate(doc.sents):
+            first = len(tokens)
+            for tok in sent.tokens:
+                ids[tok.id] = len(tokens)
+                feats = tok.feats or {}
+                tokens.append(
+                    Token(
+                        index=len(tokens),
+                        text=tok.text,
+                        start=tok.start,
+                        stop=tok.stop,
+                        pos=tok.pos or "X",
+                        feats=feats,
+                        lemma=self.lemma(tok.text, tok.pos or "X", feats),
+                        sent=s_index,
+                        head=None,
+                        rel=tok.rel or "",
+                    )
+                )
+                head_ids.append(tok.head_id)
+            sents.append(Sentence(sent.start, sent.stop, first, len(tokens) - 1))
+        for tok, head_id in zip(tokens, head_ids, strict=True):
+            head = ids.get(head_id) if head_id else None  # "1_0" (the root) is no token
+            tok.head = head if head != tok.index else None
+            if tok.head is not None:
+                tokens[tok.head].children.append(tok.index)
+        spans: list[Span] = []
+        starts = {t.start: t.index for t in tokens}
+        stops = {t.stop: t.index for t in tokens}
+        for span in doc.spans:
+            span_first, span_last = starts.get(span.start), stops.get(span.stop)
+            if span_first is None or span_last is None:
+                continue
+            spans.append(Span(span.type, span_first, span_last))
+        for s_index, span in enumerate(spans):
+            for i in range(span.first, span.last + 1):
+                tokens[i].span = s_index
+        return Analysis(text, tokens, spans, sents)

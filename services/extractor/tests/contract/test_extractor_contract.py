@@ -1,0 +1,58 @@
+"""The extractor honours its subjects on a real nats-server: clean.article in, extracted.statement out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from orewatch_common.contracts import (
+    CLEAN_ARTICLE,
+    DEAD_LETTER,
+    EXTRACTED_STATEMENT,
+    CleanArticle,
+    DeadLetter,
+    ExtractedArticle,
+    SourceKind,
+)
+
+pytestmark = pytest.mark.slow
+
+BODY = (
+    "Глава Минприроды России Александр Козлов заявил, что запасы лития в стране превышают 3 млн тонн.\n\n"
+    "«Мы рассчитываем начать добычу редкоземельных металлов в 2027 году», — сказал Козлов."
+)
+
+ARTICLE = CleanArticle(
+    article_id="e" * 32,
+    source_kind=SourceKind.FILE,
+    source_uri="kozlov.txt",
+    source_name="seeds",
+    fetched_at=datetime(2026, 11, 1, tzinfo=UTC),
+    raw_sha256="0" * 64,
+    title="Литий",
+    body=BODY,
+)
+
+
+async def test_valid_clean_article_gives_a_valid_extraction(bus, start_service):
+    start_service("extractor")
+    await bus.publish(CLEAN_ARTICLE, ARTICLE)
+    [data] = await bus.read(EXTRACTED_STATEMENT, 1, timeout=60)
+    extraction = ExtractedArticle.model_validate_json(data)
+    assert extraction.article == ARTICLE
+    assert {m.key for m in extraction.minerals} >= {"lithium", "rare_earths"}
+    assert "Александр Козлов" in {a.name for a in extraction.actors}
+    speakers = {s.speaker.name for s in extraction.statements if s.speaker}
+    assert speakers == {"Александр Козлов"}
+    for statement in extraction.statements:
+        assert BODY[statement.start : statement.end] == statement.text
+
+
+async def test_invalid_input_becomes_a_dead_letter(bus, start_service):
+    start_service("extractor")
+    await bus.publish(CLEAN_ARTICLE, b"not json at all", msg_id="broken")
+    [data] = await bus.read(DEAD_LETTER, 1, timeout=60)
+    letter = DeadLetter.model_validate_json(data)
+    assert (letter.service, letter.subject) == ("extractor", CLEAN_ARTICLE)
+    assert letter.reason.startswith("invalid message")
+    assert letter.payload == "not json at all"

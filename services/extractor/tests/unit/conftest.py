@@ -1,0 +1,33 @@
+"""One Extractor per test session: loading the natasha models takes seconds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from orewatch_common.contracts import CleanArticle, ExtractedArticle, SourceKind
+from orewatch_extractor.core import Extractor
+
+
+@pytest.fixture(scope="session")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+@pytest.fixture(scope="session")
+def extract(extractor: Extractor) -> Callable[..., ExtractedArticle]:
+    def run(body: str, title: str | None = None) -> ExtractedArticle:
+        article = CleanArticle(
+            article_id="a" * 32,
+            source_kind=SourceKind.FILE,
+            source_uri="test.txt",
+            source_name="tests",
+            fetched_at=datetime(2026, 11, 1, tzinfo=UTC),
+            raw_sha256="0" * 64,
+            title=title,
+            body=body,
+        )
+        return extractor.extract(article)
+
+    return run

@@ -1,0 +1,186 @@
+"""Actors: nominative canonical names, merges within an article, junk, title coreference."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def names(extraction) -> set[str]:
+    return {a.name for a in extraction.actors}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # multi-word organisations: head noun and its adjectives in nominative, genitives kept
+        (
+            "Представитель Министерства иностранных дел Индии выступил в Дели.",
+            "Министерство иностранных дел Индии",
+        ),
+        ("Сделку одобрил глава Российского фонда прямых инвестиций.", "РФПИ"),
+        ("Подразделения Сил обороны получили новую технику.", "Силы обороны"),
+        ("Решение Верховного суда Пакистана вызвало протесты.", "Верховный суд Пакистана"),
+        ("Туристы из Нидерландов прилетели утром.", "Нидерланды"),
+        # persons in nominative
+        ("Журналисты встретились с Кириллом Дмитриевым в Москве.", "Кирилл Дмитриев"),
+        ("Эксперты обсуждали отставку Доминика Рааба в Лондоне.", "Доминик Рааб"),
+        ("Адвокат Асии Биби покинул страну.", "Асия Биби"),
+    ],
+)
+def test_canonical_name_is_nominative(extract, body, expected):
+    assert expected in names(extract(body))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "absent"),
+    [
+        (
+            "Кирилл Дмитриев прилетел в Эр-Рияд. Дмитриев заявил, что переговоры идут.",
+            "Кирилл Дмитриев",
+            {"Дмитриев"},
+        ),
+        (
+            "Владимир Путин провел совещание. Решение Путина поддержали министры.",
+            "Владимир Путин",
+            {"Путин", "Путина"},
+        ),
+        (
+            "В МИД РФ ответили на вопросы. Министерство иностранных дел России также сообщило о встрече."
+            " Позже МИД России опубликовал заявление.",
+            "МИД России",
+            {"МИД РФ", "Министерство иностранных дел России"},
+        ),
+        ("США ввели пошлины. Соединенные Штаты также пригрозили санкциями.", "США", {"Соединенные Штаты"}),
+        (
+            "Правительство Соединенного Королевства заявило о выходе. Соединенное Королевство покинет союз.",
+            "Великобритания",
+            {"Соединенное Королевство", "Соединенного Королевство"},
+        ),
+        ("ЕС обсудил бюджет. Евросоюз намерен увеличить расходы.", "ЕС", {"Евросоюз"}),
+        ("Делегация Российской Федерации прибыла в Женеву. РФ представила план.", "Россия", {"РФ"}),
+        (
+            "Российский фонд прямых инвестиций (РФПИ) вложил средства. РФПИ доволен.",
+            "РФПИ",
+            {"Российский фонд прямых инвестиций"},
+        ),
+        (
+            "Встреча прошла в Центральной Азии. Страны ЦА договорились о сотрудничестве.",
+            "Центральная Азия",
+            {"ЦА"},
+        ),
+        ("Тереза Мэй выступила в парламенте. Мэй не стала комментировать слухи.", "Тереза Мэй", {"Мэй"}),
+        (
+            "МИД Британии заявил о протесте. МИД Великобритании вызвал посла.",
+            "МИД Великобритании",
+            {"МИД Британии"},
+        ),
+    ],
+)
+def test_mentions_merge_into_one_actor(extract, body, expected, absent):
+    found = names(extract(body))
+    assert expected in found
+    assert not found & absent
+
+
+def test_merged_actor_keeps_aliases_and_counts(extract):
+    extraction = extract("Кирилл Дмитриев прилетел в Эр-Рияд. Дмитриев заявил, что переговоры идут.")
+    [actor] = [a for a in extraction.actors if a.name == "Кирилл Дмитриев"]
+    assert actor.type == "PER"
+    assert actor.mentions == 2
+    assert "Дмитриев" in actor.aliases
+
+
+@pytest.mark.parametrize(
+    ("body", "junk"),
+    [
+        ("Читайте также: новые санкции против Ирана вступили в силу.", "Читайте"),
+        ("После встречи в Москве стороны подписали договор.", "После"),
+        ("Как сообщают в Госдепе, инициатором Диалогам по минералам стал Джо Байден.", "Диалогам"),
+        ("Христианка Асия Биби покинула Пакистан.", "Христианка Асия Биби"),
+    ],
+)
+def test_junk_spans_are_dropped(extract, body, junk):
+    assert junk not in names(extract(body))
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker", "needle"),
+    [
+        (
+            "Президент России Владимир Путин провел переговоры. Президент России также заявил, что сделка"
+            " возможна.",
+            "Владимир Путин",
+            "также заявил",
+        ),
+        (
+            "Министр иностранных дел России Сергей Лавров прибыл в Анкару. Министр иностранных дел России"
+            " сообщил, что переговоры завершены.",
+            "Сергей Лавров",
+            "сообщил, что переговоры",
+        ),
+    ],
+)
+def test_title_resolves_to_the_person_named_with_it(extract, body, speaker, needle):
+    extraction = extract(body)
+    [statement] = [s for s in extraction.statements if needle in s.text]
+    assert statement.speaker is not None and statement.speaker.name == speaker
+    assert speaker in {a.name for a in statement.actors}
+    [actor] = [a for a in extraction.actors if a.name == speaker]
+    assert actor.mentions == 2  # the title counts as a mention
+
+
+def test_title_never_named_stays_unresolved(extract):
+    extraction = extract("Президент Франции заявил, что сделка возможна.")
+    [statement] = extraction.statements
+    assert statement.speaker is None
+
+
+def test_names_the_tagger_missed_are_recovered(extract):
+    # natasha misses the headline's "Путин"; the article names him elsewhere
+    extraction = extract("Владимир Путин прибыл в Анкару.", title="Путин встретился с Трампом")
+    [actor] = [a for a in extraction.actors if a.name == "Владимир Путин"]
+    assert actor.mentions == 2
+
+
+def test_foreign_name_loses_the_russian_word_before_it(extract):
+    found = names(
+        extract(
+            "Бортпроводники Ryanair объявили забастовку. Компания Ryanair Holdings отменила рейсы."
+            " Ryanair извинилась."
+        )
+    )
+    assert "Ryanair" in found
+    assert not found & {"Бортпроводники Ryanair", "Ryanair Holdings"}
+
+
+def test_dateline_capitals_are_not_the_name(extract):
+    assert "Москва" in names(extract("МОСКВА, 5 ноября. Переговоры в Москве продолжились."))
+
+
+def test_spelling_variants_merge(extract):
+    found = names(extract("Тереза Мей приехала в Брюссель. Тереза Мэй выступила с речью."))
+    assert len(found & {"Тереза Мей", "Тереза Мэй"}) == 1
+
+
+def test_empty_and_blank_bodies(extract):
+    for body in ("", "  \n\n  ", "«»"):
+        extraction = extract(body)
+        assert extraction.actors == [] and extraction.statements == []
+
+
+def test_canonical_names_are_stable_across_articles(extract):
+    one = names(extract("Кирилл Дмитриев заявил, что МИД РФ в курсе. Об этом сообщили в Москве."))
+    two = names(
+        extract(
+            "Глава РФПИ Кирилл Дмитриев встретился с представителями Министерства иностранных дел России."
+        )
+    )
+    assert {"Кирилл Дмитриев", "МИД России"} <= one & two
+
+
+def test_title_entities_are_actors_and_offsets_stay_in_body(extract):
+    body = "Кирилл Дмитриев заявил, что переговоры идут."
+    extraction = extract(body, title="Переговоры с Трампом в Москве")
+    assert {"Трамп", "Москва", "Кирилл Дмитриев"} <= names(extraction)
+    for s in extraction.statements:
+        assert body[s.start : s.end] == s.text

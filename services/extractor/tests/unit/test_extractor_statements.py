@@ -1,0 +1,231 @@
+"""Statements: speech verbs, speakers resolved through the syntax tree and coreference."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def speaker_of(extraction, needle: str) -> str | None:
+    [statement] = [s for s in extraction.statements if needle in s.text]
+    return statement.speaker.name if statement.speaker else None
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker", "verb"),
+    [
+        # reported speech: nsubj of a speech verb
+        ("Кирилл Дмитриев заявил, что переговоры идут.", "переговоры идут", "Кирилл Дмитриев", "заявить"),
+        ("Как отметил Сергей Лавров, диалог продолжится.", "диалог продолжится", "Сергей Лавров", "отметить"),
+        ("По словам Дональда Трампа, сделка близка.", "сделка близка", "Дональд Трамп", None),
+        # the place it was said
+        ("В МИД России сказали, что санкции не помогут.", "санкции не помогут", "МИД России", "сказать"),
+        (
+            "Министерство иностранных дел России провело брифинг. Об этом говорится в заявлении МИД РФ.",
+            "говорится в заявлении",
+            "МИД России",
+            "говориться",
+        ),
+        # quotes attributed after and before
+        ("«Мы готовы к диалогу», — сказал Дмитриев.", "готовы к диалогу", "Дмитриев", "сказать"),
+        ("Дмитриев сказал: «Мы готовы к диалогу с партнерами».", "готовы к диалогу", "Дмитриев", "сказать"),
+        # the title of a person named before; the surname alone before
+        (
+            "Кирилл Дмитриев прилетел в Эр-Рияд. «Мы готовы к диалогу», — сказал Дмитриев.",
+            "готовы к диалогу",
+            "Кирилл Дмитриев",
+            "сказать",
+        ),
+    ],
+)
+def test_speaker_patterns(extract, body, needle, speaker, verb):
+    extraction = extract(body)
+    [statement] = [s for s in extraction.statements if needle in s.text]
+    assert statement.speaker is not None and statement.speaker.name == speaker
+    assert statement.verb == verb
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # pronouns refer back to the last person named as a subject
+        (
+            "Кирилл Дмитриев прилетел в Эр-Рияд. Он подчеркнул, что переговоры идут.",
+            "подчеркнул",
+            "Кирилл Дмитриев",
+        ),
+        (
+            "Президент России Владимир Путин провел встречу. «Мы готовы работать», — сказал он.",
+            "готовы работать",
+            "Владимир Путин",
+        ),
+        (
+            "Мария Захарова провела брифинг. Она сообщила, что визит отменен.",
+            "визит отменен",
+            "Мария Захарова",
+        ),
+        # a quote over several sentences takes the attribution that closes it
+        (
+            "Путин выступил на форуме. «Редкоземельные металлы важны. Мы должны активизировать усилия»,"
+            " — подчеркнул Путин.",
+            "Редкоземельные металлы важны",
+            "Путин",
+        ),
+        # "Об этом сообщил X" covers the sentence before it
+        (
+            "Переговоры о поставках лития начнутся в апреле. Об этом сообщил Кирилл Дмитриев.",
+            "Переговоры о поставках",
+            "Кирилл Дмитриев",
+        ),
+        # an organisation anaphor goes to the organisation just named
+        (
+            "МИД России передал США предложения. «Мы приветствовали бы успех нормализации», — заявили в"
+            " дипломатическом ведомстве.",
+            "приветствовали бы",
+            "МИД России",
+        ),
+    ],
+)
+def test_coreference_and_quotes(extract, body, needle, speaker):
+    assert speaker_of(extract(body), needle) == speaker
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ("Эти заявления подчеркивают стремление к сотрудничеству.", "стремление"),
+        ("Ранее лидер США сообщил, что Индия согласилась прекратить покупать нефть.", "Индия согласилась"),
+        ("«Это хорошее предложение и мы готовы его обсуждать», — сказал он.", "хорошее предложение"),
+        ("В команде заявляли, что он хочет перезагрузить отношения.", "перезагрузить"),
+    ],
+)
+def test_unresolvable_speaker_is_null(extract, body, needle):
+    assert speaker_of(extract(body), needle) is None
+
+
+def test_statement_fields(extract):
+    body = "Погода была хорошей.\n\n«Мы рассчитываем начать добычу лития в 2027 году», — сказал Козлов."
+    extraction = extract(body)
+    [statement] = extraction.statements
+    assert statement.is_quote
+    assert statement.verb == "сказать"
+    assert statement.minerals == ["lithium"]
+    assert [a.name for a in statement.actors] == ["Козлов"]
+    assert body[statement.start : statement.end] == statement.text
+    assert statement.index == 0
+
+
+def test_sentence_without_speech_or_minerals_is_not_a_statement(extract):
+    assert extract("Погода в Москве была хорошей. Люди гуляли в парках.").statements == []
+
+
+def test_contract_example(extract):
+    body = (
+        "Глава Минприроды России Александр Козлов заявил, что запасы лития в стране превышают 3 млн тонн.\n\n"
+        "«Мы рассчитываем начать добычу редкоземельных металлов в 2027 году», — сказал Козлов."
+    )
+    extraction = extract(body, title="Литий")
+    assert {m.key for m in extraction.minerals} >= {"lithium", "rare_earths"}
+    assert "Александр Козлов" in {a.name for a in extraction.actors}
+    assert {s.speaker.name for s in extraction.statements if s.speaker} == {"Александр Козлов"}
+    assert extraction.extractor_version.startswith("orewatch-extractor")
+    assert "minerals" in extraction.extractor_version
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # "по его словам": a possessive pronoun
+        (
+            "Антон Алиханов посетил завод. По его словам, первые партии лития получат в следующем году.",
+            "первые партии",
+            "Антон Алиханов",
+        ),
+        # a bare title bound earlier, with a conjoined genitive
+        (
+            "Министр промышленности и торговли России Антон Алиханов посетил завод."
+            " «Мы видим большой интерес партнеров», — сказал министр.",
+            "большой интерес",
+            "Антон Алиханов",
+        ),
+        # a kind of organisation followed by its name
+        ("Газета «Коммерсантъ» сообщила, что сделка закрыта.", "сделка закрыта", "Коммерсантъ"),
+        ("«Я могу сказать то же самое», — заявил господин Туск.", "то же самое", "Туск"),
+        # a quote paragraph, then its attribution
+        (
+            "«Мы не видим оснований для пересмотра. Все обязательства будут выполнены».\n\n"
+            "Так заявил вице-премьер Александр Новак.",
+            "оснований для пересмотра",
+            "Александр Новак",
+        ),
+        ("«Мы продолжим переговоры», — написал Дональд Трамп в соцсети.", "продолжим", "Дональд Трамп"),
+        ("В Кремле заявили, что встреча возможна.", "встреча возможна", "Кремль"),
+        # the outermost title is the person's, and its contraction refers back to them
+        (
+            "Россия готова поставлять нефть, заявил заместитель министра иностранных дел РФ Сергей Рябков."
+            ' "Мы открыты к сотрудничеству в энергетике", - сказал замминистра.',
+            "открыты к сотрудничеству",
+            "Сергей Рябков",
+        ),
+        (
+            'Как отметили в пресс-службе "Норникеля", компания не планирует сокращать производство.',
+            "не планирует",
+            "Норникель",
+        ),
+        (
+            "Кирилл Дмитриев прилетел в Эр-Рияд. Он подчеркнул, что обсуждаются и другие проекты,"
+            " сообщает «Украинская правда».",
+            "другие проекты",
+            "Кирилл Дмитриев",
+        ),
+        # "X: «…»" and a colon closing the paragraph before the quote
+        (
+            "Глава РФПИ Кирилл Дмитриев прилетел в Эр-Рияд. Дмитриев: «Мы готовы к диалогу с партнерами».",
+            "готовы к диалогу",
+            "Кирилл Дмитриев",
+        ),
+        (
+            "Кирилл Дмитриев отметил:\n\n«Мы готовы к диалогу. Переговоры уже идут».",
+            "Переговоры уже идут",
+            "Кирилл Дмитриев",
+        ),
+        (
+            "Премьер-министр Великобритании Тереза Мэй прибыла в Брюссель."
+            " «Будут серьезные трудности», — констатировала премьер.",
+            "серьезные трудности",
+            "Тереза Мэй",
+        ),
+        ("Было заявлено в МИД России, что ответ последует.", "ответ последует", "МИД России"),
+        # "она" skips the man named last; a foreign woman's name is feminine whatever the tagger says
+        (
+            "Суд оправдал Асию Биби. Адвокат Сайфул Мулук выступил в суде. Она заявила, что покинет страну.",
+            "покинет страну",
+            "Асия Биби",
+        ),
+    ],
+)
+def test_more_speaker_patterns(extract, body, needle, speaker):
+    assert speaker_of(extract(body), needle) == speaker
+
+
+def test_participles_are_not_speech(extract):
+    assert extract("Представитель, отвечающий за переговоры, прибыл в Женеву.").statements == []
+
+
+def test_quoted_names_are_not_quotes(extract):
+    extraction = extract("Газета «Коммерсантъ» сообщила, что «Газпром нефть» увеличила добычу.")
+    [statement] = extraction.statements
+    assert not statement.is_quote
+
+
+def test_speaker_named_by_pronoun_is_among_the_statement_actors(extract):
+    extraction = extract("Кирилл Дмитриев прилетел в Эр-Рияд. Он подчеркнул, что переговоры идут.")
+    [statement] = [s for s in extraction.statements if "подчеркнул" in s.text]
+    assert [a.name for a in statement.actors] == ["Кирилл Дмитриев"]
+
+
+def test_pronoun_does_not_reach_far_back(extract):
+    body = (
+        "Кирилл Дмитриев прилетел в Эр-Рияд. Погода была жаркой. Люди гуляли в парках. Магазины работали."
+        " Дороги были пусты. Он заявил, что переговоры идут."
+    )
+    assert speaker_of(extract(body), "переговоры идут") is None

@@ -1,0 +1,60 @@
+"""Keep the fetcher's background loops alive, or take the process down so it is restarted.
+
+A watcher or poller that dies inside a running FastStream app would leave a
+service that looks healthy and does nothing. Each loop therefore runs under
+`supervise`: a crash is logged with its traceback and the loop restarted after
+a growing pause; when it keeps crashing at once, the process exits non-zero and
+the supervisor (`orewatch run`, Docker, Kubernetes) starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+HEALTHY_RUN_S = 60.0
+
+
+def _exit_process() -> None:
+    logging.shutdown()
+    os._exit(70)  # EX_SOFTWARE
+
+
+async def supervise(
+    name: str,
+    loop_factory: Callable[[], Awaitable[None]],
+    stop: asyncio.Event,
+    *,
+    max_quick_failures: int = 5,
+    base_delay_s: float = 1.0,
+    give_up: Callable[[], None] = _exit_process,
+) -> None:
+    """Run `loop_factory()` until `stop` is set, restarting it when it raises or returns early."""
+    clock = asyncio.get_running_loop().time
+    failures = 0
+    while not stop.is_set():
+        started = clock()
+        try:
+            await loop_factory()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s crashed", name)
+        else:
+            if stop.is_set():
+                return
+            log.error("%s returned while the service is running", name)
+        failures = 1 if clock() - started > HEALTHY_RUN_S else failures + 1
+        if failures >= max_quick_failures:
+            log.critical("%s failed %d times in a row; exiting so the service is restarted", name, failures)
+            give_up()
+            return
+        delay = min(base_delay_s * 2 ** (failures - 1), 60.0)
+        log.warning("restarting %s in %.0fs (failure %d of %d)", name, delay, failures, max_quick_failures)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)

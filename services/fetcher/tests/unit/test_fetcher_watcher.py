@@ -1,0 +1,77 @@
+"""SeedsIngestor with an in-memory seen store: what is published once, again, or not at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orewatch_common.contracts import DeadLetter, RawArticle
+from orewatch_fetcher import watcher as watcher_module
+from orewatch_fetcher.watcher import MemorySeenStore, SeedsIngestor
+
+PROSE = "Министр заявил, что поставки редкоземельных металлов вырастут в следующем году."
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.articles: list[RawArticle] = []
+        self.letters: list[DeadLetter] = []
+
+    async def article(self, article: RawArticle) -> None:
+        self.articles.append(article)
+
+    async def letter(self, letter: DeadLetter) -> None:
+        self.letters.append(letter)
+
+
+def ingestor(seeds: Path, seen: MemorySeenStore, sink: Sink) -> SeedsIngestor:
+    return SeedsIngestor(
+        seeds,
+        max_bytes=10_000,
+        seen=seen,
+        publish_article=sink.article,
+        publish_dead_letter=sink.letter,
+        quiet_s=0.05,
+    )
+
+
+async def test_restart_neither_republishes_nor_decodes_again(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a.txt").write_bytes(PROSE.encode("cp1251"))
+    seen, sink = MemorySeenStore(), Sink()
+    await ingestor(tmp_path, seen, sink).scan()
+    assert [a.source_uri for a in sink.articles] == ["a.txt"]
+
+    def no_decoding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged file was decoded again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(watcher_module, "raw_article_from_bytes", no_decoding)
+        await ingestor(tmp_path, seen, sink).scan()  # a new process: empty in-memory table
+    (tmp_path / "a.txt").write_bytes(PROSE.encode("utf-8"))  # same text, other bytes
+    await ingestor(tmp_path, seen, sink).scan()
+    assert len(sink.articles) == 1 and sink.letters == []
+    (tmp_path / "a.txt").write_bytes((PROSE + " Новое.").encode("utf-8"))
+    await ingestor(tmp_path, seen, sink).scan()
+    assert len(sink.articles) == 2
+
+
+async def test_rescan_skips_handled_files_and_refuses_once(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(PROSE)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    seen, sink = MemorySeenStore(), Sink()
+    one = ingestor(tmp_path, seen, sink)
+    for _ in range(3):
+        await one.scan()
+    assert [a.source_uri for a in sink.articles] == ["a.txt"]
+    assert [(d.source_uri, d.reason) for d in sink.letters] == [("empty.txt", "empty file")]
+
+
+async def test_decoding_bug_is_a_dead_letter_not_a_crash(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a.txt").write_text(PROSE)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(watcher_module, "raw_article_from_bytes", broken)
+    sink = Sink()
+    await ingestor(tmp_path, MemorySeenStore(), sink).scan()
+    assert [d.reason for d in sink.letters] == ["unexpected error: KeyError: 'bug'"]

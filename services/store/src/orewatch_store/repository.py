@@ -1,0 +1,210 @@
+"""Idempotent writes of each contract into PostgreSQL.
+
+Every write is an upsert keyed by the message's natural id, so a redelivered
+message changes nothing. An older version of an article (earlier `fetched_at`)
+never overwrites a newer one, whatever order the messages arrive in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from orewatch_common.contracts import ActorRef, CleanArticle, DeadLetter, ExtractedArticle, RawArticle
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orewatch_store.models import (
+    ActorAliasRow,
+    ActorRow,
+    ArticleActorRow,
+    ArticleMineralRow,
+    ArticleRow,
+    DeadLetterRow,
+    MineralRow,
+    RawArticleRow,
+    RemovalRow,
+    StatementActorRow,
+    StatementMineralRow,
+    StatementRow,
+)
+
+
+async def store_raw_article(session: AsyncSession, raw: RawArticle) -> bool:
+    """Keep the fetched document. Returns False when a newer version is already stored."""
+    values = raw.model_dump(exclude={"schema_version"})
+    values["source_kind"] = raw.source_kind.value
+    values["content_type"] = raw.content_type.value
+    return await _upsert_unless_newer_stored(session, RawArticleRow, values)
+
+
+async def _upsert_unless_newer_stored(
+    session: AsyncSession, row: type[RawArticleRow] | type[ArticleRow], values: dict[str, Any]
+) -> bool:
+    """Insert or replace an article-keyed row, unless the stored one was fetched later."""
+    statement = insert(row).values(**values)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[row.article_id],
+        set_={key: statement.excluded[key] for key in values if key != "article_id"},
+        where=statement.excluded.fetched_at >= row.fetched_at,
+    ).returning(row.article_id)
+    return (await session.execute(upsert)).first() is not None
+
+
+async def store_clean_article(session: AsyncSession, article: CleanArticle) -> bool:
+    """Upsert the clean article and its removal audit. False when a newer version is stored."""
+    values = article.model_dump(exclude={"schema_version", "removed"})
+    values["source_kind"] = article.source_kind.value
+    if not await _upsert_unless_newer_stored(session, ArticleRow, values):
+        return False
+    await session.execute(delete(RemovalRow).where(RemovalRow.article_id == article.article_id))
+    if article.removed:
+        await session.execute(
+            insert(RemovalRow),
+            [
+                {"article_id": article.article_id, "position": position, "reason": r.reason, "text": r.text}
+                for position, r in enumerate(article.removed)
+            ],
+        )
+    return True
+
+
+async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) -> bool:
+    """Replace the article's actors, minerals and statements in one go.
+
+    Skipped (False) when the stored article was cleaned from different raw content
+    than this extraction, i.e. the extraction is stale.
+    """
+    article = extraction.article
+    await store_clean_article(session, article)
+    stored_sha = await session.scalar(
+        select(ArticleRow.raw_sha256).where(ArticleRow.article_id == article.article_id)
+    )
+    if stored_sha != article.raw_sha256:
+        return False
+
+    article_id = article.article_id
+    await session.execute(delete(StatementRow).where(StatementRow.article_id == article_id))
+    await session.execute(delete(ArticleActorRow).where(ArticleActorRow.article_id == article_id))
+    await session.execute(delete(ArticleMineralRow).where(ArticleMineralRow.article_id == article_id))
+
+    actor_refs = {ActorRef(name=a.name, type=a.type) for a in extraction.actors}
+    for statement in extraction.statements:
+        actor_refs.update(statement.actors)
+        if statement.speaker:
+            actor_refs.add(statement.speaker)
+    actor_ids = await _actor_ids(session, actor_refs)
+
+    aliases = [
+        {"actor_id": actor_ids[(a.name, a.type)], "alias": alias}
+        for a in extraction.actors
+        for alias in {a.name, *a.aliases}
+    ]
+    if aliases:
+        await session.execute(insert(ActorAliasRow).values(aliases).on_conflict_do_nothing())
+    if extraction.actors:
+        await session.execute(
+            insert(ArticleActorRow),
+            [
+                {
+                    "article_id": article_id,
+                    "actor_id": actor_ids[(a.name, a.type)],
+                    "mentions": a.mentions,
+                    "aliases": sorted(set(a.aliases)),
+                }
+                for a in extraction.actors
+            ],
+        )
+
+    if extraction.minerals:
+        minerals = insert(MineralRow).values(
+            [
+                {"key": m.key, "name": m.name, "category": m.category}
+                for m in sorted(extraction.minerals, key=lambda m: m.key)
+            ]
+        )
+        await session.execute(
+            minerals.on_conflict_do_update(
+                index_elements=[MineralRow.key],
+                set_={"name": minerals.excluded.name, "category": minerals.excluded.category},
+            )
+        )
+        await session.execute(
+            insert(ArticleMineralRow),
+            [
+                {"article_id": article_id, "mineral_key": m.key, "mentions": m.mentions, "forms": m.forms}
+                for m in extraction.minerals
+            ],
+        )
+
+    if extraction.statements:
+        rows = [
+            {
+                "statement_id": f"{article_id}:{s.index}",
+                "article_id": article_id,
+                "position": s.index,
+                "text": s.text,
+                "start_offset": s.start,
+                "end_offset": s.end,
+                "speaker_actor_id": actor_ids[(s.speaker.name, s.speaker.type)] if s.speaker else None,
+                "verb": s.verb,
+                "is_quote": s.is_quote,
+            }
+            for s in extraction.statements
+        ]
+        await session.execute(insert(StatementRow), rows)
+        statement_actors = {
+            (f"{article_id}:{s.index}", actor_ids[(a.name, a.type)])
+            for s in extraction.statements
+            for a in s.actors
+        }
+        if statement_actors:
+            await session.execute(
+                insert(StatementActorRow),
+                [{"statement_id": sid, "actor_id": aid} for sid, aid in sorted(statement_actors)],
+            )
+        known_minerals = {m.key for m in extraction.minerals}
+        statement_minerals = {
+            (f"{article_id}:{s.index}", key)
+            for s in extraction.statements
+            for key in s.minerals
+            if key in known_minerals
+        }
+        if statement_minerals:
+            await session.execute(
+                insert(StatementMineralRow),
+                [{"statement_id": sid, "mineral_key": key} for sid, key in sorted(statement_minerals)],
+            )
+
+    await session.execute(
+        update(ArticleRow)
+        .where(ArticleRow.article_id == article_id)
+        .values(extracted_at=extraction.extracted_at, extractor_version=extraction.extractor_version)
+    )
+    return True
+
+
+async def _actor_ids(session: AsyncSession, refs: Iterable[ActorRef]) -> dict[tuple[str, str], int]:
+    """Ids of canonical actors, creating the missing ones (sorted, so replicas don't deadlock)."""
+    ordered = sorted({(r.name, r.type) for r in refs})
+    if not ordered:
+        return {}
+    statement = insert(ActorRow).values([{"name": name, "type": kind} for name, kind in ordered])
+    upsert = statement.on_conflict_do_update(
+        constraint="uq_actors_name_type", set_={"name": statement.excluded.name}
+    ).returning(ActorRow.actor_id, ActorRow.name, ActorRow.type)
+    return {(row.name, row.type): row.actor_id for row in await session.execute(upsert)}
+
+
+async def store_dead_letter(session: AsyncSession, letter: DeadLetter) -> None:
+    """Record a dead letter once; a redelivery only updates the delivery count."""
+    values = letter.model_dump(exclude={"schema_version"})
+    values["dead_letter_id"] = letter.message_id()
+    statement = insert(DeadLetterRow).values(**values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[DeadLetterRow.dead_letter_id],
+            set_={"deliveries": statement.excluded.deliveries, "failed_at": statement.excluded.failed_at},
+        )
+    )

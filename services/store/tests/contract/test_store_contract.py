@@ -1,0 +1,145 @@
+"""The store honours its subjects: valid messages become rows, exactly once; invalid ones dead letters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from orewatch_common.contracts import (
+    CLEAN_ARTICLE,
+    DEAD_LETTER,
+    EXTRACTED_STATEMENT,
+    RAW_ARTICLE,
+    Actor,
+    ActorRef,
+    CleanArticle,
+    ContentType,
+    DeadLetter,
+    ExtractedArticle,
+    Mineral,
+    RawArticle,
+    Removal,
+    SourceKind,
+    Statement,
+)
+
+pytestmark = pytest.mark.slow
+
+ARTICLE_ID = "a" * 32
+BODY = "Кирилл Дмитриев заявил, что США интересуются редкоземельными металлами.\n\nДругой абзац."
+FETCHED = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
+
+RAW = RawArticle(
+    article_id=ARTICLE_ID,
+    source_kind=SourceKind.FILE,
+    source_uri="news/dmitriev.txt",
+    source_name="seeds/news",
+    fetched_at=FETCHED,
+    content_type=ContentType.TEXT,
+    content="Заголовок\n\n" + BODY,
+    encoding="cp1251",
+    content_sha256="1" * 64,
+)
+CLEAN = CleanArticle(
+    article_id=ARTICLE_ID,
+    source_kind=SourceKind.FILE,
+    source_uri="news/dmitriev.txt",
+    source_name="seeds/news",
+    fetched_at=FETCHED,
+    raw_sha256="1" * 64,
+    title="Заголовок",
+    published_at=datetime(2025, 3, 31, 18, 28),
+    author="Владимир",
+    body=BODY,
+    removed=[Removal(text="Читайте также: другое", reason="read-also")],
+)
+DMITRIEV = ActorRef(name="Кирилл Дмитриев", type="PER")
+USA = ActorRef(name="США", type="LOC")
+EXTRACTED = ExtractedArticle(
+    article=CLEAN,
+    extracted_at=FETCHED,
+    extractor_version="test",
+    actors=[
+        Actor(name="Кирилл Дмитриев", type="PER", aliases=["Дмитриев"], mentions=2),
+        Actor(name="США", type="LOC", mentions=1),
+    ],
+    minerals=[
+        Mineral(
+            key="rare_earths",
+            name="редкоземельные металлы",
+            category="rare_earths",
+            forms=["редкоземельными металлами"],
+        )
+    ],
+    statements=[
+        Statement(
+            index=0,
+            text=BODY.split("\n")[0],
+            start=0,
+            end=len(BODY.split("\n")[0]),
+            speaker=DMITRIEV,
+            verb="заявить",
+            is_quote=False,
+            actors=[DMITRIEV, USA],
+            minerals=["rare_earths"],
+        )
+    ],
+)
+
+
+def rows(database_url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(database_url) as connection:
+        return connection.execute(sql).fetchall()
+
+
+async def test_each_subject_becomes_rows_once(bus, start_service, empty_db, wait):
+    start_service("store", DATABASE_URL=empty_db)
+    for _ in range(2):  # the second round is a redelivery: it must add nothing
+        await bus.publish(RAW_ARTICLE, RAW, msg_id=None)
+        await bus.publish(CLEAN_ARTICLE, CLEAN)
+        await bus.publish(EXTRACTED_STATEMENT, EXTRACTED, msg_id=f"again-{_}")
+        await wait(lambda: rows(empty_db, "SELECT count(*) FROM statements")[0][0] == 1)
+
+    assert rows(empty_db, "SELECT source_uri, encoding FROM raw_articles") == [
+        ("news/dmitriev.txt", "cp1251")
+    ]
+    assert rows(empty_db, "SELECT reason, text FROM article_removals") == [
+        ("read-also", "Читайте также: другое")
+    ]
+    assert rows(empty_db, "SELECT source, url, title, author, statements FROM v_articles") == [
+        ("seeds/news", "news/dmitriev.txt", "Заголовок", "Владимир", 1)
+    ]
+    assert rows(empty_db, "SELECT speaker, speaker_type, actors, minerals FROM v_statements") == [
+        ("Кирилл Дмитриев", "PER", ["Кирилл Дмитриев", "США"], ["редкоземельные металлы"])
+    ]
+    assert rows(empty_db, "SELECT actor, mineral, statements, articles FROM v_actor_minerals ORDER BY 1") == [
+        ("Кирилл Дмитриев", "редкоземельные металлы", 1, 1),
+        ("США", "редкоземельные металлы", 1, 1),
+    ]
+    assert rows(empty_db, "SELECT count(*) FROM actors") == [(2,)]
+
+
+async def test_stale_version_never_overwrites_newer(bus, start_service, empty_db, wait):
+    start_service("store", DATABASE_URL=empty_db)
+    newer = CLEAN.model_copy(update={"fetched_at": datetime(2026, 11, 2, tzinfo=UTC), "title": "Новее"})
+    await bus.publish(CLEAN_ARTICLE, newer)
+    await wait(lambda: rows(empty_db, "SELECT title FROM articles") == [("Новее",)])
+    await bus.publish(CLEAN_ARTICLE, CLEAN)
+    await bus.publish(
+        DEAD_LETTER,
+        DeadLetter(service="test", reason="marker", payload="", payload_size=0, failed_at=FETCHED),
+    )
+    await wait(lambda: rows(empty_db, "SELECT count(*) FROM dead_letters")[0][0] == 1)
+    assert rows(empty_db, "SELECT title FROM articles") == [("Новее",)]
+
+
+async def test_invalid_message_is_a_dead_letter_with_reason(bus, start_service, empty_db, wait):
+    start_service("store", DATABASE_URL=empty_db)
+    await bus.publish(EXTRACTED_STATEMENT, b'{"article": {"article_id": 42}}', msg_id="broken-1")
+    found = await wait(lambda: rows(empty_db, "SELECT service, subject, reason, payload FROM dead_letters"))
+    service, subject, reason, payload = found[0]
+    assert (service, subject) == ("store", EXTRACTED_STATEMENT)
+    assert reason.startswith("invalid message")
+    assert payload == '{"article": {"article_id": 42}}'
+    assert rows(empty_db, "SELECT count(*) FROM articles") == [(0,)]

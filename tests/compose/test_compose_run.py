@@ -1,0 +1,199 @@
+"""Each container's command, run here against the test session's NATS and PostgreSQL.
+
+What a container would run is taken from the files themselves: the compose `command`
+or else the image's CMD, the compose `environment` plus the image's ENV, and the
+fetcher's seeds bind mount. Only the server addresses and credentials are swapped
+for the test servers' (compose's `nats` / `postgres` hosts do not exist here), and
+`python` is this venv's. The working directory is empty, like the image's /app: no
+.env is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from containerfiles import REPO, Stage, environment_of, volume_mounts
+from nats.js.errors import NotFoundError
+from orewatch_common.contracts import RAW_ARTICLE
+
+pytestmark = pytest.mark.slow
+
+STREAM = "OREWATCH"
+STOP_GRACE_S = 10  # `docker compose stop` sends SIGKILL after this
+# Hand-written: what each service creates on the bus once it is up.
+DURABLES = {
+    "fetcher": (),
+    "cleaner": ("cleaner",),
+    "extractor": ("extractor",),
+    "store": ("store-raw", "store-clean", "store-extracted", "store-dead-letters"),
+}
+KV_BUCKETS = {"fetcher": ("orewatch_fetcher_seen",)}
+
+
+def container_command(svc: str, compose: dict[str, Any], dockerfiles: dict[str, list[Stage]]) -> list[str]:
+    service = compose["services"][svc]
+    image = service["build"]["dockerfile"].split("/")[1]  # services/<image>/Dockerfile
+    command = service.get("command") or dockerfiles[image][-1].all("CMD")[-1].args
+    assert command[0] == "python"
+    return [sys.executable, *command[1:]]
+
+
+def local_environment(
+    svc: str,
+    compose: dict[str, Any],
+    dockerfiles: dict[str, list[Stage]],
+    *,
+    nats_url: str,
+    database_url: str,
+    mounts: dict[str, Path],
+) -> dict[str, str]:
+    """The container's environment, with compose's server hosts mapped onto the test servers."""
+    service = compose["services"][svc]
+    image = service["build"]["dockerfile"].split("/")[1]
+    image_env = {k: v for k, v in dockerfiles[image][-1].env().items() if k != "PATH"}
+    env = {**image_env, **environment_of(service)}
+    if "NATS_URL" in env:
+        assert urlsplit(env["NATS_URL"]).hostname == "nats"
+        env["NATS_URL"] = nats_url
+    if "POSTGRES_HOST" in env:
+        assert env["POSTGRES_HOST"] == "postgres"
+        db = urlsplit(database_url)
+        env |= {
+            "POSTGRES_HOST": db.hostname or "",
+            "POSTGRES_PORT": str(db.port or 5432),
+            "POSTGRES_USER": db.username or "",
+            "POSTGRES_PASSWORD": db.password or "",
+            "POSTGRES_DB": db.path.lstrip("/"),
+        }
+    for name, value in env.items():
+        if value in mounts:
+            env[name] = str(mounts[value])
+    return {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", **env}
+
+
+class Container:
+    """One service process, started the way its container would be."""
+
+    def __init__(self, command: list[str], env: dict[str, str], workdir: Path) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.log_path = workdir.parent / f"{workdir.name}.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, env={**env, "HOME": str(workdir)}, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.alive():
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def run_container(tmp_path: Path) -> Iterator[Callable[[list[str], dict[str, str], str], Container]]:
+    started: list[Container] = []
+
+    def run(command: list[str], env: dict[str, str], name: str) -> Container:
+        container = Container(command, env, tmp_path / name)
+        started.append(container)
+        return container
+
+    yield run
+    for container in started:
+        container.kill()
+
+
+@pytest.fixture
+def fresh_database(database_url: str) -> Iterator[str]:
+    """An empty database on the test server, as the postgres container has on its first start."""
+    name = f"orewatch_compose_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = urlsplit(database_url)
+    yield urlunsplit((url.scheme, url.netloc, f"/{name}", url.query, url.fragment))
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_migrate_builds_the_schema_in_an_empty_database_and_exits_0(
+    compose: dict[str, Any],
+    dockerfiles: dict[str, list[Stage]],
+    nats_url: str,
+    fresh_database: str,
+    run_container: Callable[..., Container],
+) -> None:
+    env = local_environment(
+        "migrate", compose, dockerfiles, nats_url=nats_url, database_url=fresh_database, mounts={}
+    )
+    migrate = run_container(container_command("migrate", compose, dockerfiles), env, "migrate")
+    assert migrate.process.wait(timeout=60) == 0, migrate.log()
+    with psycopg.connect(fresh_database) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    again = run_container(container_command("migrate", compose, dockerfiles), env, "migrate-again")
+    assert again.process.wait(timeout=60) == 0, "a restarted `up` runs migrate again: a no-op\n" + again.log()
+
+
+@pytest.mark.parametrize("svc", sorted(DURABLES))
+async def test_service_comes_up_on_the_bus_and_stops_on_sigterm(
+    svc: str,
+    compose: dict[str, Any],
+    dockerfiles: dict[str, list[Stage]],
+    nats_url: str,
+    database_url: str,
+    bus: Any,
+    wait: Callable[..., Any],
+    run_container: Callable[..., Container],
+    tmp_path: Path,
+) -> None:
+    mounts = {}
+    for source, target, _mode in volume_mounts(compose["services"][svc]):
+        if source.startswith("./"):  # a bind mount: a copy of one file of it
+            mounts[target] = tmp_path / "mounts" / target.strip("/")
+            mounts[target].mkdir(parents=True)
+            first = sorted((REPO / source).iterdir())[0]
+            shutil.copy(first, mounts[target] / first.name)
+    env = local_environment(
+        svc, compose, dockerfiles, nats_url=nats_url, database_url=database_url, mounts=mounts
+    )
+    container = run_container(container_command(svc, compose, dockerfiles), env, svc)
+
+    async def up() -> bool:
+        assert container.alive(), f"{svc} exited with {container.process.returncode}:\n{container.log()}"
+        try:
+            for durable in DURABLES[svc]:
+                await bus.js.consumer_info(STREAM, durable)
+            for bucket in KV_BUCKETS.get(svc, ()):
+                await bus.js.key_value(bucket)
+        except NotFoundError:
+            return False
+        return True
+
+    await wait(up, timeout=60, interval=0.3)
+    if mounts:  # the fetcher reads the folder the mount stands for
+        await wait(lambda: bus.count(RAW_ARTICLE), timeout=30)
+    await asyncio.sleep(2)
+    assert container.alive(), f"{svc} died after starting:\n{container.log()}"
+
+    container.process.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        await asyncio.to_thread(container.process.wait, STOP_GRACE_S)
+    assert not container.alive(), f"{svc} ignored SIGTERM for {STOP_GRACE_S}s:\n{container.log()}"
+    assert container.process.returncode == 0, container.log()

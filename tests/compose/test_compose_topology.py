@@ -1,0 +1,109 @@
+"""Start order, health checks, volumes and what `docker compose up --scale extractor=3` needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+SCALABLE = ("fetcher", "cleaner", "extractor", "store")
+
+# Hand-written start order: who waits for whom, and for what.
+DEPENDS_ON = {
+    "nats": {},
+    "postgres": {},
+    "migrate": {"postgres": "service_healthy"},
+    "fetcher": {"nats": "service_healthy"},
+    "cleaner": {"nats": "service_healthy"},
+    "extractor": {"nats": "service_healthy"},
+    "store": {
+        "nats": "service_healthy",
+        "postgres": "service_healthy",
+        "migrate": "service_completed_successfully",
+    },
+}
+
+
+def test_the_pipeline_has_its_seven_services(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == set(DEPENDS_ON)
+
+
+@pytest.mark.parametrize("svc", sorted(DEPENDS_ON))
+def test_depends_on_conditions(svc: str, compose: dict[str, Any]) -> None:
+    depends_on = compose["services"][svc].get("depends_on", {})
+    assert isinstance(depends_on, dict), "long form: a bare list waits for nothing but the start"
+    assert {name: spec["condition"] for name, spec in depends_on.items()} == DEPENDS_ON[svc]
+
+
+@pytest.mark.parametrize(
+    ("svc", "probe"),
+    [
+        ("nats", "http://127.0.0.1:8222/healthz?js-enabled-only=true"),  # ready only once JetStream is
+        ("postgres", "pg_isready -h 127.0.0.1"),
+    ],
+)
+def test_servers_have_the_healthchecks_the_conditions_wait_for(
+    svc: str, probe: str, compose: dict[str, Any]
+) -> None:
+    check = compose["services"][svc]["healthcheck"]
+    assert probe in " ".join(check["test"])
+    assert check["test"][0] in ("CMD", "CMD-SHELL")
+
+
+def test_nats_runs_jetstream_on_its_volume_with_monitoring(compose: dict[str, Any]) -> None:
+    nats = compose["services"]["nats"]
+    command = nats["command"]
+    assert "-js" in command
+    assert command[command.index("-sd") + 1] == "/data"
+    assert command[command.index("-m") + 1] == "8222", "the healthcheck's port"
+    assert "nats-data:/data" in nats["volumes"]
+
+
+def test_postgres_keeps_its_data_on_a_volume(compose: dict[str, Any]) -> None:
+    postgres = compose["services"]["postgres"]
+    assert postgres["image"].startswith("postgres:17")  # 18 moved PGDATA to /var/lib/postgresql
+    assert "postgres-data:/var/lib/postgresql/data" in postgres["volumes"]
+
+
+def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
+    used = {
+        spec.split(":")[0]
+        for service in compose["services"].values()
+        for spec in service.get("volumes", [])
+        if not spec.startswith((".", "/"))
+    }
+    assert used == {"nats-data", "postgres-data"}
+    assert used <= set(compose.get("volumes") or {})
+
+
+def test_migrate_runs_once(compose: dict[str, Any]) -> None:
+    migrate = compose["services"]["migrate"]
+    assert migrate["command"] == ["python", "-m", "orewatch_store.migrations_runner"]
+    assert migrate["restart"] == "no", "a finished migration must not be started again"
+
+
+@pytest.mark.parametrize("svc", SCALABLE)
+def test_services_restart_and_stop_gracefully(svc: str, compose: dict[str, Any]) -> None:
+    service = compose["services"][svc]
+    assert service["restart"] == "unless-stopped"
+    assert service["init"] is True, "an init as PID 1 passes SIGTERM on"
+
+
+@pytest.mark.parametrize("svc", sorted(DEPENDS_ON))
+def test_no_fixed_container_name(svc: str, compose: dict[str, Any]) -> None:
+    """`--scale` needs compose to name the replicas."""
+    assert "container_name" not in compose["services"][svc]
+
+
+@pytest.mark.parametrize("svc", [*SCALABLE, "migrate"])
+def test_workers_publish_no_host_port(svc: str, compose: dict[str, Any]) -> None:
+    """Replicas would fight over a fixed host port; workers only connect out."""
+    service = compose["services"][svc]
+    assert "ports" not in service
+    assert service.get("network_mode") != "host"
+
+
+@pytest.mark.parametrize("svc", ["nats", "postgres"])
+def test_servers_publish_only_on_loopback(svc: str, compose: dict[str, Any]) -> None:
+    for port in compose["services"][svc].get("ports", []):
+        assert str(port).startswith("127.0.0.1:"), f"{svc} port {port} would be open to the network"
