@@ -235,7 +235,7 @@ async def test_replicas_racing_on_one_feed_publish_each_entry_once(bus, web, pol
 async def test_abandoned_claim_is_taken_over_after_its_lease(bus, web, poller, out) -> None:  # type: ignore[no-untyped-def]
     web.add("/n.html", page("Брошенная"))
     feed = web.add("/f.xml", rss([("Брошенная", web.url("/n.html"), "Анонс")]), content_type="text/xml")
-    crashed = await poller(lease_s=2.0)  # long enough that a loaded CI machine reaches the next poll within it
+    crashed = await poller(lease_s=2.0)  # long enough for a loaded machine to reach the next poll
     parsed_entries = []
 
     async def die(claim) -> int:  # type: ignore[no-untyped-def]
