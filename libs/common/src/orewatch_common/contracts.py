@@ -140,18 +140,33 @@ class Actor(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(description="Canonical nominative name, e.g. 'Кирилл Дмитриев', 'МИД России'.")
+    name: str = Field(
+        description="Nominative name as this article gives it, in full: 'Кирилл Дмитриев', 'Британия'."
+    )
+    canonical: str | None = Field(
+        default=None,
+        description=(
+            "The name shared by every article when it differs from `name` ('Великобритания' for"
+            " 'Британия', 'ЕС' for 'Евросоюз'); the store keeps one actor per canonical name."
+        ),
+    )
     type: ActorType = Field(description="PER, ORG or LOC.")
     aliases: list[str] = Field(default_factory=list, description="Other names used for it in the article.")
+
+    @property
+    def canonical_name(self) -> str:
+        """The cross-article name: `canonical` when set, else `name`."""
+        return self.canonical or self.name
+
     mentions: int = Field(default=1, ge=1, description="How often the article names it.")
 
 
 class ActorRef(BaseModel):
-    """Reference to an actor of the same message, by canonical name and type."""
+    """Reference to an actor of the same message, by its name there and type."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(description="Canonical name, as in `actors`.")
+    name: str = Field(description="The actor's `name`, as in `actors`.")
     type: ActorType = Field(description="PER, ORG or LOC.")
 
 

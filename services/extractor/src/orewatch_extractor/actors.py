@@ -42,12 +42,17 @@ class Mention:
 
 @dataclass(slots=True)
 class Entity:
-    name: str
+    name: str  # canonical: the same in every article ("Великобритания")
     type: str
     key: str
     aliases: list[str] = field(default_factory=list)
     mentions: int = 0
     gender: str | None = None  # persons: for "он"/"она"
+    display: str = ""  # the canonical name when the article uses it, else the article's own ("Британия")
+
+    @property
+    def shown(self) -> str:
+        return self.display or self.name
 
 
 def _is_junk(tokens: list[Token], type_: str, canon: Canonicaliser, sent_first: bool) -> bool:
@@ -406,16 +411,32 @@ class Merger:
             )
             types = [m.type for m in g.mentions]
             type_ = g.known.type if g.known else max(set(types), key=types.count)
-            ent = Entity(name, type_, norm_key(name))
+            ent = Entity(name, type_, norm_key(name), display=self._display(g, name))
             if type_ == "PER":
                 ent.gender = self.canon.person_gender(name, [analysis.tokens[m.last] for m in g.mentions])
             for m in g.mentions:
                 m.entity = len(entities)
                 ent.mentions += 1
-                if norm_key(m.name) != norm_key(name) and m.name not in ent.aliases:
+                if norm_key(m.name) != norm_key(ent.shown) and m.name not in ent.aliases:
                     ent.aliases.append(m.name)
             entities.append(ent)
         return entities
+
+    def _display(self, g: _Group, canonical: str) -> str:
+        """The name this article gives a known or re-spelled actor: the canonical one when the
+        article uses it, else the article's most frequent form ("Британия", "МИД Соединенного
+        Королевства"). Readers recognise the article's wording; the store links by the canonical."""
+        if not (g.known or any(m.stable for m in g.mentions)):
+            return canonical
+        forms: list[str] = []
+        for m in g.mentions:
+            if g.known and self.canon.aliases.get(m.name, m.surface) == g.known:
+                forms.append(self.canon.aliases.spelling(m.name, m.surface) or m.name)
+            elif m.stable:
+                forms.append(m.name)
+        if not forms or any(norm_key(f) == norm_key(canonical) for f in forms):
+            return canonical
+        return max(dict.fromkeys(forms), key=lambda f: (forms.count(f), len(f)))
 
 
 def recover_mentions(analysis: Analysis, mentions: list[Mention], entities: list[Entity]) -> list[Mention]:

@@ -105,7 +105,7 @@ class Extractor:
         propagate(analysis, infos, regions, coref)
 
         def ref(ent: Entity) -> ActorRef:
-            return ActorRef(name=ent.name, type=ent.type)
+            return ActorRef(name=ent.shown, type=ent.type)
 
         statements: list[Statement] = []
         for info in infos:
@@ -128,7 +128,14 @@ class Extractor:
                 )
             )
         actors = [
-            Actor(name=e.name, type=e.type, aliases=e.aliases, mentions=max(1, e.mentions)) for e in entities
+            Actor(
+                name=e.shown,
+                canonical=e.name if e.name != e.shown else None,
+                type=e.type,
+                aliases=e.aliases,
+                mentions=max(1, e.mentions),
+            )
+            for e in entities
         ]
         minerals = [
             Mineral(

@@ -50,6 +50,7 @@ class AliasTable:
         self.org_prefixes = frozenset(norm_key(j) for j in data.get("org_prefixes", []))
         self.by_key: dict[str, Known] = {}
         self.by_stem: dict[str, Known | None] = {}
+        self.spelled: dict[str, str] = {}  # norm_key or stem_key of a name -> the name as the data spells it
         ru = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"], fallback=True)
         overrides = data.get("countries", {})
         for country in pycountry.countries:
@@ -76,6 +77,8 @@ class AliasTable:
     def _add(self, known: Known, names: list[str]) -> None:
         for name in names:
             self.by_key.setdefault(norm_key(name), known)
+            self.spelled.setdefault(norm_key(name), name.replace("ё", "е"))
+            self.spelled.setdefault("~" + stem_key(name), name.replace("ё", "е"))
             key = stem_key(name)
             # a stem shared by two actors identifies neither
             self.by_stem[key] = known if self.by_stem.get(key, known) == known else None
@@ -84,6 +87,16 @@ class AliasTable:
     def load(cls) -> AliasTable:
         text = resources.files("orewatch_extractor.data").joinpath("actor_aliases.yaml").read_text("utf-8")
         return cls(yaml.safe_load(text))
+
+    def spelling(self, *names: str) -> str | None:
+        """The data's nominative spelling of the first of `names` it knows ("Евросоюза" -> "Евросоюз")."""
+        for name in names:
+            if norm_key(name) in self.spelled:
+                return self.spelled[norm_key(name)]
+        for name in names:
+            if "~" + stem_key(name) in self.spelled:
+                return self.spelled["~" + stem_key(name)]
+        return None
 
     def get(self, *names: str) -> Known | None:
         """Exact names first, then word stems: the nominative of "Соединенного Королевства"

@@ -6,7 +6,13 @@ import pytest
 
 
 def names(extraction) -> set[str]:
+    """Names as the article gives them."""
     return {a.name for a in extraction.actors}
+
+
+def canonical_names(extraction) -> set[str]:
+    """Names shared across articles, one per actor: what merging is judged on."""
+    return {a.canonical_name for a in extraction.actors}
 
 
 @pytest.mark.parametrize(
@@ -17,7 +23,7 @@ def names(extraction) -> set[str]:
             "Представитель Министерства иностранных дел Индии выступил в Дели.",
             "Министерство иностранных дел Индии",
         ),
-        ("Сделку одобрил глава Российского фонда прямых инвестиций.", "РФПИ"),
+        ("Сделку одобрил глава Российского фонда прямых инвестиций.", "Российский фонд прямых инвестиций"),
         ("Подразделения Сил обороны получили новую технику.", "Силы обороны"),
         ("Решение Верховного суда Пакистана вызвало протесты.", "Верховный суд Пакистана"),
         ("Туристы из Нидерландов прилетели утром.", "Нидерланды"),
@@ -77,7 +83,7 @@ def test_canonical_name_is_nominative(extract, body, expected):
     ],
 )
 def test_mentions_merge_into_one_actor(extract, body, expected, absent):
-    found = names(extract(body))
+    found = canonical_names(extract(body))
     assert expected in found
     assert not found & absent
 
@@ -169,8 +175,8 @@ def test_empty_and_blank_bodies(extract):
 
 
 def test_canonical_names_are_stable_across_articles(extract):
-    one = names(extract("Кирилл Дмитриев заявил, что МИД РФ в курсе. Об этом сообщили в Москве."))
-    two = names(
+    one = canonical_names(extract("Кирилл Дмитриев заявил, что МИД РФ в курсе. Об этом сообщили в Москве."))
+    two = canonical_names(
         extract(
             "Глава РФПИ Кирилл Дмитриев встретился с представителями Министерства иностранных дел России."
         )
@@ -184,3 +190,27 @@ def test_title_entities_are_actors_and_offsets_stay_in_body(extract):
     assert {"Трамп", "Москва", "Кирилл Дмитриев"} <= names(extraction)
     for s in extraction.statements:
         assert body[s.start : s.end] == s.text
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "canonical"),
+    [
+        # the article's own form is the name; the canonical one links articles in the store
+        ("Британия покинет союз. Власти Британии готовят закон.", "Британия", "Великобритания"),
+        ("Евросоюз ввел пошлины. Решение Евросоюза вступит в силу в мае.", "Евросоюз", "ЕС"),
+        (
+            "Министерство иностранных дел России выступило с заявлением.",
+            "Министерство иностранных дел России",
+            "МИД России",
+        ),
+        # when the article uses the canonical form, that is its name too
+        ("Великобритания и Британия: Великобритания покинет союз.", "Великобритания", "Великобритания"),
+        ("США и Китай договорились о поставках меди.", "США", "США"),
+        # persons keep the full name the article gives
+        ("Кирилл Дмитриев прилетел. Дмитриев заявил, что доволен.", "Кирилл Дмитриев", "Кирилл Дмитриев"),
+    ],
+)
+def test_name_as_the_article_gives_it_and_canonical_name(extract, body, name, canonical):
+    [actor] = [a for a in extract(body).actors if a.canonical_name == canonical]
+    assert actor.name == name
+    assert actor.canonical == (None if name == canonical else canonical)

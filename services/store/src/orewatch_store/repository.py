@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from orewatch_common.contracts import ActorRef, CleanArticle, DeadLetter, ExtractedArticle, RawArticle
+from orewatch_common.contracts import Actor, ActorRef, CleanArticle, DeadLetter, ExtractedArticle, RawArticle
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,17 +89,23 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
     await session.execute(delete(ArticleActorRow).where(ArticleActorRow.article_id == article_id))
     await session.execute(delete(ArticleMineralRow).where(ArticleMineralRow.article_id == article_id))
 
-    actor_refs = {ActorRef(name=a.name, type=a.type) for a in extraction.actors}
+    # one row per canonical actor: a reference by the article's name goes to its canonical one
+    canonical_of = {(a.name, a.type): a.canonical_name for a in extraction.actors}
+
+    def canonical(ref: ActorRef | Actor) -> tuple[str, str]:
+        return canonical_of.get((ref.name, ref.type), ref.name), ref.type
+
+    actor_keys = {canonical(a) for a in extraction.actors}
     for statement in extraction.statements:
-        actor_refs.update(statement.actors)
+        actor_keys.update(canonical(r) for r in statement.actors)
         if statement.speaker:
-            actor_refs.add(statement.speaker)
-    actor_ids = await _actor_ids(session, actor_refs)
+            actor_keys.add(canonical(statement.speaker))
+    actor_ids = await _actor_ids(session, actor_keys)
 
     aliases = [
-        {"actor_id": actor_ids[(a.name, a.type)], "alias": alias}
+        {"actor_id": actor_ids[canonical(a)], "alias": alias}
         for a in extraction.actors
-        for alias in {a.name, *a.aliases}
+        for alias in {a.canonical_name, a.name, *a.aliases}
     ]
     if aliases:
         await session.execute(insert(ActorAliasRow).values(aliases).on_conflict_do_nothing())
@@ -109,9 +115,9 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
             [
                 {
                     "article_id": article_id,
-                    "actor_id": actor_ids[(a.name, a.type)],
+                    "actor_id": actor_ids[canonical(a)],
                     "mentions": a.mentions,
-                    "aliases": sorted(set(a.aliases)),
+                    "aliases": sorted({a.name, *a.aliases} - {a.canonical_name}),
                 }
                 for a in extraction.actors
             ],
@@ -147,7 +153,7 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
                 "text": s.text,
                 "start_offset": s.start,
                 "end_offset": s.end,
-                "speaker_actor_id": actor_ids[(s.speaker.name, s.speaker.type)] if s.speaker else None,
+                "speaker_actor_id": actor_ids[canonical(s.speaker)] if s.speaker else None,
                 "verb": s.verb,
                 "is_quote": s.is_quote,
             }
@@ -155,9 +161,9 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
         ]
         await session.execute(insert(StatementRow), rows)
         statement_actors = {
-            (f"{article_id}:{s.index}", actor_ids[(a.name, a.type)])
+            (f"{article_id}:{s.index}", actor_ids[canonical(r)])
             for s in extraction.statements
-            for a in s.actors
+            for r in s.actors
         }
         if statement_actors:
             await session.execute(
@@ -185,9 +191,10 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
     return True
 
 
-async def _actor_ids(session: AsyncSession, refs: Iterable[ActorRef]) -> dict[tuple[str, str], int]:
-    """Ids of canonical actors, creating the missing ones (sorted, so replicas don't deadlock)."""
-    ordered = sorted({(r.name, r.type) for r in refs})
+async def _actor_ids(session: AsyncSession, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Ids of canonical actors by (name, type), creating the missing ones (sorted, so replicas
+    don't deadlock)."""
+    ordered = sorted(set(keys))
     if not ordered:
         return {}
     statement = insert(ActorRow).values([{"name": name, "type": kind} for name, kind in ordered])

@@ -120,6 +120,58 @@ async def test_each_subject_becomes_rows_once(bus, start_service, empty_db, wait
     assert rows(empty_db, "SELECT count(*) FROM actors") == [(2,)]
 
 
+async def test_actors_named_differently_share_one_canonical_row(bus, start_service, empty_db, wait):
+    """'Британия' in one article and 'Великобритания' in another are one actor for analysts."""
+    start_service("store", DATABASE_URL=empty_db)
+    uk_as_written = Actor(name="Британия", canonical="Великобритания", type="LOC", aliases=["Британии"])
+    other_id = "b" * 32
+    other = EXTRACTED.model_copy(
+        update={
+            "article": CLEAN.model_copy(update={"article_id": other_id, "source_uri": "news/uk.txt"}),
+            "actors": [Actor(name="Великобритания", type="LOC")],
+            "statements": [],
+            "minerals": [],
+        }
+    )
+    spoken = EXTRACTED.model_copy(
+        update={
+            "actors": [*EXTRACTED.actors, uk_as_written],
+            "statements": [
+                EXTRACTED.statements[0].model_copy(
+                    update={"speaker": ActorRef(name="Британия", type="LOC"), "actors": [USA]}
+                )
+            ],
+        }
+    )
+    await bus.publish(EXTRACTED_STATEMENT, spoken)
+    await bus.publish(EXTRACTED_STATEMENT, other)
+    await wait(
+        lambda: (
+            rows(
+                empty_db,
+                "SELECT count(*) FROM article_actors WHERE actor_id IN "
+                "(SELECT actor_id FROM actors WHERE name = 'Великобритания')",
+            )[0][0]
+            == 2
+        )
+    )
+    assert rows(empty_db, "SELECT name FROM actors WHERE type = 'LOC' ORDER BY 1") == [
+        ("Великобритания",),
+        ("США",),
+    ]
+    assert rows(empty_db, "SELECT speaker FROM v_statements") == [("Великобритания",)]
+    assert rows(
+        empty_db,
+        "SELECT aa.article_id, aa.aliases FROM article_actors aa JOIN actors a USING (actor_id)"
+        " WHERE a.name = 'Великобритания' ORDER BY 1",
+    ) == [(ARTICLE_ID, ["Британии", "Британия"]), (other_id, [])]
+    assert rows(
+        empty_db,
+        "SELECT alias FROM actor_aliases JOIN actors USING (actor_id)"
+        " WHERE name = 'Великобритания' ORDER BY 1",
+    ) == [("Британии",), ("Британия",), ("Великобритания",)]
+
+
 async def test_stale_version_never_overwrites_newer(bus, start_service, empty_db, wait):
     start_service("store", DATABASE_URL=empty_db)
     newer = CLEAN.model_copy(update={"fetched_at": datetime(2026, 11, 2, tzinfo=UTC), "title": "Новее"})
