@@ -12,6 +12,7 @@ from orewatch_extractor.coref import Coreference, Lexicon
 from orewatch_extractor.minerals import Gazetteer
 from orewatch_extractor.names import AliasTable, Canonicaliser
 from orewatch_extractor.nlp import Models
+from orewatch_extractor.offices import Offices
 from orewatch_extractor.statements import (
     Attribution,
     Attributor,
@@ -45,6 +46,7 @@ class Extractor:
         self.models = Models()
         self.gazetteer = Gazetteer.load()
         self.aliases = AliasTable.load()
+        self.offices = Offices.load()
         self.canon = Canonicaliser(self.models, self.aliases)
         self.merger = Merger(self.canon)
         speech, data = SpeechLexicon.load()
@@ -58,7 +60,7 @@ class Extractor:
         )
         self.version = (
             f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "
-            f"aliases {self.aliases.version}"
+            f"aliases {self.aliases.version}; offices {self.offices.version}"
         )
 
     def extract(self, article: CleanArticle) -> ExtractedArticle:
@@ -76,7 +78,8 @@ class Extractor:
         mentions = find_mentions(analysis, self.canon)
         entities = self.merger.merge(analysis, mentions)
         mentions = recover_mentions(analysis, mentions, entities)
-        coref = Coreference(analysis, mentions, entities, self.coref_lex)
+        day = article.published_at.date() if article.published_at else None
+        coref = Coreference(analysis, mentions, entities, self.coref_lex, self.offices, day)
         title_refs = coref.title_mentions()
         for _, ent in title_refs:
             entities[ent].mentions += 1

@@ -1,7 +1,8 @@
 """The one coreference step: which entity does a word refer to?
 
 Names, pronouns ("он"), titles ("президент России", bound to the person the article
-names with that title anywhere in the text) and organisation anaphors ("ведомство")
+names with that title anywhere in the text, else to the office holder of the day whom the
+article names: `offices`) and organisation anaphors ("ведомство")
 are all resolved here, so statement attribution and actor counting agree. Anything
 that cannot be tied to an entity the article names resolves to None: never guess.
 """
@@ -9,9 +10,11 @@ that cannot be tied to an entity the article names resolves to None: never guess
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from orewatch_extractor.actors import Entity, Mention
 from orewatch_extractor.nlp import Analysis
+from orewatch_extractor.offices import Offices, names_holder
 
 TITLE_WINDOW = 8  # words between a title and the name it introduces
 ANAPHOR_SENTS = 6  # how far back "ведомство" may look for its organisation
@@ -31,8 +34,18 @@ class Lexicon:
 class Coreference:
     """Built once per article from its mentions; `resolve` answers for any token."""
 
-    def __init__(self, analysis: Analysis, mentions: list[Mention], entities: list[Entity], lex: Lexicon):
+    def __init__(
+        self,
+        analysis: Analysis,
+        mentions: list[Mention],
+        entities: list[Entity],
+        lex: Lexicon,
+        offices: Offices | None = None,
+        day: date | None = None,
+    ):
         self.tokens = analysis.tokens
+        self.offices = offices
+        self.day = day  # the article's date: who held an office then
         self.mentions = mentions
         self.entities = entities
         self.lex = lex
@@ -129,6 +142,36 @@ class Coreference:
                 return m.entity
         key = (self.tokens[i].lemma, *self._chain(i + 1, end))
         found = self.titles.get(key, set())
+        if found:
+            return next(iter(found)) if len(found) == 1 else None
+        return self._office_holder(i, end)
+
+    def _office_holder(self, i: int, end: int) -> int | None:
+        """ "лидер США", "российский президент": the holder of that office on the article's
+        date, if the article names exactly one such person."""
+        if self.offices is None:
+            return None
+        country: str | None = None
+        words = [self.tokens[i].lemma]
+        for part in self._chain(i + 1, end):
+            if country is None and part in self.offices.countries:
+                country = part
+            else:
+                words.append(part)
+        if country is None:
+            known = self.offices.adjectives
+            adjectives = [
+                t.lemma for t in (self.tokens[c] for c in self.tokens[i].children) if t.rel == "amod"
+            ]
+            country = next((known[a] for a in adjectives if a in known), None)
+        if country is None:
+            return None
+        holders = self.offices.holders(country, " ".join(words), self.day)
+        found = {
+            e
+            for e, ent in enumerate(self.entities)
+            if ent.type == "PER" and any(names_holder(ent.name, h) for h in holders)
+        }
         return next(iter(found)) if len(found) == 1 else None
 
     def title_mentions(self) -> list[tuple[int, int]]:
@@ -139,9 +182,8 @@ class Coreference:
                 end = self._genitive_chain_end(i)
                 if end < len(self.tokens) and end in self.by_token:
                     continue  # the name follows: already a mention
-                if end == i + 1 and (tok.lemma,) not in self.titles:
-                    continue
-                entity = self._title(i) if end > i + 1 else None
+                # a bare title counts only with its country's adjective ("американский лидер")
+                entity = self._title(i) if end > i + 1 else self._office_holder(i, end)
                 if entity is not None:
                     out.append((i, entity))
         return out

@@ -17,7 +17,7 @@ def extractor() -> Extractor:
 
 @pytest.fixture(scope="session")
 def extract(extractor: Extractor) -> Callable[..., ExtractedArticle]:
-    def run(body: str, title: str | None = None) -> ExtractedArticle:
+    def run(body: str, title: str | None = None, published_at: datetime | None = None) -> ExtractedArticle:
         article = CleanArticle(
             article_id="a" * 32,
             source_kind=SourceKind.FILE,
@@ -26,6 +26,7 @@ def extract(extractor: Extractor) -> Callable[..., ExtractedArticle]:
             fetched_at=datetime(2026, 11, 1, tzinfo=UTC),
             raw_sha256="0" * 64,
             title=title,
+            published_at=published_at,
             body=body,
         )
         return extractor.extract(article)

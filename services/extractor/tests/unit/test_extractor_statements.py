@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 
@@ -235,3 +237,59 @@ def test_pronoun_does_not_reach_far_back(extract):
         " Дороги были пусты. Он заявил, что переговоры идут."
     )
     assert speaker_of(extract(body), "переговоры идут") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "published", "needle", "speaker"),
+    [
+        # a title with its country names the office holder of the article's day, if the article names him
+        (
+            "Дональд Трамп провел переговоры в Вашингтоне.\n\nРанее лидер США сообщил, что Индия согласилась "
+            "прекратить покупать нефть.",
+            datetime(2025, 10, 20, tzinfo=UTC),
+            "Индия согласилась",
+            "Дональд Трамп",
+        ),
+        (
+            "Джо Байден и Дональд Трамп выступили в Детройте. Президент США заявил, что медь подорожает.",
+            datetime(2023, 5, 1, tzinfo=UTC),
+            "медь подорожает",
+            "Джо Байден",
+        ),
+        (
+            "Владимир Путин провел совещание. Российский президент подчеркнул, что добыча лития растет.",
+            datetime(2025, 3, 1, tzinfo=UTC),
+            "добыча лития",
+            "Владимир Путин",
+        ),
+        (
+            "Сергей Лавров прибыл в Анкару. Министр иностранных дел России заявил, что газ пойдет в Турцию.",
+            None,
+            "газ пойдет",
+            "Сергей Лавров",
+        ),
+        # the holder on that day is not named in the article: never guess
+        (
+            "Дональд Трамп провел переговоры. Лидер США сообщил, что нефть подешевеет.",
+            datetime(2022, 5, 1, tzinfo=UTC),
+            "нефть подешевеет",
+            None,
+        ),
+        # two holders named and no date: ambiguous
+        (
+            "Джо Байден и Дональд Трамп выступили в Детройте. Президент США заявил, что медь подорожает.",
+            None,
+            "медь подорожает",
+            None,
+        ),
+        # an office the table does not know
+        (
+            "Сигэру Исиба посетил завод. Премьер Японии заявил, что редкоземельные металлы нужны стране.",
+            datetime(2025, 3, 1, tzinfo=UTC),
+            "редкоземельные металлы",
+            None,
+        ),
+    ],
+)
+def test_titles_name_the_office_holder_of_the_day(extract, body, published, needle, speaker):
+    assert speaker_of(extract(body, published_at=published), needle) == speaker
