@@ -20,6 +20,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 POSTGRES_USER = "orewatch"
 POSTGRES_DB = "orewatch"
@@ -109,7 +110,7 @@ class NatsServer:
         self.process = None
 
 
-def _as_postgres_user() -> dict[str, object]:
+def _as_postgres_user() -> dict[str, Any]:
     """subprocess arguments that drop root to `nobody`, which PostgreSQL requires."""
     if os.geteuid() != 0:
         return {}
@@ -150,7 +151,7 @@ class PostgresServer:
             check=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            **_as_postgres_user(),  # type: ignore[arg-type]
+            **_as_postgres_user(),
         )
 
     def start(self) -> PostgresServer:

@@ -349,11 +349,11 @@ def _drop_tail(draft: _Draft, learned: LearnedBoilerplate) -> None:
         several_sentences = len(draft.lines) > 1 or len(split_sentences(last.text)) > 1
         if background_cuts < _MAX_BACKGROUND_CUTS and several_sentences:
             title_stems = {tails.stem(word) for word in words(draft.title or "") if len(word) >= 4}
-            cut = tails.background_tail(last.text, lambda: _context_stems(draft), title_stems)
-            if cut is not None:
+            background = tails.background_tail(last.text, lambda: _context_stems(draft), title_stems)
+            if background is not None:
                 background_cuts += 1
-                draft.drop(last.text[cut.start :].strip(), cut.reason)
-                last.text = last.text[: cut.start].rstrip()
+                draft.drop(last.text[background.start :].strip(), background.reason)
+                last.text = last.text[: background.start].rstrip()
                 if not last.text:
                     draft.lines.pop()
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TypedDict
 
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
@@ -22,6 +23,13 @@ from orewatch_cleaner.boilerplate import InMemorySegmentMemory
 BUCKET = "orewatch_cleaner_segments"
 MAX_SEGMENTS_PER_SOURCE = 20_000  # keeps one source's value well under JetStream's 1 MB message cap
 MERGE_ATTEMPTS = 10
+
+
+class StoredCounts(TypedDict):
+    """One source's value in the bucket."""
+
+    articles: int
+    counts: dict[str, int]
 
 
 def _key(source: str) -> str:
@@ -83,14 +91,15 @@ class KvSegmentMemory(InMemorySegmentMemory):
                     raise
         raise RuntimeError(f"could not merge boilerplate counts of {source!r}: too much contention")
 
-    async def _read(self, source: str) -> tuple[dict[str, object], int | None]:
+    async def _read(self, source: str) -> tuple[StoredCounts, int | None]:
         try:
             entry = await self.kv.get(_key(source))
         except KeyNotFoundError:
             return {"articles": 0, "counts": {}}, None
         if not entry.value:
             return {"articles": 0, "counts": {}}, entry.revision
-        return json.loads(entry.value), entry.revision
+        stored: StoredCounts = json.loads(entry.value)
+        return stored, entry.revision
 
 
 def _is_conflict(exc: Exception) -> bool:

@@ -63,6 +63,15 @@ class Extractor:
             f"aliases {self.aliases.version}; offices {self.offices.version}"
         )
 
+    def _canonical(self, entity: Entity) -> str | None:
+        """The cross-article name when it differs from the article's: "Великобритания" for
+        "Британия", and "Владимир Путин" for an article that only says "Путин" (a surname
+        that exactly one office holder of the table bears)."""
+        canonical = entity.name
+        if entity.type == "PER" and len(canonical.split()) == 1:
+            canonical = self.offices.full_name(canonical) or canonical
+        return canonical if canonical != entity.shown else None
+
     def extract(self, article: CleanArticle) -> ExtractedArticle:
         """Actors, minerals and statements of one article.
 
@@ -133,7 +142,7 @@ class Extractor:
         actors = [
             Actor(
                 name=e.shown,
-                canonical=e.name if e.name != e.shown else None,
+                canonical=self._canonical(e),
                 type=e.type,
                 aliases=e.aliases,
                 mentions=max(1, e.mentions),

@@ -133,13 +133,13 @@ class Coreference:
             if self.entities[m.entity].type == "PER":
                 return m.entity  # appositive: "президент России Владимир Путин"
         for c in self.tokens[i].children:  # "уполномоченный … Кирилл Дмитриев"
-            m = self.by_token.get(c)
+            child = self.by_token.get(c)
             if (
-                m is not None
-                and self.entities[m.entity].type == "PER"
+                child is not None
+                and self.entities[child.entity].type == "PER"
                 and self.tokens[c].feats.get("Case") == case
             ) and self.tokens[c].rel in ("appos", "flat:name", "flat", "nmod"):
-                return m.entity
+                return child.entity
         key = (self.tokens[i].lemma, *self._chain(i + 1, end))
         found = self.titles.get(key, set())
         if found:

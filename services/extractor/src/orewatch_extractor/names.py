@@ -243,9 +243,9 @@ class Canonicaliser:
                 if form.feats.get("Case") == case and form.pos in ("NOUN", "ADJ", "PROPN"):
                     inflected = form.inflect({"Nom"})
                     if inflected:
-                        word = inflected.word
+                        word = str(inflected.word)
                         break
-        return recover_shape(word.replace("ё", "е"), text)
+        return str(recover_shape(word.replace("ё", "е"), text))
 
     def surname(self, text: str, case: str | None) -> str:
         """Masculine surname the dictionary does not know, by its case ending ("Рааба", "Скрипаля")."""
@@ -282,7 +282,7 @@ class Canonicaliser:
                 if "Name" in f.tag and f.feats.get("Case") == "Nom"
             }
             if len(genders) == 1:
-                return genders.pop()
+                return str(genders.pop())
             if not first.endswith("."):
                 return "Fem" if first.endswith(("а", "я")) else "Masc"
         last = words[-1].lower()
@@ -320,7 +320,7 @@ class Canonicaliser:
                 f.feats.get("Gender") for f in self.models.vocab.parse(tok.text.lower()) if "Name" in f.tag
             }
             if len(genders) == 1:
-                return genders.pop()
+                return str(genders.pop())
         return None
 
     def nominative(self, tokens: list[Token], type_: str, after_prep: bool = False) -> str:

@@ -93,7 +93,8 @@ class Models:
         self._lemma = lru_cache(maxsize=200_000)(self._lemma_uncached)
 
     def _lemma_uncached(self, word: str, pos: str, feats: tuple[tuple[str, str], ...]) -> str:
-        return self.vocab.lemmatize(word, pos, dict(feats)).replace("ё", "е")
+        lemma: str = self.vocab.lemmatize(word, pos, dict(feats))
+        return lemma.replace("ё", "е")
 
     def lemma(self, word: str, pos: str, feats: dict[str, str]) -> str:
         """Lemma of a word as tagged by natasha, cached: news repeats the same words a lot."""

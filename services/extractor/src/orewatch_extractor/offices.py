@@ -51,6 +51,12 @@ class Offices:
         text = resources.files("orewatch_extractor.data").joinpath("offices.yaml").read_text("utf-8")
         return cls(yaml.safe_load(text))
 
+    def full_name(self, surname: str) -> str | None:
+        """The one holder's full name with this surname ("Путин" -> "Владимир Путин"), else None."""
+        key = _words(surname)
+        found = {t.name for terms in self.terms.values() for t in terms if _words(t.name)[-1:] == key}
+        return next(iter(found)) if len(found) == 1 else None
+
     def holders(self, country: str, title: str, day: date | None) -> list[str]:
         """Who held the office on `day` (anyone who ever did, when the date is unknown)."""
         terms = self.terms.get((country, " ".join(_words(title))), [])

@@ -198,9 +198,9 @@ class Attributor:
                     cand = Attribution(speaker, None, i)
             if cand is None:
                 continue
-            depth, k = 0, i
-            while tokens[k].head is not None and depth < 20:
-                k, depth = tokens[k].head, depth + 1
+            depth, head = 0, tokens[i].head
+            while head is not None and depth < 20:
+                head, depth = tokens[head].head, depth + 1
             # "…, сообщает «Украинская правда»" cites the outlet, not who said it
             citation = tok.lemma in _CITING and tok.feats.get("Tense") == "Pres"
             rank = (cand.speaker is None, citation, depth, i)

@@ -214,3 +214,20 @@ def test_name_as_the_article_gives_it_and_canonical_name(extract, body, name, ca
     [actor] = [a for a in extract(body).actors if a.canonical_name == canonical]
     assert actor.name == name
     assert actor.canonical == (None if name == canonical else canonical)
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "canonical"),
+    [
+        # a surname alone links to the one office holder who bears it, so the store has one row
+        ("В Кремле Путин провел совещание по добыче лития.", "Путин", "Владимир Путин"),
+        ("Песков сообщил, что Путин в курсе.", "Путин", "Владимир Путин"),
+        # a surname no office holder bears stays as it is
+        ("Иванов провел совещание по добыче лития.", "Иванов", None),
+        # the article's full name wins
+        ("Владимир Путин провел совещание. Путин заявил, что доволен.", "Владимир Путин", None),
+    ],
+)
+def test_surname_alone_links_to_the_office_holder(extract, body, name, canonical):
+    [actor] = [a for a in extract(body).actors if a.name == name]
+    assert actor.canonical == canonical

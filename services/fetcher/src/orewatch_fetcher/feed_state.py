@@ -109,7 +109,8 @@ class FeedState:
         record, revision = found
         if record.get("state") == DONE or float(record.get("until", 0)) > now:
             return None
-        busy["attempts"] = int(record.get("attempts", 0))
+        attempts = int(record.get("attempts", 0))
+        busy["attempts"] = attempts
         try:
             new_revision = await self.kv.update(
                 key, json.dumps(busy, ensure_ascii=False).encode(), last=revision
@@ -120,7 +121,7 @@ class FeedState:
             FeedEntry.from_json(record.get("entry") or entry.to_json()),
             key,
             int(new_revision),
-            busy["attempts"],
+            attempts,
         )
 
     async def fail(self, claim: Claim, reason: str, retry_at: float) -> int:
@@ -173,7 +174,7 @@ class FeedState:
         try:
             while True:
                 try:
-                    update = await watcher.updates(timeout=5)
+                    update = await watcher.updates(timeout=5)  # type: ignore[no-untyped-call]  # nats-py
                 except TimeoutError:
                     break
                 if update is None:
@@ -181,5 +182,5 @@ class FeedState:
                 if update.operation is None:
                     keys.append(update.key)
         finally:
-            await watcher.stop()
+            await watcher.stop()  # type: ignore[no-untyped-call]
         return keys

@@ -182,7 +182,7 @@ class FeedPoller:
             raise PageUnavailable(f"unexpected error: {type(exc).__name__}: {exc}", transient=False) from exc
 
     def _delay(self, attempts: int) -> float:
-        return self.retry_delay_s * 2 ** max(attempts - 1, 0)
+        return float(self.retry_delay_s * 2 ** max(attempts - 1, 0))
 
     async def _page_article(self, entry: FeedEntry) -> RawArticle:
         url = entry.link or ""
