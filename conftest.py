@@ -152,10 +152,10 @@ class BusClient:
         self.js = client.jetstream()
 
     async def ensure_stream(self) -> None:
-        from orewatch_common.contracts import PIPELINE_SUBJECTS
+        """The pipeline stream exactly as the services declare it."""
+        from orewatch_common.bus import ensure_stream
 
-        with contextlib.suppress(Exception):
-            await self.js.add_stream(name=STREAM, subjects=list(PIPELINE_SUBJECTS), duplicate_window=7200)
+        await ensure_stream(self.js, Settings(_env_file=None, stream_name=STREAM))
 
     async def publish(self, subject: str, message: Contract | bytes, msg_id: str | None = None) -> None:
         await self.ensure_stream()

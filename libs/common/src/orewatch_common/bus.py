@@ -23,16 +23,19 @@ from faststream.middlewares import AckPolicy, BaseMiddleware
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.specification import AsyncAPI
 from nats.js.api import AckPolicy as JsAckPolicy
-from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType
+from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig, StreamInfo
+from nats.js.errors import BadRequestError
 from pydantic import BaseModel, ValidationError
 
 from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
+from orewatch_common.logs import BUS_LOGGER
 from orewatch_common.settings import Settings
 
 if TYPE_CHECKING:
     from faststream._internal.context.repository import ContextRepo
     from faststream.message import StreamMessage
     from faststream.nats.publisher.usecase import LogicPublisher
+    from nats.js.client import JetStreamContext
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +46,45 @@ class PermanentError(Exception):
     """The input can never be processed; retrying would not help. It becomes a dead letter."""
 
 
-def build_stream(settings: Settings) -> JStream:
+# JetStream's error code for "stream name already in use with a different configuration".
+STREAM_NAME_IN_USE = 10058
+
+
+def stream_config(settings: Settings) -> StreamConfig:
     """The one stream that holds every pipeline subject, on disk, with a dedup window."""
-    return JStream(
+    return StreamConfig(
         name=settings.stream_name,
         subjects=list(PIPELINE_SUBJECTS),
         storage=StorageType.FILE,
         duplicate_window=settings.duplicate_window_s,
         description="orewatch pipeline: raw.article -> clean.article -> extracted.statement",
     )
+
+
+def build_stream(settings: Settings) -> JStream:
+    """The pipeline stream as subscribers and publishers name it.
+
+    FastStream does not declare it: its own declaration creates a stream with only the
+    subjects of the app that starts first (and the config of whichever `JStream` it saw
+    first), then merges subjects read back from the server, so two services starting at
+    once can drop each other's subjects. `ensure_stream` declares the whole config instead.
+    """
+    return JStream(name=settings.stream_name, declare=False)
+
+
+async def ensure_stream(js: JetStreamContext, settings: Settings) -> StreamInfo:
+    """Create the pipeline stream, or bring an existing one to this config.
+
+    Every service writes the same whole config, so services starting together converge.
+    """
+    config = stream_config(settings)
+    try:
+        return await js.add_stream(config)
+    except BadRequestError as exc:
+        if exc.err_code != STREAM_NAME_IN_USE:
+            raise
+        log.info("stream %s had another config; updating it to this one", settings.stream_name)
+        return await js.update_stream(config)
 
 
 def consumer_config(settings: Settings, durable: str) -> ConsumerConfig:
@@ -96,6 +129,20 @@ async def publish(publisher: LogicPublisher, message: Contract) -> None:
     await publisher.publish(message, headers=message_headers(message))
 
 
+class PipelineBroker(NatsBroker):
+    """A NATS broker that declares the pipeline stream (`ensure_stream`) before its consumers start."""
+
+    def __init__(self, settings: Settings, service: str, **options: Any) -> None:
+        bus_log = logging.getLogger(BUS_LOGGER)
+        super().__init__(settings.nats_url, name=f"orewatch-{service}", logger=bus_log, **options)
+        self.pipeline_settings = settings
+
+    async def start(self) -> None:
+        await self.connect()
+        await ensure_stream(self.connection.jetstream(), self.pipeline_settings)
+        await super().start()
+
+
 def build_broker(settings: Settings, service: str) -> NatsBroker:
     """Broker of one service, with the delivery policy installed and dead.letter declared.
 
@@ -103,10 +150,10 @@ def build_broker(settings: Settings, service: str) -> NatsBroker:
     `dead.letter` channel in its AsyncAPI.
     """
     policy = DeliveryPolicy(service=service, settings=settings)
-    broker = NatsBroker(settings.nats_url, middlewares=[policy], name=f"orewatch-{service}")
+    broker = PipelineBroker(settings, service, middlewares=[policy])
     broker.publisher(
         DEAD_LETTER,
-        stream=settings.stream_name,
+        stream=build_stream(settings),
         schema=DeadLetter,
         title="dead.letter",
         description=f"Inputs the {service} could not process, with the reason.",
@@ -247,4 +294,4 @@ def _source_uri(body: bytes) -> str | None:
 def service_app(broker: NatsBroker, service: str, description: str, **hooks: Any) -> FastStream:
     """The FastStream app of a service, with its AsyncAPI description (`faststream docs gen`)."""
     spec = AsyncAPI(title=f"orewatch {service}", version="0.1.0", description=description)
-    return FastStream(broker, specification=spec, **hooks)
+    return FastStream(broker, specification=spec, logger=logging.getLogger(BUS_LOGGER), **hooks)

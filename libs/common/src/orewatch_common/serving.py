@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from faststream import FastStream
 
+from orewatch_common.logs import configure_logging
 from orewatch_common.settings import Settings, get_settings
 
 
@@ -15,5 +16,7 @@ def serve(service: str, build_app: Callable[[Settings], FastStream]) -> None:
     """One process per service replica; the extractor gets one BLAS thread (OMP_NUM_THREADS=1)."""
     if service == "extractor":
         os.environ.setdefault("OMP_NUM_THREADS", "1")
-    app = build_app(get_settings())
+    settings = get_settings()
+    configure_logging(service, settings.log_level)
+    app = build_app(settings)
     asyncio.run(app.run())

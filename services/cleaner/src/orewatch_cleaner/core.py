@@ -159,7 +159,17 @@ def _read_header(
         ):
             break
         consumed += 1
+    titles = {removal.text for removal in draft.removed if removal.reason == "title"}
+    headline = next((line for line in draft.lines[:consumed] if line.text in titles), None)
     del draft.lines[:consumed]
+    if headline is not None and not draft.lines:
+        _keep_lone_headline(draft, headline)
+
+
+def _keep_lone_headline(draft: _Draft, headline: _Line) -> None:
+    """A text that is only its headline is its own body: a one-line note must not come out empty."""
+    draft.lines.append(headline)
+    draft.removed = [r for r in draft.removed if not (r.reason == "title" and r.text == headline.text)]
 
 
 def _same_headline(line: str, known: str) -> bool:

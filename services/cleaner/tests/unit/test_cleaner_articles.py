@@ -17,14 +17,19 @@ ARTICLES = Path(__file__).parent / "articles"
 
 
 def raw_text(name: str) -> RawArticle:
-    content = (ARTICLES / name).read_text(encoding="utf-8")
+    return raw_from((ARTICLES / name).read_text(encoding="utf-8"), name=name)
+
+
+def raw_from(
+    content: str, content_type: ContentType = ContentType.TEXT, name: str = "note.txt"
+) -> RawArticle:
     return RawArticle(
         article_id="e" * 32,
         source_kind=SourceKind.FILE,
         source_uri=name,
         source_name="articles",
         fetched_at=datetime(2025, 6, 10, tzinfo=UTC),
-        content_type=ContentType.TEXT,
+        content_type=content_type,
         content=content,
         encoding="utf-8",
         content_sha256=sha256_hex(content),
@@ -117,3 +122,47 @@ def test_background_of_the_same_story_stays_before_a_glued_tail() -> None:
 def test_the_article_own_list_stays() -> None:
     clean = clean_article(raw_text("article_list.txt"))
     assert "- Nickel Trade FZE" in clean.body
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "body"),
+    [
+        (
+            raw_from("Глава Росатома Алексей Лихачев сообщил о поставках урана.\n"),
+            "Глава Росатома Алексей Лихачев сообщил о поставках урана.",
+            "Глава Росатома Алексей Лихачев сообщил о поставках урана.",
+        ),
+        (
+            raw_from("Норникель нарастил добычу никеля\n\n\n"),
+            "Норникель нарастил добычу никеля",
+            "Норникель нарастил добычу никеля",
+        ),
+        (
+            raw_from(
+                "<html><body><p>Министр Сергей Цивилев заявил о росте добычи угля.</p></body></html>",
+                ContentType.HTML,
+            ),
+            "Министр Сергей Цивилев заявил о росте добычи угля.",
+            "Министр Сергей Цивилев заявил о росте добычи угля.",
+        ),
+        (
+            raw_from("Норникель нарастил добычу никеля\n\nКомпания отчиталась за квартал.\n"),
+            "Норникель нарастил добычу никеля",
+            "Компания отчиталась за квартал.",
+        ),
+    ],
+    ids=["one-sentence-file", "headline-only-file", "one-paragraph-page", "headline-and-body"],
+)
+def test_a_text_that_is_only_its_headline_keeps_it_as_body(raw: RawArticle, title: str, body: str) -> None:
+    clean = clean_article(raw)
+    assert (clean.title, clean.body) == (title, body)
+    assert all(removal.text not in clean.body for removal in clean.removed)
+
+
+def test_a_page_whose_only_paragraph_is_its_title_keeps_it() -> None:
+    page = (
+        "<html><head><title>Лихачев сообщил о поставках урана — Атомные новости</title></head>"
+        "<body><article><h1>Лихачев сообщил о поставках урана</h1></article></body></html>"
+    )
+    clean = clean_article(raw_from(page, ContentType.HTML))
+    assert clean.body == "Лихачев сообщил о поставках урана"
