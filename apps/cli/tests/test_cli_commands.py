@@ -63,3 +63,15 @@ def test_docs_writes_asyncapi_of_every_service(tmp_path: Path):
     assert channels["cleaner"] == {"raw.article", "clean.article", "dead.letter"}
     assert channels["extractor"] == {"clean.article", "extracted.statement", "dead.letter"}
     assert channels["store"] == {"raw.article", "clean.article", "extracted.statement", "dead.letter"}
+
+
+def test_committed_asyncapi_documents_are_current(tmp_path: Path):
+    """docs/asyncapi/ is what readers see without running anything; `make docs` refreshes it."""
+    committed = Path(__file__).parents[3] / "docs" / "asyncapi"
+    result = orewatch("docs", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for service in ("fetcher", "cleaner", "extractor", "store"):
+        generated = json.loads((tmp_path / f"{service}.json").read_text())
+        assert json.loads((committed / f"{service}.json").read_text()) == generated, (
+            f"docs/asyncapi/{service}.json is stale: run `make docs`"
+        )
