@@ -24,6 +24,7 @@ from orewatch_extractor.names import (
 from orewatch_extractor.nlp import Analysis, Token
 
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.&'\-]*$")
+_OPENING_QUOTES = frozenset({"«", '"', "„", "“"})
 
 
 @dataclass(slots=True)
@@ -162,6 +163,13 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
                 a += 1  # "Бортпроводники Ryanair": a Russian word glued to a foreign name
             while type_ == "ORG" and a < b and tokens[a].lemma in canon.aliases.org_prefixes:
                 a += 1  # "ИА REGNUM", "газета «Известия»": the name is what follows
+            while (
+                type_ == "ORG"
+                and a + 1 < b
+                and tokens[a].lemma in canon.aliases.quoted_name_kinds
+                and tokens[a + 1].text in _OPENING_QUOTES
+            ):
+                a += 1  # "госкорпорация «Росатом»": the name is the quoted part
             while a <= b and not any(c.isalnum() for c in tokens[a].text):
                 a += 1
             toks = tokens[a : b + 1]

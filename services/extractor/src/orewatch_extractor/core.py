@@ -55,7 +55,7 @@ class Extractor:
             frozenset(data["person_titles"]),
             frozenset(data["org_anaphors"]),
             dict(data["pronouns"]),
-            self.aliases.org_prefixes,
+            self.aliases.org_prefixes | self.aliases.quoted_name_kinds,
             {k: tuple(v.split()) for k, v in data.get("title_contractions", {}).items()},
         )
         self.version = (

@@ -48,6 +48,7 @@ class AliasTable:
         self.version = str(data["version"])
         self.junk = frozenset(norm_key(j) for j in data.get("junk", []))
         self.org_prefixes = frozenset(norm_key(j) for j in data.get("org_prefixes", []))
+        self.quoted_name_kinds = frozenset(norm_key(j) for j in data.get("quoted_name_kinds", []))
         self.by_key: dict[str, Known] = {}
         self.by_stem: dict[str, Known | None] = {}
         self.spelled: dict[str, str] = {}  # norm_key or stem_key of a name -> the name as the data spells it
