@@ -50,6 +50,8 @@ def main() -> None:
         print("warning: OMP_NUM_THREADS is not 1; figures will not match production")
 
     articles = load_articles(args.texts, args.limit)
+    if not articles:
+        raise SystemExit(f"no .txt files in {args.texts}: pass the folder of texts to run on")
     extractor = Extractor()
     models = extractor.models
     texts = [f"{a.title}\n\n{a.body}" if a.title else a.body for a in articles]
