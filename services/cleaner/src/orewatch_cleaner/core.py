@@ -32,6 +32,7 @@ from orewatch_cleaner.metadata import (
     looks_like_headline,
     looks_like_name,
     parse_date,
+    with_markup_zone,
 )
 from orewatch_cleaner.sentences import (
     CLOSING_MARKS,
@@ -112,7 +113,7 @@ def clean_article(raw: RawArticle, memory: SegmentMemory | None = None) -> Clean
         fetched_at=raw.fetched_at,
         raw_sha256=raw.content_sha256,
         title=draft.title or blank_to_none(known_title),
-        published_at=draft.published or known_date,
+        published_at=with_markup_zone(draft.published, known_date),
         author=draft.author or blank_to_none(known_author),
         body=body,
         removed=draft.removed,

@@ -62,6 +62,6 @@ def _extract(html: str, url: str | None, favor_recall: bool) -> Any:
         date_extraction_params={
             "extensive_search": False,
             "original_date": True,
-            "outputformat": "%Y-%m-%dT%H:%M:%S",
+            "outputformat": "%Y-%m-%dT%H:%M:%S%z",  # the offset, where the markup gives one
         },
     )

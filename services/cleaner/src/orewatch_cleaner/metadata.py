@@ -89,6 +89,24 @@ def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None
     return parsed if 1990 <= parsed.year <= latest else None
 
 
+def with_markup_zone(printed: datetime | None, markup: datetime | None) -> datetime | None:
+    """The printed date, or the page markup's when that is the same time with its UTC offset.
+
+    A header prints "20 ноября 2026, 14:35" without a zone; the page's meta tags often carry
+    "2026-11-20T14:35:00+03:00". Where they name the same wall-clock time (or the printed
+    one is only a day), the zoned one is the same moment told fully. Where they disagree,
+    the printed date wins: the markup may be a modification or a listing time.
+    """
+    if printed is None:
+        return markup
+    if markup is None or markup.tzinfo is None or printed.tzinfo is not None:
+        return printed
+    local = markup.replace(tzinfo=None)
+    same_time = local == printed
+    same_day = printed.time() == datetime.min.time() and local.date() == printed.date()
+    return markup if same_time or same_day else printed
+
+
 def _parse_numeric(text: str) -> datetime | None:
     """Day.month.year with an optional time on either side: no month names, no need for dateparser."""
     match = _NUMERIC_DATE.fullmatch(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from orewatch_cleaner.core import clean_article
 from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
@@ -61,10 +61,16 @@ def test_page_gives_main_text_without_furniture() -> None:
 def test_page_metadata_comes_from_markup() -> None:
     clean = clean_article(raw_page(PAGE))
     assert clean.title == "Литий подорожал на 20% за неделю"
-    assert clean.published_at is not None
-    assert clean.published_at.replace(tzinfo=None) == datetime(2025, 3, 31, 18, 28)
+    assert clean.published_at == datetime(2025, 3, 31, 18, 28, tzinfo=timezone(timedelta(hours=3)))
     assert clean.author == "Ирина Соколова"
     assert "Литий подорожал" not in clean.body  # the <h1> is the title, not body
+
+
+def test_printed_date_takes_the_offset_of_the_same_time_in_markup() -> None:
+    printed = PAGE.replace("<h1>", '<div class="date">31 марта 2025, 18:28</div><h1>')
+    clean = clean_article(raw_page(printed))
+    assert clean.published_at == datetime(2025, 3, 31, 18, 28, tzinfo=timezone(timedelta(hours=3)))
+    assert "date-header" in {r.reason for r in clean.removed}
 
 
 def test_feed_hints_fill_what_the_page_lacks() -> None:

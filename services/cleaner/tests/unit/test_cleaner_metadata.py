@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from orewatch_cleaner.core import clean_article
-from orewatch_cleaner.metadata import byline_parts, parse_date
+from orewatch_cleaner.metadata import byline_parts, parse_date, with_markup_zone
 from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
 
 FETCHED = datetime(2025, 9, 3, 9, 0, tzinfo=UTC)
@@ -229,3 +229,44 @@ def test_short_headline_over_the_body_is_kept_as_title() -> None:
     clean = clean_article(raw_text("Медный аукцион\n\n" + BODY))
     assert clean.title == "Медный аукцион"
     assert clean.body == BODY
+
+
+MSK = timezone(timedelta(hours=3))
+
+
+@pytest.mark.parametrize(
+    ("printed", "markup", "expected"),
+    [
+        # the same wall-clock time: the markup tells it with its offset
+        (
+            datetime(2026, 11, 20, 14, 35),
+            datetime(2026, 11, 20, 14, 35, tzinfo=MSK),
+            datetime(2026, 11, 20, 14, 35, tzinfo=MSK),
+        ),
+        # a printed day only: the markup's time of that day
+        (
+            datetime(2026, 11, 20),
+            datetime(2026, 11, 20, 14, 35, tzinfo=MSK),
+            datetime(2026, 11, 20, 14, 35, tzinfo=MSK),
+        ),
+        # they disagree: the printed one wins (the markup may be an update time)
+        (
+            datetime(2026, 11, 20, 14, 35),
+            datetime(2026, 11, 21, 9, 0, tzinfo=MSK),
+            datetime(2026, 11, 20, 14, 35),
+        ),
+        # markup without a zone adds nothing
+        (datetime(2026, 11, 20, 14, 35), datetime(2026, 11, 20, 14, 35), datetime(2026, 11, 20, 14, 35)),
+        # only one of them
+        (None, datetime(2026, 11, 20, 14, 35, tzinfo=MSK), datetime(2026, 11, 20, 14, 35, tzinfo=MSK)),
+        (datetime(2026, 11, 20, 14, 35), None, datetime(2026, 11, 20, 14, 35)),
+        (None, None, None),
+    ],
+    ids=["same-time", "day-only", "disagree", "naive-markup", "markup-only", "printed-only", "neither"],
+)
+def test_printed_date_takes_the_markup_zone(
+    printed: datetime | None, markup: datetime | None, expected: datetime | None
+) -> None:
+    result = with_markup_zone(printed, markup)
+    assert result == expected
+    assert (result.tzinfo if result else None) == (expected.tzinfo if expected else None)
