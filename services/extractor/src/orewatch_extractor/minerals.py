@@ -26,8 +26,15 @@ class Concept:
 
 
 @dataclass(frozen=True, slots=True)
+class Slot:
+    lemmas: frozenset[str]
+    optional: bool = False
+    lowercase: bool = False  # "германия~": only the common noun, never the capitalised country
+
+
+@dataclass(frozen=True, slots=True)
 class Pattern:
-    slots: tuple[tuple[frozenset[str], bool], ...]  # (lemmas, optional)
+    slots: tuple[Slot, ...]
     keys: tuple[str, ...]
 
 
@@ -38,12 +45,13 @@ class Match:
     last: int  # inclusive token index
 
 
-def _compile(text: str) -> tuple[tuple[frozenset[str], bool], ...]:
+def _compile(text: str) -> tuple[Slot, ...]:
     slots = []
     for slot in text.replace("ё", "е").replace("Ё", "Е").lower().split():
         optional = slot.endswith("?")
-        slots.append((frozenset(slot.rstrip("?").split("|")), optional))
-    if slots[0][1]:
+        lowercase = slot.rstrip("?").endswith("~")
+        slots.append(Slot(frozenset(slot.rstrip("?").rstrip("~").split("|")), optional, lowercase))
+    if slots[0].optional:
         # An optional first slot would need a second index entry; spell it as two patterns.
         raise ValueError(f"pattern {text!r} starts with an optional slot")
     return tuple(slots)
@@ -56,7 +64,7 @@ class Gazetteer:
         self.version: str = str(data["version"])
         self.concepts: dict[str, Concept] = {}
         self.abbreviations: set[str] = set()
-        by_slots: dict[tuple[tuple[frozenset[str], bool], ...], list[str]] = {}
+        by_slots: dict[tuple[Slot, ...], list[str]] = {}
         for item in data["concepts"]:
             self.concepts[item["key"]] = Concept(
                 item["key"], item["name"], item["category"], frozenset(item.get("exclude", []))
@@ -67,7 +75,7 @@ class Gazetteer:
         self.index: dict[str, list[Pattern]] = {}
         for slots, keys in by_slots.items():
             pattern = Pattern(slots, tuple(keys))
-            for lemma in slots[0][0]:
+            for lemma in slots[0].lemmas:
                 self.index.setdefault(lemma, []).append(pattern)
         for patterns in self.index.values():
             patterns.sort(key=lambda p: -len(p.slots))
@@ -80,10 +88,10 @@ class Gazetteer:
     def _match_at(self, tokens: list[Token], i: int, stop: int) -> tuple[Pattern, int] | None:
         for pattern in self.index.get(tokens[i].lemma, ()):
             j = i
-            for lemmas, optional in pattern.slots:
-                if j < stop and tokens[j].lemma in lemmas and tokens[j].span is None:
+            for slot in pattern.slots:
+                if j < stop and _fills(slot, tokens[j]):
                     j += 1
-                elif not optional:
+                elif not slot.optional:
                     break
             else:
                 return pattern, j - 1
@@ -110,3 +118,10 @@ class Gazetteer:
                     out.append(Match(key, i, end))
             i = end + 1
         return out
+
+
+def _fills(slot: Slot, token: Token) -> bool:
+    """Whether a token outside any NER span can stand in this slot of a pattern."""
+    if token.span is not None or token.lemma not in slot.lemmas:
+        return False
+    return not slot.lowercase or token.text.islower()
