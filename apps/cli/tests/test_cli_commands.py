@@ -31,10 +31,18 @@ def test_clean_prints_one_line_per_file_in_order_and_flags_bad_files(tmp_path: P
     good.write_text(ARTICLE, encoding="koi8_r")
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    result = orewatch("clean", str(good), str(empty), str(good))
+    navigation = tmp_path / "nav.html"
+    navigation.write_text("<html><body><nav>Главная | Экономика</nav></body></html>", encoding="utf-8")
+    result = orewatch("clean", str(good), str(empty), str(navigation), str(good))
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 1
-    assert [line.get("error") for line in lines] == [None, "empty file", None]
+    assert [line.get("error") for line in lines] == [
+        None,
+        "empty file",
+        "no article text left after cleaning; removed 1 segment(s) as: breadcrumb",
+        None,
+    ]
+    assert "2 of 4 file(s) could not be processed" in result.stderr
     assert lines[0]["title"] == "Литий подорожал"
     assert "добыча лития" in lines[0]["body"]
     assert "Читайте также" not in lines[0]["body"]

@@ -2,7 +2,7 @@
 
 Each file goes through the same steps as in the running pipeline (fetcher's
 decoding, cleaner, extractor) and prints one JSON object per line, in the order
-given. A file that cannot be read prints `{"file": ..., "error": ...}` instead,
+given. A file that cannot be read or holds no article text prints `{"file": ..., "error": ...}` instead,
 so the lines stay aligned with the arguments, and the exit status is 1.
 
 Each file is cleaned on the cleaner's rules alone, without the per-source
@@ -16,6 +16,7 @@ import json
 import sys
 from pathlib import Path
 
+from orewatch_common.contracts import PermanentError
 from orewatch_fetcher.seeds import RefusedSeed, content_type_of, raw_article_from_bytes
 
 
@@ -37,11 +38,11 @@ def print_documents(files: list[Path], *, extract: bool) -> int:
                 source_name=path.parent.name or "files",
                 content_type=content_type_of(path, data),
             )
-        except (OSError, RefusedSeed) as exc:
+            clean = clean_article(raw)
+        except (OSError, RefusedSeed, PermanentError) as exc:
             failures += 1
             print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False), flush=True)
             continue
-        clean = clean_article(raw)
         if extractor is None:
             line = clean.model_dump(mode="json")
         else:
@@ -49,5 +50,5 @@ def print_documents(files: list[Path], *, extract: bool) -> int:
             line = extraction.model_dump(mode="json")
         print(json.dumps(line, ensure_ascii=False), flush=True)
     if failures:
-        print(f"{failures} of {len(files)} file(s) could not be read", file=sys.stderr)
+        print(f"{failures} of {len(files)} file(s) could not be processed", file=sys.stderr)
     return 1 if failures else 0

@@ -27,7 +27,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 from pydantic import BaseModel, ValidationError
 
-from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
+from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter, PermanentError
 from orewatch_common.logs import BUS_LOGGER
 from orewatch_common.settings import Settings
 
@@ -40,10 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_PAYLOAD_CAP = 200_000
-
-
-class PermanentError(Exception):
-    """The input can never be processed; retrying would not help. It becomes a dead letter."""
 
 
 # JetStream's error code for "stream name already in use with a different configuration".

@@ -39,6 +39,14 @@ def article_id_for(source_kind: SourceKind, source_uri: str) -> str:
     return sha256_hex(source_kind.value, source_uri)[:32]
 
 
+class PermanentError(Exception):
+    """A message that can never be processed, however often it is retried.
+
+    A service's pure core raises it (a subclass naming the cause); the delivery
+    policy records a dead letter with its text as the reason.
+    """
+
+
 class Contract(BaseModel):
     """Base of all messages: strict about unknown fields, versioned, hashable."""
 

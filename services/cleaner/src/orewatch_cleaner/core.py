@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from orewatch_common.contracts import CleanArticle, ContentType, RawArticle, Removal
+from orewatch_common.contracts import CleanArticle, ContentType, PermanentError, RawArticle, Removal
 
 from orewatch_cleaner import tails
 from orewatch_cleaner.boilerplate import (
@@ -76,8 +76,16 @@ class _Draft:
         self.removed.append(Removal(text=text, reason=reason))
 
 
+class NoArticleText(PermanentError):
+    """Nothing of the document is article text (a navigation-only page, a bare image gallery)."""
+
+
 def clean_article(raw: RawArticle, memory: SegmentMemory | None = None) -> CleanArticle:
-    """Strip site furniture from a raw article and find its title, date and author."""
+    """Strip site furniture from a raw article and find its title, date and author.
+
+    Raises `NoArticleText` when nothing is left: such a document becomes a dead letter
+    (with the raw payload) instead of an empty article that no analyst can use.
+    """
     known_title = raw.title_hint
     known_date = raw.published_hint
     known_author = raw.author_hint
@@ -104,6 +112,8 @@ def clean_article(raw: RawArticle, memory: SegmentMemory | None = None) -> Clean
         memory.record(raw.source_name, hashes)
 
     body = "\n\n".join(squash_spaces(line.text) for line in draft.lines if line.text.strip())
+    if not body:
+        raise NoArticleText(_nothing_left(draft.removed))
     return CleanArticle(
         article_id=raw.article_id,
         source_kind=raw.source_kind,
@@ -118,6 +128,14 @@ def clean_article(raw: RawArticle, memory: SegmentMemory | None = None) -> Clean
         body=body,
         removed=draft.removed,
     )
+
+
+def _nothing_left(removed: list[Removal]) -> str:
+    """Say what the document held, so a dead letter shows whether a rule went too far."""
+    if not removed:
+        return "no article text in the document"
+    reasons = sorted({removal.reason for removal in removed})
+    return f"no article text left after cleaning; removed {len(removed)} segment(s) as: {', '.join(reasons)}"
 
 
 def _split_lines(text: str) -> list[_Line]:

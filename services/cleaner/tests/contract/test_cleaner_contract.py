@@ -78,6 +78,19 @@ async def test_invalid_input_becomes_a_dead_letter(bus, start_service):
     assert letter.payload == '{"article_id": "x", "content": 17}'
 
 
+async def test_a_page_without_article_text_becomes_a_dead_letter(bus, start_service):
+    start_service("cleaner")
+    page = "<html><body><nav>Главная | Экономика</nav><footer>© 2026 Новости</footer></body></html>"
+    raw = raw_article(page).model_copy(update={"content_type": ContentType.HTML, "source_uri": "nav.html"})
+    await bus.publish(RAW_ARTICLE, raw)
+    [data] = await bus.read(DEAD_LETTER, 1)
+    letter = DeadLetter.model_validate_json(data)
+    assert (letter.service, letter.subject, letter.source_uri) == ("cleaner", RAW_ARTICLE, "nav.html")
+    assert letter.reason.startswith("NoArticleText: no article text")
+    assert RawArticle.model_validate_json(letter.payload) == raw  # the whole input is kept
+    assert await bus.count(CLEAN_ARTICLE) == 0
+
+
 async def test_boilerplate_learned_per_source_is_shared_through_the_bucket(bus, start_service, wait):
     """A slogan repeated by one site is learned across articles and replicas, then removed."""
     from orewatch_cleaner.boilerplate import segment_hash

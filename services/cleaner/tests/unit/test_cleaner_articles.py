@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from orewatch_cleaner.core import clean_article
+from orewatch_cleaner.core import NoArticleText, clean_article
 from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
 
 ARTICLES = Path(__file__).parent / "articles"
@@ -166,3 +166,27 @@ def test_a_page_whose_only_paragraph_is_its_title_keeps_it() -> None:
     )
     clean = clean_article(raw_from(page, ContentType.HTML))
     assert clean.body == "Лихачев сообщил о поставках урана"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (
+            raw_from("<html><body><nav>Главная | Экономика</nav></body></html>", ContentType.HTML),
+            "no article text left after cleaning; removed 1 segment(s) as: breadcrumb",
+        ),
+        (
+            raw_from("<html><body><img src='a.jpg'></body></html>", ContentType.HTML),
+            "no article text in the document",
+        ),
+        (
+            raw_from("Фото: Reuters\nПодписывайтесь на наш Telegram-канал\n"),
+            "no article text left after cleaning; removed 2 segment(s) as: photo-credit, subscribe-prompt",
+        ),
+    ],
+    ids=["navigation-only-page", "image-only-page", "furniture-only-text"],
+)
+def test_a_document_without_article_text_is_refused_with_its_reason(raw: RawArticle, reason: str) -> None:
+    with pytest.raises(NoArticleText) as refused:
+        clean_article(raw)
+    assert str(refused.value) == reason

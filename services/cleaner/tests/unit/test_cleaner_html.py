@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from orewatch_cleaner.core import clean_article
+import pytest
+from orewatch_cleaner.core import NoArticleText, clean_article
 from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
 
 PAGE = """<!DOCTYPE html>
@@ -87,9 +88,9 @@ def test_feed_hints_fill_what_the_page_lacks() -> None:
     assert clean.body.startswith("Добыча угля в Кузбассе")
 
 
-def test_page_without_text_gives_empty_body() -> None:
-    clean = clean_article(raw_page("<html><body><nav><a href='/'>Главная</a></nav></body></html>"))
-    assert clean.body == ""
+def test_page_without_text_is_refused() -> None:
+    with pytest.raises(NoArticleText):
+        clean_article(raw_page("<html><body><nav><a href='/'>Главная</a></nav></body></html>"))
 
 
 def test_feed_summary_fragment_is_read() -> None:
