@@ -57,6 +57,7 @@ class Extractor:
             dict(data["pronouns"]),
             self.aliases.org_prefixes | self.aliases.quoted_name_kinds,
             {k: tuple(v.split()) for k, v in data.get("title_contractions", {}).items()},
+            frozenset(data["org_voices"]),
         )
         self.version = (
             f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "

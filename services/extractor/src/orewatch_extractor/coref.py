@@ -29,6 +29,7 @@ class Lexicon:
     pronouns: dict[str, str]  # lemma -> grammatical gender
     org_kinds: frozenset[str] = frozenset()  # "газета", "агентство": the name follows
     contractions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "замминистра"
+    org_voices: frozenset[str] = frozenset()  # "представитель", "аналитик": speak for their ORG
 
 
 class Coreference:
@@ -208,6 +209,19 @@ class Coreference:
                 best = m.entity
         return best
 
+    def _voiced_org(self, i: int) -> int | None:
+        """The organisation a spokesperson or analyst speaks for: the ORG of its genitive
+        ("представитель Минфина", "аналитики Goldman Sachs"), not one after a preposition
+        ("эксперт из МГУ" is a person of his own)."""
+        for c in self.tokens[i].children:
+            tok = self.tokens[c]
+            m = self.by_token.get(c)
+            if m is None or tok.rel != "nmod" or self.entities[m.entity].type != "ORG":
+                continue
+            if not any(self.tokens[k].rel == "case" for k in tok.children):
+                return m.entity
+        return None
+
     def resolve(self, i: int) -> int | None:
         """Entity a token refers to, or None."""
         m = self.by_token.get(i)
@@ -217,7 +231,11 @@ class Coreference:
         if tok.lemma in self.lex.pronouns and tok.pos in ("PRON", "DET"):
             return self._last(i, "PER", self.lex.pronouns[tok.lemma])
         if tok.lemma in self.lex.titles:
-            return self._title(i)
+            person = self._title(i)
+            if person is not None or tok.lemma not in self.lex.org_voices:
+                return person
+        if tok.lemma in self.lex.org_voices:
+            return self._voiced_org(i)
         if tok.lemma in self.lex.org_kinds or tok.lemma in self.lex.org_anaphors:
             for c in tok.children:  # "газета «Коммерсантъ» сообщила"
                 m = self.by_token.get(c)
