@@ -213,6 +213,11 @@ class Coreference:
         """The organisation a spokesperson or analyst speaks for: the ORG of its genitive
         ("представитель Минфина", "аналитики Goldman Sachs"), not one after a preposition
         ("эксперт из МГУ" is a person of his own)."""
+        end = self._genitive_chain_end(i)
+        for k in range(end, min(end + 3, len(self.tokens))):
+            m = self.by_token.get(k)
+            if m is not None and self.entities[m.entity].type == "PER":
+                return None  # a person is named with the role, though not recognised as such
         for c in self.tokens[i].children:
             tok = self.tokens[c]
             m = self.by_token.get(c)
@@ -231,7 +236,8 @@ class Coreference:
         if tok.lemma in self.lex.pronouns and tok.pos in ("PRON", "DET"):
             return self._last(i, "PER", self.lex.pronouns[tok.lemma])
         if tok.lemma in self.lex.titles:
-            person = self._title(i)
+            # "аналитики компании" are several people: never one named person
+            person = self._title(i) if tok.feats.get("Number") != "Plur" else None
             if person is not None or tok.lemma not in self.lex.org_voices:
                 return person
         if tok.lemma in self.lex.org_voices:
