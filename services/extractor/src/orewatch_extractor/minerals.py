@@ -22,7 +22,8 @@ class Concept:
     key: str
     name: str
     category: str
-    exclude: frozenset[str]
+    exclude: frozenset[str]  # vetoes a match it is syntactically linked to
+    exclude_in_sentence: frozenset[str] = frozenset()  # vetoes a match anywhere in the sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,11 @@ class Gazetteer:
         by_slots: dict[tuple[Slot, ...], list[str]] = {}
         for item in data["concepts"]:
             self.concepts[item["key"]] = Concept(
-                item["key"], item["name"], item["category"], frozenset(item.get("exclude", []))
+                item["key"],
+                item["name"],
+                item["category"],
+                frozenset(item.get("exclude", [])),
+                frozenset(item.get("exclude_in_sentence", [])),
             )
             for text in item["patterns"]:
                 by_slots.setdefault(_compile(text), []).append(item["key"])
@@ -79,6 +84,10 @@ class Gazetteer:
                 self.index.setdefault(lemma, []).append(pattern)
         for patterns in self.index.values():
             patterns.sort(key=lambda p: -len(p.slots))
+        self.compound_parts: dict[str, str] = dict(data.get("compound_parts", {}))
+        unknown = set(self.compound_parts.values()) - set(self.concepts)
+        if unknown:
+            raise ValueError(f"compound_parts name unknown concepts: {sorted(unknown)}")
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -108,16 +117,46 @@ class Gazetteer:
             if tok.span is None and tok.lemma in self.index and not shouting:
                 hit = self._match_at(tokens, i, stop)
             if hit is None:
+                out.extend(self._compound(tokens, i, first, stop))
                 i += 1
                 continue
             pattern, end = hit
-            # metaphors and sport ("золотая медаль", "сборная взяла серебро") show in the sentence
-            window = {t.lemma for t in tokens[first:stop]}
-            for key in pattern.keys:
-                if not (self.concepts[key].exclude & window):
-                    out.append(Match(key, i, end))
+            # A metaphor is a word tied to the match ("черное золото", "газовая атака"); a sport
+            # shows anywhere in the sentence ("сборная взяла серебро"). A word merely elsewhere in
+            # the sentence ("атака дронов на газовую инфраструктуру") vetoes nothing.
+            out.extend(
+                Match(key, i, end) for key in pattern.keys if self._literal(key, tokens, i, end, first, stop)
+            )
             i = end + 1
         return out
+
+    def _literal(self, key: str, tokens: list[Token], i: int, end: int, first: int, stop: int) -> bool:
+        """A metaphor is a word tied to the match ("черное золото", "газовая атака"); a sport
+        shows anywhere in the sentence ("сборная взяла серебро"). A word merely elsewhere in
+        the sentence ("атака дронов на газовую инфраструктуру") vetoes nothing."""
+        concept = self.concepts[key]
+        if concept.exclude & _linked_lemmas(tokens, i, end):
+            return False
+        return not concept.exclude_in_sentence & {t.lemma for t in tokens[first:stop]}
+
+    def _compound(self, tokens: list[Token], i: int, first: int, stop: int) -> list[Match]:
+        """ "медно-золотого месторождения": each part of a lowercase hyphenated word."""
+        tok = tokens[i]
+        if tok.span is not None or "-" not in tok.lemma or not tok.text.islower():
+            return []
+        keys = dict.fromkeys(self.compound_parts[p] for p in tok.lemma.split("-") if p in self.compound_parts)
+        return [Match(key, i, i) for key in keys if self._literal(key, tokens, i, i, first, stop)]
+
+
+def _linked_lemmas(tokens: list[Token], first: int, last: int) -> set[str]:
+    """Lemmas of the match's syntactic neighbours: its heads and dependents."""
+    linked: set[str] = set()
+    for k in range(first, last + 1):
+        head = tokens[k].head
+        if head is not None:
+            linked.add(tokens[head].lemma)
+        linked.update(tokens[c].lemma for c in tokens[k].children)
+    return linked
 
 
 def _fills(slot: Slot, token: Token) -> bool:
