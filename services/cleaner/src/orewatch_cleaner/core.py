@@ -105,6 +105,9 @@ def clean_article(raw: RawArticle, memory: SegmentMemory | None = None) -> Clean
         learned = learned_boilerplate(memory, raw.source_name, hashes)
 
     _read_header(draft, known_title, raw.fetched_at, learned)
+    # A page's headline often stands apart from its text (trafilatura's title, a feed entry's):
+    # the tail rules compare a closing "Ранее …" with it either way.
+    draft.title = draft.title or blank_to_none(known_title)
     _drop_tail(draft, learned)
     _drop_inner_furniture(draft, learned)
 
@@ -122,7 +125,7 @@ def clean_article(raw: RawArticle, memory: SegmentMemory | None = None) -> Clean
         url=raw.url,
         fetched_at=raw.fetched_at,
         raw_sha256=raw.content_sha256,
-        title=draft.title or blank_to_none(known_title),
+        title=draft.title,
         published_at=with_markup_zone(draft.published, known_date),
         author=draft.author or blank_to_none(known_author),
         body=body,

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
 
 from orewatch_cleaner.boilerplate import NOTHING_LEARNED, LearnedBoilerplate
 from orewatch_cleaner.metadata import TIMESTAMP_END, TIMESTAMP_LEAD, TIMESTAMP_LINE, looks_like_name
@@ -87,6 +90,15 @@ _BACKGROUND = re.compile(rf"^[\s«\"]*(?:{'|'.join(BACKGROUND_OPENERS)})\b", re.
 # "Как сообщал УНН, который …": the linked headline between the outlet and "который" was lost
 _ORPHAN = re.compile(
     r"^\W*(?:как|як)\s+(?:уже\s+|ранее\s+|раніше\s+)?\w+\s+[^,]{1,40},\s*(?:котор|який|яка|яке|які)\w*\b",
+    re.IGNORECASE,
+)
+# "… заявлял, что …": someone named reported as saying something. In a closing "Ранее …" that
+# is background on the story far more often than a link, even with no word in common
+# ("Ранее глава Минпромторга заявлял, что …" under a story about palladium). Impersonal
+# "сообщалось, что" is the link formula, so reflexive forms do not count.
+_REPORTED_SPEECH = re.compile(
+    r"\b(?:заяв|сообщ|отмет|подчерк|говор|сказ|рассказ|указ|поясн|уточн|призн|предупред|обещ|пообещ|"
+    r"повідом|наголос|зазнач|розпов)\w*(?<!сь)(?<!ся)\s*(?:,\s*(?:что|що)\b|:)",
     re.IGNORECASE,
 )
 # A passage that stops on a comma, conjunction or preposition lost its link text.
@@ -356,6 +368,8 @@ def background_tail(
         tail_words = words(passage)
         if len(tail_words) <= 3 or _DANGLING.search(passage.strip().rstrip(".")) or _ORPHAN.match(passage):
             return Cut(spans[index].start, len(paragraph), "related-story")
+        if _REPORTED_SPEECH.search(passage) and not _CITED_OUTLET.match(passage):
+            return None
         names = proper_stems(_without_outlet(passage))
         before = {stem(word) for word in words(paragraph[: spans[index].start])}
         topic = {stem(word) for word in tail_words if len(word) >= 4}
@@ -365,6 +379,9 @@ def background_tail(
             return Cut(spans[index].start, len(paragraph), "related-story")
         return None
     return None
+
+
+_CITED_OUTLET = re.compile(r"^\W*(?:как|як)\s", re.IGNORECASE)  # "Как сообщал УНН, …": a link formula
 
 
 def _without_outlet(passage: str) -> str:
@@ -384,7 +401,11 @@ def proper_stems(text: str) -> set[str]:
     return {stem(word) for word in _CAPITALISED.findall(body)}
 
 
+_RUSSIAN_STEMMER = snowballstemmer.stemmer("russian")
+
+
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Crude prefix stem that lets inflected Russian names match ("Китая"/"Китай", "Германии")."""
-    word = word.lower().replace("ё", "е")
-    return word[: max(3, min(len(word) - 2, 5))]
+    """Snowball stem, so inflected forms match ("региона"/"регион", "Китая"/"Китай"); Ukrainian
+    and Latin words come out close enough for an overlap count."""
+    return str(_RUSSIAN_STEMMER.stemWord(word.lower().replace("ё", "е")))

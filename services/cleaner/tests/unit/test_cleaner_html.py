@@ -103,3 +103,17 @@ def test_feed_summary_fragment_is_read() -> None:
     assert clean.body.startswith("Норникель увеличил выпуск палладия")
     assert clean.body.endswith("Рост связан с запуском новой обогатительной фабрики.")
     assert [r.reason for r in clean.removed] == ["read-also"]
+
+
+def test_closing_background_is_compared_with_a_headline_that_stands_apart_from_the_text() -> None:
+    background = "Ранее Александр Новак посетил новые производства лития в Мурманске."
+    page = (
+        "<html><head><title>Росатом начнет добычу лития</title></head><body><article>"
+        "<p>Совместное предприятие начнет промышленную добычу руды на Колмозерском месторождении"
+        " в 2027 году, сообщили в компании.</p>"
+        f"<p>Мощность комбината составит до 45 тыс. тонн карбоната в год. {background}</p>"
+        "</article></body></html>"
+    )
+    clean = clean_article(raw_page(page))
+    assert clean.title == "Росатом начнет добычу лития"
+    assert clean.body.endswith(background)
