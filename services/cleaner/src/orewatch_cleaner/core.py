@@ -337,7 +337,11 @@ def _is_breadcrumb(line: str, following: _Line | None, known_title: str | None) 
 
 
 def _is_section_name(line: str, following: _Line | None) -> bool:
-    """A rubric above the headline ("Экономика", "В мире"): one word, or up to three over a headline."""
+    """A rubric above the headline ("Экономика", "В мире"): one word, or up to three over a headline.
+
+    The line below must be a headline proper, without a full stop: under a short headline
+    ("Алмазы подешевели") comes the lead, a sentence.
+    """
     if not _is_rubric(line) or len(line) > 30:
         return False
     if len(words(line)) == 1:
@@ -345,6 +349,7 @@ def _is_section_name(line: str, following: _Line | None) -> bool:
     return (
         len(words(line)) <= 3
         and following is not None
+        and not following.text.rstrip(CLOSING_MARKS).endswith((".", "…"))
         and looks_like_headline(following.text, following.followed_by_break)
         and len(words(following.text)) > len(words(line))
     )

@@ -190,3 +190,27 @@ def test_a_document_without_article_text_is_refused_with_its_reason(raw: RawArti
     with pytest.raises(NoArticleText) as refused:
         clean_article(raw)
     assert str(refused.value) == reason
+
+
+@pytest.mark.parametrize(
+    ("content", "title", "first"),
+    [
+        # a short headline over its lead (a sentence) is the headline, not a rubric
+        (
+            "Алмазы подешевели\n\nЦены на алмазы упали на 10%, сообщили в АЛРОСА.\n\nСпрос восстановится.\n",
+            "Алмазы подешевели",
+            "Цены на алмазы упали на 10%, сообщили в АЛРОСА.",
+        ),
+        # a rubric over a headline stays a rubric
+        (
+            "В мире\n\nКитай ограничил экспорт галлия\n\nПекин ввел лицензии на экспорт.\n",
+            "Китай ограничил экспорт галлия",
+            "Пекин ввел лицензии на экспорт.",
+        ),
+    ],
+    ids=["short-headline-over-lead", "rubric-over-headline"],
+)
+def test_short_first_line_is_a_rubric_only_over_a_headline(content: str, title: str, first: str) -> None:
+    clean = clean_article(raw_from(content))
+    assert clean.title == title
+    assert clean.body.split("\n\n")[0] == first
