@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from orewatch_cleaner.metadata import parse_date
+from orewatch_cleaner.metadata import parse_date, without_author_label
 from orewatch_cleaner.sentences import blank_to_none
 
 _WHOLE_PAGE = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
@@ -38,11 +38,12 @@ def extract_page(html: str, url: str | None = None) -> PageText:
     if document is None:
         return PageText(text="", title=None, published=None, author=None)
     date_text = getattr(document, "date", None)
+    author = blank_to_none(getattr(document, "author", None))
     return PageText(
         text=getattr(document, "text", None) or "",
         title=blank_to_none(getattr(document, "title", None)),
         published=parse_date(date_text) if date_text else None,
-        author=blank_to_none(getattr(document, "author", None)),
+        author=without_author_label(author) if author else None,
     )
 
 

@@ -180,6 +180,16 @@ def byline_parts(line: str) -> tuple[str | None, str | None] | None:
     return author, date_text
 
 
+_AUTHOR_LABEL = re.compile(
+    r"^\s*(?:автор(?:ы|ка)?(?: материала)?|текст|редактор|подготовил[аи]?|by)\b\s*[:—–-]?\s*", re.IGNORECASE
+)
+
+
+def without_author_label(author: str) -> str:
+    """ "Автор Пётр Семёнов" (a page's byline as trafilatura reads it) is "Пётр Семёнов"."""
+    return _AUTHOR_LABEL.sub("", author, count=1).strip() or author.strip()
+
+
 def looks_like_name(text: str) -> bool:
     """Two to four capitalised words without sentence punctuation: a person's signature."""
     return bool(_NAME.match(text.strip())) and 2 <= len(text.split()) <= 4

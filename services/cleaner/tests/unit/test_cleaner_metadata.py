@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from orewatch_cleaner.core import clean_article
-from orewatch_cleaner.metadata import byline_parts, parse_date, with_markup_zone
+from orewatch_cleaner.metadata import byline_parts, parse_date, with_markup_zone, without_author_label
 from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
 
 FETCHED = datetime(2025, 9, 3, 9, 0, tzinfo=UTC)
@@ -270,3 +270,30 @@ def test_printed_date_takes_the_markup_zone(
     result = with_markup_zone(printed, markup)
     assert result == expected
     assert (result.tzinfo if result else None) == (expected.tzinfo if expected else None)
+
+
+@pytest.mark.parametrize(
+    ("author", "name"),
+    [
+        ("Автор Пётр Семёнов", "Пётр Семёнов"),
+        ("Текст: Ксения Пятницкая", "Ксения Пятницкая"),
+        ("Автор материала — Иван Петров", "Иван Петров"),
+        ("Подготовила Анна Смирнова", "Анна Смирнова"),
+        ("By John Smith", "John Smith"),
+        ("Авторов Николай", "Авторов Николай"),  # a surname, not a label
+        ("Анастасия Дегтярева; Максим Шабанов", "Анастасия Дегтярева; Максим Шабанов"),
+    ],
+)
+def test_page_author_loses_its_label(author: str, name: str) -> None:
+    assert without_author_label(author) == name
+
+
+def test_page_byline_label_is_not_part_of_the_author() -> None:
+    page = (
+        "<html><head><title>Ловозерский ГОК возобновил отгрузки</title></head><body>"
+        '<div class="byline">Автор: Пётр Семёнов</div><article><p>Ловозерский ГОК возобновил отгрузки'
+        " лопаритового концентрата на Соликамский магниевый завод, сообщили в компании.</p>"
+        "<p>Отгрузки были приостановлены в январе из-за ремонта.</p></article></body></html>"
+    )
+    clean = clean_article(raw_text(page).model_copy(update={"content_type": ContentType.HTML}))
+    assert clean.author == "Пётр Семёнов"
