@@ -33,6 +33,7 @@ from orewatch_cleaner.metadata import (
     looks_like_name,
     parse_date,
     with_markup_zone,
+    with_printed_zone,
 )
 from orewatch_cleaner.sentences import (
     CLOSING_MARKS,
@@ -276,7 +277,7 @@ def _dated_header(draft: _Draft, line: str, fetched_at: datetime) -> bool:
         return False
     if opening is None and not _stands_apart(line, found.start(), found.end()):
         return False  # a date inside a sentence ("…сегодня отменила…") is not a header field
-    published = parse_date(found.group(0), fetched_at)
+    published = with_printed_zone(parse_date(found.group(0), fetched_at), line)
     if published is None:
         return False
     rest = _DATE_LABELS.sub(" ", line[: found.start()] + " | " + line[found.end() :])

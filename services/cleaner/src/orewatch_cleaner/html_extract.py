@@ -16,6 +16,13 @@ from orewatch_cleaner.metadata import parse_date, without_author_label
 from orewatch_cleaner.sentences import blank_to_none
 
 _WHOLE_PAGE = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
+# "20250212T1405": ISO 8601's basic format in a publication meta tag (RIA Novosti writes it so),
+# which trafilatura reads as the day alone.
+_BASIC_FORMAT_META = re.compile(
+    r"<meta\b(?=[^>]*\b(?:property|name|itemprop)=[\"'](?:article:published_time|og:published_time|"
+    r"datePublished|pubdate)[\"'])[^>]*\bcontent=[\"'](\d{8}T\d{4}(?:\d{2})?)[\"']",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -42,9 +49,21 @@ def extract_page(html: str, url: str | None = None) -> PageText:
     return PageText(
         text=getattr(document, "text", None) or "",
         title=blank_to_none(getattr(document, "title", None)),
-        published=parse_date(date_text) if date_text else None,
+        published=_with_basic_format_time(parse_date(date_text) if date_text else None, html),
         author=without_author_label(author) if author else None,
     )
+
+
+def _with_basic_format_time(published: datetime | None, html: str) -> datetime | None:
+    """The time of a basic-format meta date, where trafilatura kept only its day."""
+    found = _BASIC_FORMAT_META.search(html)
+    if found is None:
+        return published
+    digits = found.group(1)
+    exact = datetime.strptime(digits, "%Y%m%dT%H%M%S" if len(digits) == 15 else "%Y%m%dT%H%M")
+    if published is None or (published.time() == datetime.min.time() and published.date() == exact.date()):
+        return exact
+    return published
 
 
 def _extract(html: str, url: str | None, favor_recall: bool) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from orewatch_cleaner.sentences import CLOSING_MARKS, split_sentences, words
 from orewatch_cleaner.vocabulary import BYLINE, RELATIVE_DAYS
@@ -87,6 +88,22 @@ def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None
         return None
     latest = (base or datetime.now()).year + 1
     return parsed if 1990 <= parsed.year <= latest else None
+
+
+_PRINTED_ZONES = (
+    (re.compile(r"\b(?:мск|msk)\b|по московскому времени|по москве\b", re.IGNORECASE), "Europe/Moscow"),
+    (re.compile(r"по киевскому времени|за київським часом|\(киев\)|\(київ\)", re.IGNORECASE), "Europe/Kyiv"),
+)
+
+
+def with_printed_zone(published: datetime | None, line: str) -> datetime | None:
+    """ "18 марта 2025, 15:47 (МСК)": a zone printed beside the time makes the date exact."""
+    if published is None or published.tzinfo is not None:
+        return published
+    for printed, zone in _PRINTED_ZONES:
+        if printed.search(line):
+            return published.replace(tzinfo=ZoneInfo(zone))
+    return published
 
 
 def with_markup_zone(printed: datetime | None, markup: datetime | None) -> datetime | None:

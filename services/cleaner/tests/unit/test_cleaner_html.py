@@ -117,3 +117,24 @@ def test_closing_background_is_compared_with_a_headline_that_stands_apart_from_t
     clean = clean_article(raw_page(page))
     assert clean.title == "Росатом начнет добычу лития"
     assert clean.body.endswith(background)
+
+
+@pytest.mark.parametrize(
+    ("meta", "published"),
+    [
+        ('<meta property="article:published_time" content="20250212T1405">', datetime(2025, 2, 12, 14, 5)),
+        ('<meta content="20250212T140530" itemprop="datePublished">', datetime(2025, 2, 12, 14, 5, 30)),
+        (
+            '<meta property="article:published_time" content="2025-02-12T14:05:00+03:00">',
+            datetime(2025, 2, 12, 14, 5, tzinfo=timezone(timedelta(hours=3))),
+        ),
+    ],
+    ids=["basic-format", "basic-format-with-seconds", "extended-format"],
+)
+def test_publication_time_of_a_meta_tag(meta: str, published: datetime) -> None:
+    page = (
+        f"<html><head>{meta}<title>Эксперт оценил перспективы добычи в Якутии</title></head><body><article>"
+        "<p>Запасы редкоземельных металлов Томторского месторождения оцениваются в миллионы тонн,"
+        " рассказал эксперт.</p><p>Разработка начнется после 2030 года.</p></article></body></html>"
+    )
+    assert clean_article(raw_page(page)).published_at == published

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from orewatch_cleaner.core import clean_article
@@ -297,3 +298,21 @@ def test_page_byline_label_is_not_part_of_the_author() -> None:
     )
     clean = clean_article(raw_text(page).model_copy(update={"content_type": ContentType.HTML}))
     assert clean.author == "Пётр Семёнов"
+
+
+@pytest.mark.parametrize(
+    ("header", "published"),
+    [
+        ("18 марта 2025 г., 15:47 (МСК)", datetime(2025, 3, 18, 15, 47, tzinfo=ZoneInfo("Europe/Moscow"))),
+        ("18.03.2025 15:47 мск", datetime(2025, 3, 18, 15, 47, tzinfo=ZoneInfo("Europe/Moscow"))),
+        (
+            "18 марта 2025, 15:47 по киевскому времени",
+            datetime(2025, 3, 18, 15, 47, tzinfo=ZoneInfo("Europe/Kyiv")),
+        ),
+        ("18 марта 2025, 15:47", datetime(2025, 3, 18, 15, 47)),  # no zone printed: none guessed
+    ],
+)
+def test_zone_printed_beside_the_time(header: str, published: datetime) -> None:
+    clean = clean_article(raw_text(header + "\n\n" + BODY))
+    assert clean.published_at == published
+    assert clean.published_at.utcoffset() == published.utcoffset()
