@@ -66,6 +66,12 @@ def speaker_of(extraction, needle: str) -> str | None:
             "сообщить",
         ),
         ("Рост цен на медь продолжится, считает аналитик Иван Петров.", "Рост цен", "Иван Петров", "считать"),
+        (
+            "Антон Силуанов назвал санкции против российской нефти бессмысленными.",
+            "санкции против",
+            "Антон Силуанов",
+            "назвать",
+        ),
         # the title of a person named before; the surname alone before
         (
             "Кирилл Дмитриев прилетел в Эр-Рияд. «Мы готовы к диалогу», — сказал Дмитриев.",
@@ -357,3 +363,14 @@ def test_pronoun_does_not_reach_far_back(extract):
 )
 def test_titles_name_the_office_holder_of_the_day(extract, body, published, needle, speaker):
     assert speaker_of(extract(body, published_at=published), needle) == speaker
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Представители Rio Tinto и Glencore от комментариев отказались.",
+        "Месторождение назвали в честь геолога Ивана Ефремова.",
+    ],
+)
+def test_declining_to_comment_or_naming_a_place_is_not_speech(extract, body):
+    assert extract(body).statements == []
