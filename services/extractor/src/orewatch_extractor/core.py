@@ -58,6 +58,8 @@ class Extractor:
             self.aliases.org_prefixes | self.aliases.quoted_name_kinds,
             {k: tuple(v.split()) for k, v in data.get("title_contractions", {}).items()},
             frozenset(data["org_voices"]),
+            frozenset(data["agency_anaphors"]),
+            tuple(data["agency_name_starts"]),
         )
         self.version = (
             f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "

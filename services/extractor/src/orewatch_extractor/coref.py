@@ -9,6 +9,7 @@ that cannot be tied to an entity the article names resolves to None: never guess
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,6 +31,8 @@ class Lexicon:
     org_kinds: frozenset[str] = frozenset()  # "газета", "агентство": the name follows
     contractions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "замминистра"
     org_voices: frozenset[str] = frozenset()  # "представитель", "аналитик": speak for their ORG
+    agency_anaphors: frozenset[str] = frozenset()  # "ведомство": a state body, never a company
+    agency_name_starts: tuple[str, ...] = ()  # "мин", "федеральн": how state bodies' names begin
 
 
 class Coreference:
@@ -190,7 +193,9 @@ class Coreference:
         return out
 
     # ---- pronouns and anaphors ------------------------------------------------------
-    def _last(self, i: int, type_: str, gender: str | None = None) -> int | None:
+    def _last(
+        self, i: int, type_: str, gender: str | None = None, accept: Callable[[int], bool] | None = None
+    ) -> int | None:
         """The last entity of a type named before token i, preferring subjects (salience)."""
         limit = PRONOUN_SENTS if type_ == "PER" else ANAPHOR_SENTS
         best: int | None = None
@@ -199,6 +204,8 @@ class Coreference:
                 continue
             if self.tokens[i].sent - self.tokens[m.first].sent > limit:
                 break
+            if accept is not None and not accept(m.entity):
+                continue
             if gender:
                 g = self.entities[m.entity].gender
                 if g and g != gender:
@@ -247,6 +254,14 @@ class Coreference:
                 m = self.by_token.get(c)
                 if m is not None and self.entities[m.entity].type == "ORG":
                     return m.entity
+        if tok.lemma in self.lex.agency_anaphors:
+            return self._last(i, "ORG", accept=self._is_agency)
         if tok.lemma in self.lex.org_anaphors:
             return self._last(i, "ORG")
         return None
+
+    def _is_agency(self, entity: int) -> bool:
+        """A state body by its name ("Минфин США", "Федеральная служба …"), not a company."""
+        ent = self.entities[entity]
+        names = {ent.name, *ent.aliases}
+        return any(name.lower().startswith(self.lex.agency_name_starts) for name in names)

@@ -127,6 +127,13 @@ def test_speaker_patterns(extract, body, needle, speaker, verb):
             "приветствовали бы",
             "МИД России",
         ),
+        # "ведомство" is a state body, never the company named last
+        (
+            "Минфин США ввел санкции против «Норникеля». Меры направлены против экспорта никеля,"
+            " говорится в сообщении ведомства.",
+            "Меры направлены",
+            "Минфин США",
+        ),
         # a spokesperson or analyst speaks for the organisation in the genitive
         ("Представитель Минфина заявил, что экспорт нефти сократится.", "экспорт нефти", "Минфин"),
         ("Аналитики Goldman Sachs отметили, что цены на медь вырастут.", "цены на медь", "Goldman Sachs"),
@@ -174,6 +181,11 @@ def test_coreference_and_quotes(extract, body, needle, speaker):
         # an expert from somewhere speaks for himself, and is not named
         ("Эксперт из МГУ заявил, что запасы меди истощаются.", "запасы меди"),
         ("Представитель компании заявил, что добыча никеля выросла.", "добыча никеля"),
+        (
+            "Компания «Русал» нарастила выпуск алюминия. Рост связан с новым заводом, говорится в"
+            " сообщении ведомства.",
+            "Рост связан",
+        ),
     ],
 )
 def test_unresolvable_speaker_is_null(extract, body, needle):
