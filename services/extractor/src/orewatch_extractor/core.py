@@ -50,7 +50,7 @@ class Extractor:
         self.canon = Canonicaliser(self.models, self.aliases)
         self.merger = Merger(self.canon)
         speech, data = SpeechLexicon.load()
-        self.attributor = Attributor(speech)
+        self.attributor = Attributor(speech, self.models.can_be_nominative)
         self.coref_lex = Lexicon(
             frozenset(data["person_titles"]),
             frozenset(data["org_anaphors"]),

@@ -96,6 +96,10 @@ class Models:
         lemma: str = self.vocab.lemmatize(word, pos, dict(feats))
         return lemma.replace("ё", "е")
 
+    def can_be_nominative(self, word: str) -> bool:
+        """Whether any dictionary reading of the word is nominative ("Цивилеву" has none)."""
+        return any("nomn" in form.tag for form in self.vocab.parse(word.lower()))
+
     def lemma(self, word: str, pos: str, feats: dict[str, str]) -> str:
         """Lemma of a word as tagged by natasha, cached: news repeats the same words a lot."""
         return self._lemma(word.lower(), pos, tuple(sorted(feats.items())))

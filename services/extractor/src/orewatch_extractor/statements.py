@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -117,15 +118,22 @@ def speech_quotes(analysis: Analysis, regions: list[tuple[int, int]]) -> list[tu
 class Attributor:
     """Finds the speech verb and speaker of each sentence of one article."""
 
-    def __init__(self, lex: SpeechLexicon) -> None:
+    def __init__(
+        self, lex: SpeechLexicon, can_be_nominative: Callable[[str], bool] = lambda word: True
+    ) -> None:
         self.lex = lex
+        self.can_be_nominative = can_be_nominative
 
     def _subject(
         self, tokens: list[Token], v: int, coref: Coreference, depth: int = 0
     ) -> tuple[bool, int | None]:
-        for c in tokens[v].children:
-            if tokens[c].rel.startswith("nsubj"):
-                return True, coref.resolve(c)
+        subjects = [c for c in tokens[v].children if tokens[c].rel.startswith("nsubj")]
+        if len(subjects) > 1:
+            # "Как заявил Цивилеву глава СУЭК Басов": the tagger may take the addressee for a
+            # second subject; a word that cannot be nominative is not the speaker
+            subjects = [c for c in subjects if self.can_be_nominative(tokens[c].text)] or subjects
+        if subjects:
+            return True, coref.resolve(subjects[0])
         tok = tokens[v]
         if (
             depth < 2
