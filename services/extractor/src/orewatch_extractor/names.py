@@ -49,6 +49,7 @@ class AliasTable:
         self.junk = frozenset(norm_key(j) for j in data.get("junk", []))
         self.org_prefixes = frozenset(norm_key(j) for j in data.get("org_prefixes", []))
         self.quoted_name_kinds = frozenset(norm_key(j) for j in data.get("quoted_name_kinds", []))
+        self.indeclinable = frozenset(norm_key(j) for j in data.get("indeclinable", []))
         self.by_key: dict[str, Known] = {}
         self.by_stem: dict[str, Known | None] = {}
         self.spelled: dict[str, str] = {}  # norm_key or stem_key of a name -> the name as the data spells it
@@ -353,12 +354,24 @@ class Canonicaliser:
             words = [t.text for t in tokens]
             if head is not None:
                 case = tokens[head].feats.get("Case")
-                words[head] = self.inflect(tokens[head].text, tokens[head].pos, tokens[head].feats)
+                words[head] = self._head_nominative(tokens[head])
                 for i in range(head):
                     t = tokens[i]
                     if t.pos in ("ADJ", "DET", "NUM", "VERB") and t.feats.get("Case") == case:
                         words[i] = self.inflect(t.text, t.pos, t.feats)
         return join_words(tokens, words)
+
+    def _head_nominative(self, tok: Token) -> str:
+        """Nominative of an organisation's or place's head word. A masculine name the
+        dictionary lacks loses its case ending ("«Русале»" -> "Русал", "Финама" -> "Финам"):
+        the guesser would take it for a neuter or feminine word ("Русало")."""
+        if norm_key(tok.text) in self.aliases.indeclinable:
+            return tok.text
+        if tok.pos == "PROPN" and tok.feats.get("Gender") == "Masc":
+            bare = self.surname(tok.text, tok.feats.get("Case"))
+            if bare != tok.text:
+                return bare
+        return self.inflect(tok.text, tok.pos, tok.feats)
 
 
 def _feminine_ia(text: str, case: str | None) -> str | None:

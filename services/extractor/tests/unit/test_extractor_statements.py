@@ -147,7 +147,7 @@ def test_speaker_patterns(extract, body, needle, speaker, verb):
         (
             "Эксперты Международного энергетического агентства считают, что спрос на литий удвоится.",
             "спрос на литий",
-            "Международное энергетическое агентство",
+            "МЭА",
         ),
         # ... unless a person is named with the role, here or earlier
         (
