@@ -30,6 +30,7 @@ def canonical_names(extraction) -> set[str]:
         # the kind of an organisation before its quoted name is not part of the name
         ("Госкорпорация «Росатом» сообщила о поставках урана.", "Росатом"),
         ("Акции ПАО «Норникель» выросли на бирже.", "Норникель"),
+        ("Пресс-служба «Полюса» сообщила о росте добычи золота.", "Полюс"),
         # a masculine company name the dictionary lacks, in an oblique case
         ("В «Русале» сообщили о выпуске алюминия.", "Русал"),
         ("Эксперт «Финама» оценил рынок меди.", "Финам"),
