@@ -92,7 +92,7 @@ def clean_article(raw: RawArticle, memory: SegmentMemory | None = None) -> Clean
     known_author = raw.author_hint
     text = raw.content
     if raw.content_type == ContentType.HTML:
-        page = extract_page(raw.content, raw.url)
+        page = extract_page(raw.content, raw.url, raw.fetched_at)
         text = page.text
         known_title = page.title or known_title
         known_date = page.published or known_date

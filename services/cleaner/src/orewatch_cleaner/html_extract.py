@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from orewatch_cleaner.metadata import parse_date, without_author_label
+from orewatch_cleaner.metadata import (
+    DATE,
+    ZONE_MARK,
+    byline_parts,
+    parse_date,
+    with_printed_zone,
+    without_author_label,
+)
 from orewatch_cleaner.sentences import blank_to_none
 
 _WHOLE_PAGE = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
@@ -35,8 +42,12 @@ class PageText:
     author: str | None
 
 
-def extract_page(html: str, url: str | None = None) -> PageText:
-    """Main text of a page with its title, date and author; empty text when nothing was found."""
+def extract_page(html: str, url: str | None = None, fetched_at: datetime | None = None) -> PageText:
+    """Main text of a page with its title, date and author; empty text when nothing was found.
+
+    Without a date in the markup, the date printed beside the headline is taken
+    ("10:32, 5 марта 2025" above the <h1>); `fetched_at` anchors "вчера, 21:40".
+    """
     if not _WHOLE_PAGE.search(html):
         html = f"<html><body>{html}</body></html>"  # a feed's summary is a fragment
     document = _extract(html, url, favor_recall=False)
@@ -49,7 +60,9 @@ def extract_page(html: str, url: str | None = None) -> PageText:
     return PageText(
         text=getattr(document, "text", None) or "",
         title=blank_to_none(getattr(document, "title", None)),
-        published=_with_basic_format_time(parse_date(date_text) if date_text else None, html),
+        published=_with_printed_time(
+            _with_basic_format_time(parse_date(date_text) if date_text else None, html), html, fetched_at
+        ),
         author=without_author_label(author) if author else None,
     )
 
@@ -64,6 +77,78 @@ def _with_basic_format_time(published: datetime | None, html: str) -> datetime |
     if published is None or (published.time() == datetime.min.time() and published.date() == exact.date()):
         return exact
     return published
+
+
+def _with_printed_time(published: datetime | None, html: str, fetched_at: datetime | None) -> datetime | None:
+    """A markup date with its offset; else the date printed by the headline, which is the
+    article's own, where a zoneless markup date may be a day alone or a teaser's <time>."""
+    if published is not None and published.tzinfo is not None:
+        return published  # meta tags and JSON-LD with their offset
+    printed = printed_header_date(html, fetched_at)
+    return printed or published
+
+
+HEADER_SIBLINGS = 3  # elements either side of the headline that may carry its date
+_DATE_FURNITURE = " ,.|·•—–-/()"
+
+
+def printed_header_date(html: str, fetched_at: datetime | None = None) -> datetime | None:
+    """The date printed beside the page's <h1>, as its own text: the headline's date, not a
+    teaser's (teasers sit in lists far from the headline, each under its own title)."""
+    import lxml.html  # installed with trafilatura; imported on first use like it
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    headline = next(iter(root.iter("h1")), None)
+    if headline is None:
+        return None
+    for element in _around(headline):
+        for piece in element.itertext():
+            byline = byline_parts(piece)
+            found = DATE.search(piece)
+            if byline is not None and byline[1] is not None:
+                date_text = byline[1]  # "Автор: Пётр Семёнов | 31.03.2025, 18:28"
+            elif (
+                found is not None
+                and len(ZONE_MARK.sub("", piece).strip(_DATE_FURNITURE)) <= len(found.group(0)) + 3
+            ):
+                date_text = found.group(0)
+            else:
+                continue
+            published = with_printed_zone(parse_date(date_text, fetched_at), piece)
+            if published is not None:
+                return published
+    return None
+
+
+_LISTS = frozenset({"ul", "ol", "nav", "footer", "menu", "table"})
+HEADER_TEXT = 160  # an element with more text than this is the article, or another one
+
+
+def _around(headline: Any) -> list[Any]:
+    """Short siblings of the headline, nearest first, then those of its container. A side
+    stops at the article text or at a list: what lies beyond belongs to other stories."""
+    out: list[Any] = []
+    for element in (headline, headline.getparent()):
+        if element is None or element.tag in ("body", "html"):
+            break
+        sides = [_header_side(element.itersiblings()), _header_side(element.itersiblings(preceding=True))]
+        for k in range(HEADER_SIBLINGS):
+            out += [side[k] for side in sides if k < len(side)]
+    return out
+
+
+def _header_side(siblings: Any) -> list[Any]:
+    side: list[Any] = []
+    for sibling in siblings:
+        if not isinstance(sibling.tag, str):
+            continue
+        if sibling.tag in _LISTS or len(sibling.text_content()) > HEADER_TEXT or len(side) == HEADER_SIBLINGS:
+            break
+        side.append(sibling)
+    return side
 
 
 def _extract(html: str, url: str | None, favor_recall: bool) -> Any:

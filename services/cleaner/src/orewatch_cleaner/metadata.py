@@ -96,6 +96,9 @@ _PRINTED_ZONES = (
 )
 
 
+ZONE_MARK = re.compile("|".join(f"(?:{printed.pattern})" for printed, _ in _PRINTED_ZONES), re.IGNORECASE)
+
+
 def with_printed_zone(published: datetime | None, line: str) -> datetime | None:
     """ "18 марта 2025, 15:47 (МСК)": a zone printed beside the time makes the date exact."""
     if published is None or published.tzinfo is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from orewatch_cleaner.core import NoArticleText, clean_article
@@ -137,4 +138,53 @@ def test_publication_time_of_a_meta_tag(meta: str, published: datetime) -> None:
         "<p>Запасы редкоземельных металлов Томторского месторождения оцениваются в миллионы тонн,"
         " рассказал эксперт.</p><p>Разработка начнется после 2030 года.</p></article></body></html>"
     )
+    assert clean_article(raw_page(page)).published_at == published
+
+
+HEADLINE = "<h1>В России нашли месторождение графита</h1>"
+ARTICLE_TEXT = (
+    "<p>Геологи обнаружили крупное месторождение графита в Амурской области, сообщили в Роснедрах.</p>"
+    "<p>Запасы оцениваются в 20 млн тонн, разработка начнется после 2028 года.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "published"),
+    [
+        # printed above the headline, in a link (Lenta.ru)
+        (
+            '<div class="time"><a>10:32, 5 марта 2025</a></div><h1>В России нашли месторождение графита</h1>',
+            datetime(2025, 3, 5, 10, 32),
+        ),
+        # below it, beside a view counter
+        (
+            f"{HEADLINE}<div>12 февраля 2025, 14:27 <span>1 254</span></div>",
+            datetime(2025, 2, 12, 14, 27),
+        ),
+        # after the rubric, relative to the fetch (2025-04-01)
+        (
+            f"<div><a>Экономика</a> · <span>вчера, 21:40</span></div>{HEADLINE}",
+            datetime(2025, 3, 31, 21, 40),
+        ),
+        # in the byline
+        (
+            "<h1>В России нашли месторождение графита</h1><div>Автор: Пётр Семёнов | 31.03.2025, 18:28</div>",
+            datetime(2025, 3, 31, 18, 28),
+        ),
+        # with its zone
+        (
+            "<h1>В России нашли месторождение графита</h1><div>18 марта 2025, 15:47 (МСК)</div>",
+            datetime(2025, 3, 18, 15, 47, tzinfo=ZoneInfo("Europe/Moscow")),
+        ),
+        # a teaser's time far from the headline is not the article's
+        (
+            "<h1>В России нашли месторождение графита</h1><div>Экономика</div>",
+            None,
+        ),
+    ],
+    ids=["above", "below-with-counter", "relative", "byline", "zone", "none-near"],
+)
+def test_date_printed_beside_the_headline(header: str, published: datetime | None) -> None:
+    teasers = "<ul><li><a>Никель подешевел</a><time>19:15 02 сен 2024</time></li></ul>"
+    page = f"<html><body><div class='head'>{header}</div><article>{ARTICLE_TEXT}</article>{teasers}"
     assert clean_article(raw_page(page)).published_at == published
