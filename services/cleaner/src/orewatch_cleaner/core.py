@@ -48,6 +48,8 @@ from orewatch_cleaner.vocabulary import BREADCRUMB_ROOTS
 
 _BREADCRUMB = re.compile(rf"^(?:{'|'.join(BREADCRUMB_ROOTS)})", re.IGNORECASE)
 _BREADCRUMB_SEPARATOR = re.compile(r"\s[/>»|→›]\s")
+# "Газета «Коммерсантъ» №58 от 02.04.2025, стр. 1": the print issue a text appeared in
+_PRINT_EDITION = re.compile(r"№\s*\d+.{0,40}?\bот\s+\d|\bстр\.\s*\d+\s*$|\bвыпуск\s+№", re.IGNORECASE)
 _DATE_LABELS = re.compile(
     r"\b(?:date|дата(?: публикации)?|опубликовано|обновлено|изменено|published|updated)\b\s*:?", re.IGNORECASE
 )
@@ -215,6 +217,9 @@ def _header_furniture(
     if _is_breadcrumb(line, following, known_title):
         draft.drop(line, "breadcrumb")
         return True
+    if _is_menu(line):
+        draft.drop(line, "navigation")
+        return True
     byline = byline_parts(line)
     if byline is not None:
         author, date_text = byline
@@ -223,6 +228,10 @@ def _header_furniture(
         if date_text:
             draft.published = draft.published or parse_date(date_text, fetched_at)
         draft.drop(line, "byline")
+        return True
+    if _PRINT_EDITION.search(line) and (found := DATE.search(line)):
+        draft.published = draft.published or parse_date(found.group(0), fetched_at)
+        draft.drop(line, "print-edition")
         return True
     if _dated_header(draft, line, fetched_at):
         return True
@@ -337,6 +346,19 @@ def _is_breadcrumb(line: str, following: _Line | None, known_title: str | None) 
     return any(c and len(c) > 10 and rest.endswith(c) for c in candidates)
 
 
+_MENU_GAP = re.compile(r"\s{2,}|\t|\s[·•]\s")
+
+
+def _is_menu(line: str) -> bool:
+    """A site menu copied with the text: "Новости  Россия  Мир  Экономика  Спорт" (items apart
+    by wide gaps, each a capitalised word or two)."""
+    items = [item for item in _MENU_GAP.split(line.strip()) if item]
+    return len(items) >= 4 and all(
+        len(words(item)) <= 2 and item[:1].isupper() and not item.rstrip().endswith((".", ",", ":"))
+        for item in items
+    )
+
+
 def _is_section_name(line: str, following: _Line | None) -> bool:
     """A rubric above the headline ("Экономика", "В мире"): one word, or up to three over a headline.
 
@@ -378,7 +400,7 @@ def _drop_tail(draft: _Draft, learned: LearnedBoilerplate) -> None:
                 if cut.reason == "byline":
                     _author_of_byline(draft, piece)
                 elif cut.reason == "author-signature" and draft.author is None:
-                    draft.author = piece
+                    draft.author = "; ".join(tails.signed_names(piece)) or piece
                 draft.drop(piece, cut.reason)
             last.text = last.text[: cuts[0].start].rstrip()
             if not last.text:
@@ -449,8 +471,8 @@ def _drop_tail_lines(draft: _Draft, learned: LearnedBoilerplate) -> bool:
         reason = _tail_line_reason(line.text, learned, is_last=line is lines[-1]) or (
             "author-signature" if tails.is_signature(line.text) else "related-headlines"
         )
-        if reason == "author-signature" and draft.author is None and looks_like_name(line.text):
-            draft.author = line.text
+        if reason == "author-signature" and draft.author is None and tails.signed_names(line.text):
+            draft.author = "; ".join(tails.signed_names(line.text))
         if reason == "byline":
             _author_of_byline(draft, line.text)
         draft.drop(line.text, reason)

@@ -190,10 +190,21 @@ def is_bullet_headline(line: str) -> bool:
     return bool(_BULLET.match(line)) and is_headline_like(item) and item[:1].isupper()
 
 
-def is_signature(line: str) -> bool:
-    """An author's name standing alone, or glued to a rubric ("Евгений МедведевНовости")."""
+_NAME_LIST = re.compile(r"\s*(?:,|\s(?:и|та|and)\s)\s*")
+
+
+def signed_names(line: str) -> list[str]:
+    """The authors of a signature line: "Ольга Мордюшенко", or "Дмитрий Козлов, Ольга Мордюшенко"."""
     text = line.strip()
-    return looks_like_name(text) or bool(_NAME_GLUED_TO_RUBRIC.fullmatch(text))
+    if looks_like_name(text):
+        return [text]
+    names = _NAME_LIST.split(text)
+    return names if len(names) >= 2 and all(looks_like_name(name) for name in names) else []
+
+
+def is_signature(line: str) -> bool:
+    """Authors' names standing alone, or a name glued to a rubric ("Евгений МедведевНовости")."""
+    return bool(signed_names(line)) or bool(_NAME_GLUED_TO_RUBRIC.fullmatch(line.strip()))
 
 
 def is_dated_headline(line: str) -> bool:
@@ -257,7 +268,7 @@ def _piece_reason(piece: str, learned: LearnedBoilerplate, at_end: bool) -> str 
         return reason
     if learned.knows(text):
         return "site-boilerplate"
-    if at_end and looks_like_name(text):
+    if at_end and signed_names(text):
         return "author-signature"
     if at_end and is_agency_credit(text):
         return "source-credit"

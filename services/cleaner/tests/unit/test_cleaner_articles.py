@@ -214,3 +214,53 @@ def test_short_first_line_is_a_rubric_only_over_a_headline(content: str, title: 
     clean = clean_article(raw_from(content))
     assert clean.title == title
     assert clean.body.split("\n\n")[0] == first
+
+
+LEAD_AND_BODY = (
+    "Правительство создаст госзапас критических металлов, сообщили в Минпромторге.\n\n"
+    "В первую очередь в него войдут никель и кобальт."
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "title", "published", "reasons"),
+    [
+        # a site name and its menu copied above the rubric, date and headline
+        (
+            "Интерфакс\nНовости  Россия  Мир  Экономика  Спорт  Культура\n\n"
+            "Экономика\n25 февраля 2025, 07:00\n\nНикель уходит в резерв\n\n",
+            "Никель уходит в резерв",
+            datetime(2025, 2, 25, 7, 0),
+            ["rubric", "navigation", "rubric", "date-header", "title"],
+        ),
+        # the print issue the text appeared in
+        (
+            "Газета «Коммерсантъ» №58 от 02.04.2025, стр. 1\n\nНикель уходит в резерв\n\n",
+            "Никель уходит в резерв",
+            datetime(2025, 4, 2),
+            ["print-edition", "title"],
+        ),
+    ],
+    ids=["site-menu", "print-edition"],
+)
+def test_header_furniture_of_copied_pages(
+    header: str, title: str, published: datetime, reasons: list[str]
+) -> None:
+    clean = clean_article(raw_from(header + LEAD_AND_BODY))
+    assert (clean.title, clean.published_at) == (title, published)
+    assert [r.reason for r in clean.removed] == reasons
+    assert clean.body == LEAD_AND_BODY
+
+
+@pytest.mark.parametrize(
+    ("signature", "author"),
+    [
+        ("Ольга Мордюшенко", "Ольга Мордюшенко"),
+        ("Дмитрий Козлов, Ольга Мордюшенко", "Дмитрий Козлов; Ольга Мордюшенко"),
+        ("Дмитрий Козлов и Ольга Мордюшенко", "Дмитрий Козлов; Ольга Мордюшенко"),
+    ],
+)
+def test_closing_signature_names_the_authors(signature: str, author: str) -> None:
+    clean = clean_article(raw_from("Никель уходит в резерв\n\n" + LEAD_AND_BODY + "\n\n" + signature + "\n"))
+    assert clean.author == author
+    assert clean.body == LEAD_AND_BODY
