@@ -94,7 +94,10 @@ _ROMAN = re.compile(r"^[IVXLC]+$")
 
 def _trim_person(tokens: list[Token], first: int, last: int, canon: Canonicaliser) -> tuple[int, int]:
     """Drop words a person span ran on into ("христианке Асии Биби", "Джонсон Совсем")."""
-    while first < last and (tokens[first].text[:1].islower() or canon.common_word(tokens[first].text)):
+    while first < last and (
+        tokens[first].text[:1].islower()
+        or (canon.common_word(tokens[first].text) and not _short_surname(tokens, first, canon))
+    ):
         first += 1
     while (
         last > first
@@ -107,6 +110,18 @@ def _trim_person(tokens: list[Token], first: int, last: int, canon: Canonicalise
     ):
         last -= 1
     return first, last
+
+
+def _short_surname(tokens: list[Token], i: int, canon: Canonicaliser) -> bool:
+    """ "Линь Цзянь", "Си Цзиньпин": a one-syllable surname the dictionary also knows as a
+    word, before a given name it does not know (Chinese and Korean names)."""
+    tok, nxt = tokens[i], tokens[i + 1]
+    return (
+        tok.pos == "PROPN"
+        and len(tok.text) <= 4
+        and nxt.pos == "PROPN"
+        and not canon.models.vocab.word_is_known(nxt.text.lower())
+    )
 
 
 def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
