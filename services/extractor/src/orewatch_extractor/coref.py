@@ -227,11 +227,13 @@ class Coreference:
                 return None  # a person is named with the role, though not recognised as such
         for c in self.tokens[i].children:
             tok = self.tokens[c]
-            m = self.by_token.get(c)
-            if m is None or tok.rel != "nmod" or self.entities[m.entity].type != "ORG":
+            if tok.rel != "nmod" or any(self.tokens[k].rel == "case" for k in tok.children):
                 continue
-            if not any(self.tokens[k].rel == "case" for k in tok.children):
-                return m.entity
+            # the name itself, or the name its legal form introduces ("ПАО «ГМК «Норильский никель»")
+            for k in (c, *(k for k in tok.children if self.tokens[k].rel in ("appos", "flat", "flat:name"))):
+                m = self.by_token.get(k)
+                if m is not None and self.entities[m.entity].type == "ORG":
+                    return m.entity
         return None
 
     def resolve(self, i: int) -> int | None:

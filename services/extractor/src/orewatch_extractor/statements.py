@@ -70,38 +70,62 @@ class SentenceInfo:
     minerals: list[str] = field(default_factory=list)
 
 
+# «Рост продолжится», — сказал он: the comma and dash after a quote mark direct speech
+_DIRECT_SPEECH_DASH = re.compile(r"[»”\"]?\s*[,!?…]\s*[—–-]")
+
+
 def quote_regions(text: str) -> list[tuple[int, int]]:
-    """Character spans of quoted text (without the marks), paragraph by paragraph."""
+    """Character spans of quoted text (without the marks), paragraph by paragraph.
+
+    Outer «…» and inner „…“ (or “…”) are paired by kind. Russian typography merges the
+    closing marks of nested names into one (ПАО «ГМК «Норильский никель»), so a » closes
+    every level that no later » in the paragraph can. A quote still open at the
+    paragraph's end runs to it.
+    """
     regions: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text):
-        depth, start, straight = 0, -1, -1
+        opened: list[str] = []
+        start, straight = -1, -1
         base = line.start()
         for k, ch in enumerate(line.group()):
             pos = base + k
-            if ch in "«“„":
-                if depth == 0:
+            if ch == "“" and opened and opened[-1] == "„":
+                opened.pop()  # „…“
+            elif ch in "«„“":
+                if not opened:
                     start = pos + 1
-                depth += 1
-            elif ch in "»”" and depth:
-                depth -= 1
-                if depth == 0:
+                opened.append(ch)
+            elif ch in "»”" and opened:
+                # every level that the closing marks left in the paragraph (after those that
+                # later openings take) cannot close
+                rest = line.group()[k + 1 :]
+                later = rest.count("»") - rest.count("«")
+                for _ in range(max(1, len(opened) - later) if ch == "»" else 1):
+                    opened.pop()
+                    if not opened:
+                        break
+                if not opened:
                     regions.append((start, pos))
-            elif ch == '"' and depth == 0:
+            elif ch == '"' and not opened:
                 if straight < 0:
                     straight = pos + 1
                 else:
                     regions.append((straight, pos))
                     straight = -1
-        if depth and start >= 0:
+        if opened and start >= 0:
             regions.append((start, line.end()))
     return regions
 
 
 def speech_quotes(analysis: Analysis, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Quoted text that is speech rather than a name: a clause with a verb, or long."""
+    """Quoted text that is speech rather than a name: a clause with a verb, long, or set
+    off as direct speech ("«Рост продолжится», — сказал он")."""
     out = []
     starts = [t.start for t in analysis.tokens]
     for a, b in regions:
+        if _DIRECT_SPEECH_DASH.match(analysis.text, b):
+            out.append((a, b))
+            continue
         words = len(analysis.text[a:b].split())
         if words < MIN_QUOTE_WORDS:
             continue

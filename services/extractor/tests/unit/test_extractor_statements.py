@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from orewatch_extractor.statements import quote_regions
 
 
 def speaker_of(extraction, needle: str) -> str | None:
@@ -393,3 +394,56 @@ def test_titles_name_the_office_holder_of_the_day(extract, body, published, need
 )
 def test_declining_to_comment_or_naming_a_place_is_not_speech(extract, body):
     assert extract(body).statements == []
+
+
+@pytest.mark.parametrize(
+    ("text", "regions"),
+    [
+        ("Он сказал: «Мы готовы».", ["Мы готовы"]),
+        # one » closes a short nest of names, as Russian typography writes it
+        ("Глава АО «НАК «Казатомпром» Мейржан Юсупов добавил, что объемы вырастут.", ["НАК «Казатомпром"]),
+        (
+            "Представитель ПАО «ГМК «Норильский никель» заявил о росте. «Мы довольны», — сказал он.",
+            ["ГМК «Норильский никель", "Мы довольны"],
+        ),
+        # „…“ inside «…»
+        (
+            "«Чиновники говорят: „Рынок все отрегулирует“, а я не согласен», — написал он.",
+            ["Чиновники говорят: „Рынок все отрегулирует“, а я не согласен"],
+        ),
+        # a long nested quote closes level by level
+        (
+            "«Мы ждем, что компания «Норникель» сохранит добычу никеля на прежнем уровне», — сказал он.",
+            ["Мы ждем, что компания «Норникель» сохранит добычу никеля на прежнем уровне"],
+        ),
+        # a quote still open at the paragraph's end runs to it
+        ("«Мы готовы к диалогу.\nДругой абзац.", ["Мы готовы к диалогу."]),
+    ],
+)
+def test_quote_regions(text, regions):
+    assert [text[a:b] for a, b in quote_regions(text)] == regions
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker", "is_quote"),
+    [
+        (
+            "Председатель правления АО «НАК «Казатомпром» Мейржан Юсупов добавил, что добыча урана вырастет.",
+            "добыча урана",
+            "Мейржан Юсупов",
+            False,
+        ),
+        (
+            "Представитель ПАО «ГМК «Норильский никель» заявил, что добыча никеля вырастет.",
+            "добыча никеля",
+            "Норникель",
+            False,
+        ),
+        ("«Рост продолжится», — сказал Иван Петров о рынке меди.", "Рост продолжится", "Иван Петров", True),
+    ],
+)
+def test_nested_names_and_short_direct_speech(extract, body, needle, speaker, is_quote):
+    extraction = extract(body)
+    [statement] = [s for s in extraction.statements if needle in s.text]
+    assert speaker_of(extraction, needle) == speaker
+    assert statement.is_quote is is_quote
