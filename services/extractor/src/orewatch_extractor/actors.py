@@ -112,6 +112,18 @@ def _trim_person(tokens: list[Token], first: int, last: int, canon: Canonicalise
     return first, last
 
 
+def _verb_gender(tokens: list[Token], head: Token) -> str | None:
+    """Gender of the past-tense verb whose subject the mention is, or is in apposition to
+    ("вице-министр … Айжан Бижанова рассказала"): a name's gender where the dictionary
+    does not know the first name."""
+    subject = head
+    if head.rel in ("appos", "flat:name") and head.head is not None:
+        subject = tokens[head.head]
+    if not subject.rel.startswith("nsubj") or subject.head is None:
+        return None
+    return tokens[subject.head].feats.get("Gender")
+
+
 def _short_surname(tokens: list[Token], i: int, canon: Canonicaliser) -> bool:
     """ "Линь Цзянь", "Си Цзиньпин": a one-syllable surname the dictionary also knows as a
     word, before a given name it does not know (Chinese and Korean names)."""
@@ -199,7 +211,9 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
                 a,
                 b,
                 type_,
-                canon.nominative(toks, type_, a > 0 and tokens[a - 1].pos == "ADP"),
+                canon.nominative(
+                    toks, type_, a > 0 and tokens[a - 1].pos == "ADP", _verb_gender(tokens, head)
+                ),
                 join_words(toks, [t.text for t in toks]),
                 votes,
                 link,

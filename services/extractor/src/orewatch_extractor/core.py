@@ -60,6 +60,8 @@ class Extractor:
             frozenset(data["org_voices"]),
             frozenset(data["agency_anaphors"]),
             tuple(data["agency_name_starts"]),
+            {tuple(k.split()): v for k, v in data["title_synonyms"].items()},
+            dict(data["title_equivalents"]),
         )
         self.version = (
             f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "

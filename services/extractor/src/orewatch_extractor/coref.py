@@ -33,6 +33,8 @@ class Lexicon:
     org_voices: frozenset[str] = frozenset()  # "представитель", "аналитик": speak for their ORG
     agency_anaphors: frozenset[str] = frozenset()  # "ведомство": a state body, never a company
     agency_name_starts: tuple[str, ...] = ()  # "мин", "федеральн": how state bodies' names begin
+    title_synonyms: dict[tuple[str, ...], str] = field(default_factory=dict)  # "глава государства"
+    title_equivalents: dict[str, str] = field(default_factory=dict)  # "спикер" -> "председатель"
 
 
 class Coreference:
@@ -58,6 +60,12 @@ class Coreference:
             for i in range(m.first, m.last + 1):
                 self.by_token[i] = m
         self.subjects = {i for i, t in enumerate(self.tokens) if t.rel.startswith("nsubj")}
+        # "Депутат … Дмитрий Исламов предложил": the name in apposition to the subject is one too
+        self.subjects |= {
+            i
+            for i, t in enumerate(self.tokens)
+            if t.rel in ("appos", "flat:name") and t.head is not None and t.head in self.subjects
+        }
         self.titles: dict[tuple[str, ...], set[int]] = {}
         for m in mentions:
             if entities[m.entity].type == "PER":
@@ -146,6 +154,12 @@ class Coreference:
                 return child.entity
         key = (self.tokens[i].lemma, *self._chain(i + 1, end))
         found = self.titles.get(key, set())
+        equivalent = self.lex.title_equivalents.get(key[0])
+        if not found and equivalent is not None and len(key) > 1:
+            found = self.titles.get((equivalent, *key[1:]), set())
+        synonym = self.lex.title_synonyms.get(key)
+        if synonym is not None:  # "глава государства": the one president the article names
+            found = set().union(*(people for title, people in self.titles.items() if title[0] == synonym))
         if found:
             return next(iter(found)) if len(found) == 1 else None
         return self._office_holder(i, end)
@@ -216,6 +230,21 @@ class Coreference:
                 best = m.entity
         return best
 
+    def _named_with(self, i: int) -> int | None:
+        """The person a role noun names in apposition, whatever the role ("аким области
+        Ермек Кошербаев", "омбудсмен Татьяна Москалькова")."""
+        if self.tokens[i].pos not in ("NOUN", "PROPN"):
+            return None
+        for c in self.tokens[i].children:
+            m = self.by_token.get(c)
+            if (
+                m is not None
+                and self.tokens[c].rel in ("appos", "flat:name")
+                and self.entities[m.entity].type == "PER"
+            ):
+                return m.entity
+        return None
+
     def _voiced_org(self, i: int) -> int | None:
         """The organisation a spokesperson or analyst speaks for: the ORG of its genitive
         ("представитель Минфина", "аналитики Goldman Sachs"), not one after a preposition
@@ -244,11 +273,14 @@ class Coreference:
         tok = self.tokens[i]
         if tok.lemma in self.lex.pronouns and tok.pos in ("PRON", "DET"):
             return self._last(i, "PER", self.lex.pronouns[tok.lemma])
-        if tok.lemma in self.lex.titles:
-            # "аналитики компании" are several people: never one named person
-            person = self._title(i) if tok.feats.get("Number") != "Plur" else None
-            if person is not None or tok.lemma not in self.lex.org_voices:
-                return person
+        plural = tok.feats.get("Number") == "Plur"  # "аналитики компании": never one named person
+        person = self._title(i) if tok.lemma in self.lex.titles and not plural else None
+        if person is None and not plural:
+            person = self._named_with(i)
+        if person is not None:
+            return person
+        if tok.lemma in self.lex.titles and tok.lemma not in self.lex.org_voices:
+            return None
         if tok.lemma in self.lex.org_voices:
             return self._voiced_org(i)
         if tok.lemma in self.lex.org_kinds or tok.lemma in self.lex.org_anaphors:

@@ -325,7 +325,9 @@ class Canonicaliser:
                 return str(genders.pop())
         return None
 
-    def nominative(self, tokens: list[Token], type_: str, after_prep: bool = False) -> str:
+    def nominative(
+        self, tokens: list[Token], type_: str, after_prep: bool = False, verb_gender: str | None = None
+    ) -> str:
         """Nominative of a mention.
 
         Persons: every word is inflected ("Кирилла Дмитриева"), in the gender of the first
@@ -334,12 +336,17 @@ class Canonicaliser:
         ("Министерства иностранных дел России" -> "Министерство иностранных дел России"),
         which natasha's own normaliser gets wrong whenever the parse is off. `after_prep`:
         the mention follows a preposition, so "-ии" may be a masculine locative ("о Дмитрии").
+        `verb_gender`: that of the verb the person is the subject of; a feminine verb keeps a
+        surname in "-ова" as written ("Айжан Бижанова рассказала", which the tagger may read
+        as a masculine genitive when it does not know the first name).
         """
         if type_ == "PER":
             gender = self.name_gender(tokens) if len(tokens) > 1 else None
             words = []
             for k, t in enumerate(tokens):
                 feats = dict(t.feats)
+                if verb_gender == "Fem" and gender != "Masc" and t.text.lower().endswith(_FEMININE_SURNAME):
+                    feats["Case"], feats["Gender"] = "Nom", "Fem"
                 if gender and feats.get("Gender") and feats["Gender"] != gender:
                     feats["Gender"] = gender
                 word = self.inflect(t.text, t.pos, feats)
@@ -372,6 +379,9 @@ class Canonicaliser:
             if bare != tok.text:
                 return bare
         return self.inflect(tok.text, tok.pos, tok.feats)
+
+
+_FEMININE_SURNAME = ("ова", "ева", "ёва", "ина", "ына")
 
 
 def _feminine_ia(text: str, case: str | None) -> str | None:
