@@ -26,6 +26,7 @@ LONG_QUOTE_WORDS = 6  # this long, quoted text is speech even without a verb
 _DASH = "—–-"
 _QUOTE_MARKS = "«»\"“”„'"
 _CITING = frozenset({"сообщать", "передавать", "писать"})
+_QUOTING = frozenset({"цитировать", "процитировать"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +201,9 @@ class Attributor:
         if pron is not None:
             return coref.resolve(pron)
         for k in range(i + 1, min(len(tokens), i + 6)):
-            if tokens[k].pos == "PUNCT" or tokens[k].sent != tokens[i].sent:
+            if (tokens[k].pos == "PUNCT" and tokens[k].text not in _QUOTE_MARKS) or tokens[k].sent != tokens[
+                i
+            ].sent:
                 break
             ent = coref.resolve(k)
             if ent is not None:
@@ -219,6 +222,16 @@ class Attributor:
                 has_subject, speaker = self._subject(tokens, i, coref)
                 if not has_subject:
                     speaker = self._place(tokens, i, coref)
+                if tok.lemma in _QUOTING:  # "— цитирует Исламова агентство": the one quoted spoke
+                    quoted_person = next(
+                        (
+                            coref.resolve(c)
+                            for c in tok.children
+                            if tokens[c].rel == "obj" and coref.resolve(c) is not None
+                        ),
+                        None,
+                    )
+                    speaker = quoted_person if quoted_person is not None else speaker
                 if tok.lemma in self.lex.weak_verbs and (
                     speaker is None or coref.entities[speaker].type == "LOC" or tok.rel in ("xcomp", "ccomp")
                 ):
