@@ -85,6 +85,11 @@ class Gazetteer:
         for patterns in self.index.values():
             patterns.sort(key=lambda p: -len(p.slots))
         self.compound_parts: dict[str, str] = dict(data.get("compound_parts", {}))
+        # one-word names stand as parts too: "неодима-празеодима", "никель-кобальтовые"
+        for slots, keys in by_slots.items():
+            if len(slots) == 1 and not slots[0].lowercase and len(keys) == 1:
+                for lemma in slots[0].lemmas:
+                    self.compound_parts.setdefault(lemma, keys[0])
         unknown = set(self.compound_parts.values()) - set(self.concepts)
         if unknown:
             raise ValueError(f"compound_parts name unknown concepts: {sorted(unknown)}")
