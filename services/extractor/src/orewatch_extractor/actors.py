@@ -62,8 +62,10 @@ def _is_junk(tokens: list[Token], type_: str, canon: Canonicaliser, sent_first: 
     if len(letters) < 2 or not any(c.isupper() for c in letters):
         return True
     junk = canon.aliases.junk
-    if norm_key(text) in junk or tokens[0].lemma in junk:
-        return True
+    if norm_key(text) in junk or tokens[0].lemma in junk or tokens[0].lemma.split("-")[0] in junk:
+        return True  # "Читайте", "Telegram-канале"
+    if len(tokens) == 1 and tokens[0].lemma in canon.aliases.quoted_name_kinds:
+        return True  # "Компания" alone: the kind of an organisation, not its name
     first = tokens[0]
     if first.pos in ("ADV", "ADP", "CCONJ", "SCONJ", "PRON", "DET", "PART") or (
         first.pos == "VERB" and first.feats.get("VerbForm") != "Part"
@@ -147,6 +149,9 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
     while i < len(spans):
         span = spans[i]
         first, last, type_ = span.first, span.last, span.type
+        if first == last and tokens[first].lemma.split("-")[0] in canon.aliases.junk:
+            i += 1  # "Telegram-канале", before it joins the next name ("… Минэнерго")
+            continue
         country: tuple[int, int] | None = None
         # an organisation is named with its country: "МИД РФ", "Госдеп США", "Верховный суд Пакистана"
         # or with the body it belongs to: "Департамент консульской службы МИД Украины"
@@ -188,6 +193,13 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
                 and all(_LATIN.match(t.text) for t in tokens[a + 1 : b + 1])
             ):
                 a += 1  # "Бортпроводники Ryanair": a Russian word glued to a foreign name
+            if (
+                type_ == "ORG"
+                and b + 1 < len(tokens)
+                and tokens[b + 1].text == "+"
+                and tokens[b + 1].start == tokens[b].stop
+            ):
+                b += 1  # "ОПЕК+"
             while type_ == "ORG" and a < b and tokens[a].lemma in canon.aliases.org_prefixes:
                 a += 1  # "ИА REGNUM", "газета «Известия»": the name is what follows
             while (

@@ -11,7 +11,7 @@ from orewatch_extractor.actors import Entity, Merger, find_mentions, recover_men
 from orewatch_extractor.coref import Coreference, Lexicon
 from orewatch_extractor.minerals import Gazetteer
 from orewatch_extractor.names import AliasTable, Canonicaliser
-from orewatch_extractor.nlp import Models
+from orewatch_extractor.nlp import Analysis, Models
 from orewatch_extractor.offices import Offices
 from orewatch_extractor.statements import (
     Attribution,
@@ -77,6 +77,25 @@ class Extractor:
             canonical = self.offices.full_name(canonical) or canonical
         return canonical if canonical != entity.shown else None
 
+    def _release_commodity_abbreviations(self, analysis: Analysis) -> None:
+        """ "РЗМ", "СПГ" tagged as an organisation are commodities: free them for the gazetteer."""
+        tokens = analysis.tokens
+        kept = [
+            span
+            for span in analysis.spans
+            if not (
+                span.first == span.last and tokens[span.first].text.lower() in self.gazetteer.abbreviations
+            )
+        ]
+        if len(kept) == len(analysis.spans):
+            return
+        for tok in tokens:
+            tok.span = None
+        for index, span in enumerate(kept):
+            for i in range(span.first, span.last + 1):
+                tokens[i].span = index
+        analysis.spans = kept
+
     def extract(self, article: CleanArticle) -> ExtractedArticle:
         """Actors, minerals and statements of one article.
 
@@ -87,6 +106,7 @@ class Extractor:
         offset = len(title) + len(TITLE_SEPARATOR) if title else 0
         text = f"{title}{TITLE_SEPARATOR}{article.body}" if title else article.body
         analysis = self.models.analyse(text)
+        self._release_commodity_abbreviations(analysis)
         tokens = analysis.tokens
 
         mentions = find_mentions(analysis, self.canon)
