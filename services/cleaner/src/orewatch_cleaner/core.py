@@ -421,11 +421,15 @@ def _drop_tail(draft: _Draft, learned: LearnedBoilerplate) -> None:
 
 
 def _drop_related_block(draft: _Draft) -> None:
-    """A "Похожие новости" heading followed only by teasers or headlines ends the article."""
+    """A "Похожие новости" heading followed only by teasers or headlines ends the article, as
+    "О компании" or "Контакты для СМИ" ends a press release."""
     for index in range(1, len(draft.lines)):
         heading = draft.lines[index].text
         rest = draft.lines[index + 1 :]
-        if tails.is_block_heading(heading):
+        reason = "related-headlines"
+        if tails.is_press_release_heading(heading):
+            reason, fits = "press-release", all(len(words(line.text)) <= 80 for line in rest)
+        elif tails.is_block_heading(heading):
             fits = all(len(words(line.text)) <= 60 for line in rest)
         elif tails.is_weak_block_heading(heading):
             fits = all(tails.is_headline_like(line.text) or TIMESTAMP_LINE.match(line.text) for line in rest)
@@ -433,7 +437,7 @@ def _drop_related_block(draft: _Draft) -> None:
             continue
         if fits:
             for line in draft.lines[index:]:
-                draft.drop(line.text, "related-headlines")
+                draft.drop(line.text, reason)
             del draft.lines[index:]
             return
 

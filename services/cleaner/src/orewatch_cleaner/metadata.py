@@ -66,6 +66,9 @@ _NAME = re.compile(r"^[A-ZА-ЯЁІЇЄ][a-zа-яёіїє'’-]+(?:\s+[A-ZА-Я�
 _SENTENCE_END = re.compile(r"[.!?…]$")
 
 
+_YEAR = re.compile(r"\d{4}")
+
+
 def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None:
     """Parse one date candidate as printed ("31.03.2025, 18:28", "вчера", ISO); None if not a date."""
     text = text.strip().rstrip(".,")
@@ -82,7 +85,8 @@ def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None
     if parsed is None:
         # month names and relative words: dateparser knows both languages; the fetch time
         # only matters for relative words, so leave it out otherwise and let the cache work
-        relative = _RELATIVE.search(text) is not None
+        # a day without its year ("5 апреля") is in the year of the fetch, like "вчера"
+        relative = _RELATIVE.search(text) is not None or not _YEAR.search(text)
         parsed = _dateparser_parse(text, base if relative else None)
     if parsed is None:
         return None
@@ -167,7 +171,8 @@ def dateline(line: str) -> str | None:
     """
     match = LEADING_DATE.match(line)
     if not match:
-        return None
+        placed = _PLACE_DATELINE.match(line)
+        return placed.group("date") if placed else None
     date_text = match.group("date")
     after = line[match.end("date") :]
     labelled = _LABEL_FIRST.match(line) is not None
@@ -178,6 +183,12 @@ def dateline(line: str) -> str | None:
     return None
 
 
+# An agency's dateline: "МОСКВА, 5 апреля - РИА Новости.", "Москва, 28 октября 2025 г. —",
+# "МИНСК, 3 октября (БелТА) –": a place, a comma, the day (the year is the fetch's).
+_PLACE_DATELINE = re.compile(
+    rf"^\s*[А-ЯЁA-Z][А-ЯЁа-яёA-Za-z-]+(?:[ -][А-ЯЁA-Z][А-ЯЁа-яёA-Za-z-]+)?\s*,\s*"
+    rf"(?P<date>\d{{1,2}}\s+(?i:{_MONTH_WORD})(?:\s+\d{{4}}(?:\s*(?:г\.|года))?)?)\s*[.,(/—–-]"
+)
 _SEPARATOR_AFTER = re.compile(r"\s*[,.|·•—–:/-]")
 _LABEL_FIRST = re.compile(rf"\s*{_DATE_LABEL}", re.IGNORECASE)
 _NUMERIC_MARK = re.compile(r"\d[./-]\d")

@@ -24,6 +24,7 @@ from orewatch_cleaner.vocabulary import (
     COPYRIGHT,
     ERROR_REPORT,
     PHOTO_CREDIT,
+    PRESS_RELEASE_HEADINGS,
     READ_ALSO,
     RELATED_BLOCK_HEADINGS,
     SHARE,
@@ -65,6 +66,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 _BLOCK_HEADING = re.compile(rf"^\s*(?:{'|'.join(RELATED_BLOCK_HEADINGS)})\s*[:.]?\s*$", re.IGNORECASE)
+_PRESS_RELEASE_HEADING = re.compile(rf"^\s*(?:{'|'.join(PRESS_RELEASE_HEADINGS)})\s*[:.]?", re.IGNORECASE)
 _WEAK_BLOCK_HEADING = re.compile(rf"^\s*(?:{'|'.join(WEAK_BLOCK_HEADINGS)})\s*[:.]?\s*$", re.IGNORECASE)
 _READ_ALSO_ALONE = re.compile(rf"^\s*(?:{'|'.join(READ_ALSO)})\s*[:.]?\s*$", re.IGNORECASE)
 _CHANNEL = re.compile(SUBSCRIBE_CHANNELS, re.IGNORECASE)
@@ -161,6 +163,11 @@ def _is_channel_invitation(text: str) -> bool:
             "t.me/",
         )
     )
+
+
+def is_press_release_heading(line: str) -> bool:
+    """ "О компании", "Контакты для СМИ: …": the boilerplate that closes a press release."""
+    return bool(_PRESS_RELEASE_HEADING.match(line.strip()))
 
 
 def is_block_heading(line: str) -> bool:

@@ -264,3 +264,31 @@ def test_closing_signature_names_the_authors(signature: str, author: str) -> Non
     clean = clean_article(raw_from("Никель уходит в резерв\n\n" + LEAD_AND_BODY + "\n\n" + signature + "\n"))
     assert clean.author == author
     assert clean.body == LEAD_AND_BODY
+
+
+def test_press_release_boilerplate_ends_the_text() -> None:
+    content = (
+        "Норникель нарастил выпуск\n\n"
+        "ПАО «ГМК «Норильский никель» сообщает о росте производства никеля на 5%.\n\n"
+        "О компании\n\nПАО «ГМК «Норильский никель» — крупнейший в мире производитель палладия.\n\n"
+        "Контакты для СМИ: +7 (495) 787-76-67, pr@nornik.ru\n"
+    )
+    clean = clean_article(raw_from(content))
+    assert clean.body == "ПАО «ГМК «Норильский никель» сообщает о росте производства никеля на 5%."
+    assert [r.reason for r in clean.removed] == ["title", "press-release", "press-release", "press-release"]
+
+
+@pytest.mark.parametrize(
+    ("lead", "published"),
+    [
+        ("МОСКВА, 5 апреля - РИА Новости. Добыча нефти в марте выросла на 2%.", datetime(2025, 4, 5)),
+        ("Москва, 28 октября 2024 г. — Компания сообщает о росте добычи нефти.", datetime(2024, 10, 28)),
+        ("МИНСК, 3 марта (БелТА) – Добыча нефти в Беларуси выросла.", datetime(2025, 3, 3)),
+        # a date inside the first sentence is the event's, not the article's
+        ("В понедельник, 5 апреля, министр заявил о росте добычи нефти.", None),
+    ],
+)
+def test_agency_dateline_dates_the_article(lead: str, published: datetime | None) -> None:
+    clean = clean_article(raw_from("Добыча нефти выросла\n\n" + lead + "\n"))  # fetched 2025-06-10
+    assert clean.published_at == published
+    assert clean.body == lead

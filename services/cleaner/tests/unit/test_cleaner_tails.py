@@ -44,6 +44,7 @@ def raw_text(content: str, source_name: str = "example.kz") -> RawArticle:
         ("Подписывайтесь на наш канал в Telegram и читайте новости первыми", "subscribe-prompt"),
         ("Підписуйтесь на наш Telegram-канал, щоб першими дізнаватися новини", "subscribe-prompt"),
         ("Читайте нас в Дзен и ВКонтакте", "subscribe-prompt"),
+        ("Следите за новостями Tengrinews.kz в Telegram", "subscribe-prompt"),
         ("Главные новости дня — в нашем канале в MAX", "subscribe-prompt"),
         ("Подпишитесь на рассылку «Главное за неделю»", "subscribe-prompt"),
         ("Если вы заметили ошибку, выделите ее мышкой и нажмите Ctrl+Enter.", "error-report"),
