@@ -21,7 +21,7 @@ from orewatch_extractor.names import (
     same_word,
     stem,
 )
-from orewatch_extractor.nlp import Analysis, Token
+from orewatch_extractor.nlp import Analysis, Span, Token
 
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.&'\-]*$")
 _OPENING_QUOTES = frozenset({"«", '"', "„", "“"})
@@ -136,6 +136,47 @@ def _short_surname(tokens: list[Token], i: int, canon: Canonicaliser) -> bool:
         and nxt.pos == "PROPN"
         and not canon.models.vocab.word_is_known(nxt.text.lower())
     )
+
+
+# An agency's dateline opening the text: "МОСКВА, 5 апреля. /ТАСС/.", "БИШКЕК, 14 ноября — Кабар.",
+# "АСТАНА. КАЗИНФОРМ –", "МИНСК, 3 октября (БелТА) –": the city in capitals, maybe the day,
+# maybe the agency, then a full stop or a dash.
+_DATELINE = re.compile(
+    r"\s*(?P<city>[А-ЯЁ]{3,}(?:[- ][А-ЯЁ]{3,})?)"
+    r"(?:,\s*\d{1,2}\s+[а-яё]+\.?(?:\s+\d{4}(?:\s*г\.)?)?)?\s*[.,]?\s*"
+    r"(?P<agency>/[^/\n]{2,30}/|\([^)\n]{2,30}\)|[-–—]\s*[A-ZА-ЯЁ][\w.-]*(?:\s[A-ZА-ЯЁ][\w.-]*)?"
+    r"|[A-ZА-ЯЁ][A-ZА-ЯЁ.-]{2,})?"
+    r"\s*[.–—-]\s"
+)
+
+
+def settle_dateline(analysis: Analysis, start: int) -> None:
+    """The dateline's city is a place and its agency an organisation, whatever the tagger
+    guessed ("Бишкек" as an organisation, "Кабар" as a person, "АСТАНА. КАЗИНФОРМ –
+    Национальная атомная компания" as one name)."""
+    found = _DATELINE.match(analysis.text, start)
+    if found is None or (not found.group("agency") and "," not in found.group(0)):
+        return
+    city = found.span("city")
+    agency = found.span("agency") if found.group("agency") else (found.end(), found.end())
+    tokens = analysis.tokens
+    inside = [t.index for t in tokens if city[0] <= t.start and t.stop <= city[1]]
+    if not inside:
+        return
+    after = max(city[1], agency[1])
+    spans = [Span("LOC", inside[0], inside[-1])]
+    credited = [
+        t.index for t in tokens if agency[0] <= t.start and t.stop <= agency[1] and t.text[:1].isalpha()
+    ]
+    if credited:
+        spans.append(Span("ORG", credited[0], credited[-1]))  # the agency is an organisation
+    for span in analysis.spans:
+        if tokens[span.last].stop <= city[0] or tokens[span.first].start >= after:
+            spans.append(span)
+        elif tokens[span.last].start >= after:  # "КАЗИНФОРМ – Национальная атомная компания …"
+            first = next(i for i in range(span.first, span.last + 1) if tokens[i].start >= after)
+            spans.append(Span(span.type, first, span.last))
+    analysis.replace_spans(sorted(spans, key=lambda s: s.first))
 
 
 def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
@@ -274,8 +315,8 @@ class _Group:
         name = surface if vote > 0 else max(counts.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
         if self.type == "PER":
             name = " ".join(person_words(name, split=False))
-        if name.isupper() and len(name) > 5 and " " not in name:
-            name = name.title()  # a dateline's "МОСКВА"
+        if name.isupper() and " " not in name and len(name) >= (5 if self.type == "LOC" else 6):
+            name = name.title()  # a dateline's "МОСКВА", "МИНСК" (not "КНДР")
         return name
 
 

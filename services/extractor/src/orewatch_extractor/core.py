@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from orewatch_common.contracts import Actor, ActorRef, CleanArticle, ExtractedArticle, Mineral, Statement
 
-from orewatch_extractor.actors import Entity, Merger, find_mentions, recover_mentions
+from orewatch_extractor.actors import Entity, Merger, find_mentions, recover_mentions, settle_dateline
 from orewatch_extractor.coref import Coreference, Lexicon
 from orewatch_extractor.minerals import Gazetteer
 from orewatch_extractor.names import AliasTable, Canonicaliser
@@ -87,14 +87,8 @@ class Extractor:
                 span.first == span.last and tokens[span.first].text.lower() in self.gazetteer.abbreviations
             )
         ]
-        if len(kept) == len(analysis.spans):
-            return
-        for tok in tokens:
-            tok.span = None
-        for index, span in enumerate(kept):
-            for i in range(span.first, span.last + 1):
-                tokens[i].span = index
-        analysis.spans = kept
+        if len(kept) != len(analysis.spans):
+            analysis.replace_spans(kept)
 
     def extract(self, article: CleanArticle) -> ExtractedArticle:
         """Actors, minerals and statements of one article.
@@ -107,6 +101,7 @@ class Extractor:
         text = f"{title}{TITLE_SEPARATOR}{article.body}" if title else article.body
         analysis = self.models.analyse(text)
         self._release_commodity_abbreviations(analysis)
+        settle_dateline(analysis, offset)
         tokens = analysis.tokens
 
         mentions = find_mentions(analysis, self.canon)

@@ -79,6 +79,15 @@ class Analysis:
     spans: list[Span]
     sents: list[Sentence]
 
+    def replace_spans(self, spans: list[Span]) -> None:
+        """Set the NER spans anew, keeping each token's link to its span."""
+        for tok in self.tokens:
+            tok.span = None
+        for index, span in enumerate(spans):
+            for i in range(span.first, span.last + 1):
+                self.tokens[i].span = index
+        self.spans = spans
+
 
 class Models:
     """The natasha pipeline; one instance per process."""

@@ -259,3 +259,25 @@ def test_name_as_the_article_gives_it_and_canonical_name(extract, body, name, ca
 def test_surname_alone_links_to_the_office_holder(extract, body, name, canonical):
     [actor] = [a for a in extract(body).actors if a.name == name]
     assert actor.canonical == canonical
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "АСТАНА. КАЗИНФОРМ – Национальная атомная компания «Казатомпром» увеличила добычу урана.",
+            {("Астана", "LOC"), ("Казинформ", "ORG"), ("Казатомпром", "ORG")},
+        ),
+        (
+            "БИШКЕК, 14 ноября — Кабар. Министр экономики Данияр Амангельдиев заявил о росте добычи.",
+            {("Бишкек", "LOC"), ("Кабар", "ORG"), ("Данияр Амангельдиев", "PER")},
+        ),
+        (
+            "МИНСК, 3 октября (БелТА) – Беларусь увеличит добычу калия.",
+            {("Минск", "LOC"), ("БелТА", "ORG"), ("Беларусь", "LOC")},
+        ),
+    ],
+)
+def test_dateline_city_is_a_place_and_its_agency_an_organisation(extract, body, expected):
+    extraction = extract(body)
+    assert {(a.name, a.type) for a in extraction.actors} == expected
