@@ -158,7 +158,10 @@ class Attributor:
             # second subject; a word that cannot be nominative is not the speaker
             subjects = [c for c in subjects if self.can_be_nominative(tokens[c].text)] or subjects
         if subjects:
-            return True, coref.resolve(subjects[0])
+            # "Вице-премьер РФ А. Новак заявил": the tagger may give the title and the name each
+            # as a subject; the one that names somebody speaks
+            resolved = (coref.resolve(c) for c in subjects)
+            return True, next((entity for entity in resolved if entity is not None), None)
         tok = tokens[v]
         if (
             depth < 2

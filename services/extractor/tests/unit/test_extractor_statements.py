@@ -86,6 +86,8 @@ def speaker_of(extraction, needle: str) -> str | None:
             "сообщить",
         ),
         ("Рост цен на медь продолжится, считает аналитик Иван Петров.", "Рост цен", "Иван Петров", "считать"),
+        # a title and an initialled name, both taken for subjects
+        ("Вице-премьер РФ А. Новак заявил, что добыча нефти стабильна.", "добыча нефти", "Новак", "заявить"),
         # the addressee in the dative is not the speaker
         (
             "Как заявил Цивилеву глава СУЭК Максим Басов, добыча угля вырастет.",
