@@ -39,6 +39,7 @@ class Mention:
     entity: int = -1
     key: tuple[str, ...] = ()  # merge key: word stems, a country by its canonical name
     stable: str | None = None  # "МИД Британии" -> "МИД Великобритании": same name in every article
+    by_patronymic: bool = False  # "Александр Григорьевич": a first name and a patronymic, no surname
 
 
 @dataclass(slots=True)
@@ -303,7 +304,8 @@ class _Group:
     def best_name(self, full_only: bool) -> str:
         """The form most often seen as a subject or tagged nominative, else the most frequent
         inflected form: the tagger is often wrong on foreign names, the text rarely is."""
-        pool = [m for m in self.mentions if not full_only or len(person_words(m.surface)) >= 2]
+        named = [m for m in self.mentions if not m.by_patronymic] or self.mentions
+        pool = [m for m in named if not full_only or len(person_words(m.surface)) >= 2]
         pool = [m for m in pool if not is_initial(person_words(m.surface)[0])] or pool or self.mentions
         votes: dict[str, int] = {}
         counts: dict[str, int] = {}
@@ -326,11 +328,20 @@ class Merger:
     def __init__(self, canon: Canonicaliser) -> None:
         self.canon = canon
 
+    def _name_words(self, m: Mention) -> list[str]:
+        """Words that identify a person; "Александр Григорьевич" is a first name and a
+        patronymic, so it names the Александр of the article, not a surname "Григорьевич"."""
+        words = person_words(m.name)
+        if len(words) == 2 and self.canon.patronymic(words[1]):
+            m.by_patronymic = True
+            return words[:1]
+        return words
+
     def _persons(self, mentions: list[Mention]) -> list[_Group]:
         groups: list[_Group] = []
         singles: list[Mention] = []
         for m in mentions:
-            words = person_words(m.name)
+            words = self._name_words(m)
             if len(words) >= 2 and not is_initial(words[0]):
                 first, last = words[0], words[-1]
                 g = next(
@@ -350,7 +361,7 @@ class Merger:
                 singles.append(m)
         full = list(groups)
         for m in singles:
-            words = person_words(m.name)
+            words = self._name_words(m)
             word = words[-1]
             by_last = [g for g in full if same_word(g.last, word)]
             if len(words) > 1:  # "Т. Мэй": the initial must fit

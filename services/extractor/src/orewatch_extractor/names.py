@@ -308,6 +308,11 @@ class Canonicaliser:
             words.append(recover_shape(form.word, word) if form else word)
         return f"{org[:1].upper()}{org[1:]} {' '.join(words)}".replace("ё", "е")
 
+    def patronymic(self, word: str) -> bool:
+        """Only a patronymic in the dictionary ("Григорьевич"), never also a surname ("Абрамович")."""
+        grammemes = {g for form in self.models.vocab.parse(word.lower()) for g in form.tag.grammemes}
+        return "Patr" in grammemes and "Surn" not in grammemes
+
     def person_noun(self, text: str) -> bool:
         """A common noun for a person ("христианка", "папа"), which natasha may tag PER."""
         low = text.lower()
