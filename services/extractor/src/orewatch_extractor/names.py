@@ -354,6 +354,11 @@ class Canonicaliser:
                     feats["Case"], feats["Gender"] = "Nom", "Fem"
                 if gender and feats.get("Gender") and feats["Gender"] != gender:
                     feats["Gender"] = gender
+                if k and "-" in t.text.strip("-") and feats.get("Case", "Nom") != "Nom":
+                    # a double surname declines part by part: "Бутиной-Красновой", "Рис-Могга"
+                    parts = [self._surname_part(part, t.pos, feats, gender) for part in t.text.split("-")]
+                    words.append("-".join(parts))
+                    continue
                 word = self.inflect(t.text, t.pos, feats)
                 if k == 0 and len(tokens) > 1 and not after_prep:
                     masc_dative = tokens[-1].text.lower().endswith(("у", "ю"))
@@ -372,6 +377,13 @@ class Canonicaliser:
                     if t.pos in ("ADJ", "DET", "NUM", "VERB") and t.feats.get("Case") == case:
                         words[i] = self.inflect(t.text, t.pos, t.feats)
         return join_words(tokens, words)
+
+    def _surname_part(self, part: str, pos: str, feats: dict[str, str], gender: str | None) -> str:
+        """One part of a double surname in the nominative."""
+        word = self.inflect(part, pos, feats)
+        if word == part and (gender or feats.get("Gender")) == "Masc":
+            word = self.surname(part, feats.get("Case"))
+        return word
 
     def _head_nominative(self, tok: Token) -> str:
         """Nominative of an organisation's or place's head word. A masculine name the
