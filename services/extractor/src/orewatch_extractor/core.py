@@ -11,7 +11,7 @@ from orewatch_extractor.actors import Entity, Merger, find_mentions, recover_men
 from orewatch_extractor.coref import Coreference, Lexicon
 from orewatch_extractor.minerals import Gazetteer
 from orewatch_extractor.names import AliasTable, Canonicaliser
-from orewatch_extractor.nlp import Analysis, Models
+from orewatch_extractor.nlp import Analysis, Models, Token
 from orewatch_extractor.offices import Offices
 from orewatch_extractor.statements import (
     Attribution,
@@ -77,15 +77,20 @@ class Extractor:
             canonical = self.offices.full_name(canonical) or canonical
         return canonical if canonical != entity.shown else None
 
-    def _release_commodity_abbreviations(self, analysis: Analysis) -> None:
-        """ "РЗМ", "СПГ" tagged as an organisation are commodities: free them for the gazetteer."""
+    def _commodity_word(self, tok: Token, type_: str) -> bool:
+        if tok.text.lower() in self.gazetteer.abbreviations:
+            return True
+        # a mineral is never a person; a place may be named after one (the town of Никель)
+        return type_ == "PER" and tok.lemma in self.gazetteer.compound_parts
+
+    def _release_commodity_words(self, analysis: Analysis) -> None:
+        """ "РЗМ", "СПГ" tagged as an organisation, "Редкоземы" as a person, are commodities:
+        free them for the gazetteer."""
         tokens = analysis.tokens
         kept = [
             span
             for span in analysis.spans
-            if not (
-                span.first == span.last and tokens[span.first].text.lower() in self.gazetteer.abbreviations
-            )
+            if not (span.first == span.last and self._commodity_word(tokens[span.first], span.type))
         ]
         if len(kept) != len(analysis.spans):
             analysis.replace_spans(kept)
@@ -100,7 +105,7 @@ class Extractor:
         offset = len(title) + len(TITLE_SEPARATOR) if title else 0
         text = f"{title}{TITLE_SEPARATOR}{article.body}" if title else article.body
         analysis = self.models.analyse(text)
-        self._release_commodity_abbreviations(analysis)
+        self._release_commodity_words(analysis)
         settle_dateline(analysis, offset)
         tokens = analysis.tokens
 
