@@ -36,13 +36,10 @@ def test_clean_prints_one_line_per_file_in_order_and_flags_bad_files(tmp_path: P
     result = orewatch("clean", str(good), str(empty), str(navigation), str(good))
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 1
-    assert [line.get("error") for line in lines] == [
-        None,
-        "empty file",
-        "no article text left after cleaning; removed 1 segment(s) as: breadcrumb",
-        None,
-    ]
-    assert "2 of 4 file(s) could not be processed" in result.stderr
+    assert [line.get("error") for line in lines] == [None, "empty file", None, None]
+    assert lines[2]["body"] == ""  # no article text: reported on stderr, the line stays aligned
+    assert "nav.html: no article text left after cleaning" in result.stderr
+    assert "1 of 4 file(s) could not be read" in result.stderr
     assert lines[0]["title"] == "Литий подорожал"
     assert "добыча лития" in lines[0]["body"]
     assert "Читайте также" not in lines[0]["body"]

@@ -2,8 +2,10 @@
 
 Each file goes through the same steps as in the running pipeline (fetcher's
 decoding, cleaner, extractor) and prints one JSON object per line, in the order
-given. A file that cannot be read or holds no article text prints `{"file": ..., "error": ...}` instead,
-so the lines stay aligned with the arguments, and the exit status is 1.
+given. A file that cannot be read prints `{"file": ..., "error": ...}` instead,
+so the lines stay aligned with the arguments, and the exit status is 1. A file with no
+article text left prints its article with an empty body and a note on stderr (the
+running pipeline dead-letters it), so a batch of real articles always exits 0.
 
 Each file is cleaned on the cleaner's rules alone, without the per-source
 boilerplate memory the running cleaner learns, so a file's output does not
@@ -16,7 +18,6 @@ import json
 import sys
 from pathlib import Path
 
-from orewatch_common.contracts import PermanentError
 from orewatch_fetcher.seeds import RefusedSeed, content_type_of, raw_article_from_bytes
 
 
@@ -38,8 +39,8 @@ def print_documents(files: list[Path], *, extract: bool) -> int:
                 source_name=path.parent.name or "files",
                 content_type=content_type_of(path, data),
             )
-            clean = clean_article(raw)
-        except (OSError, RefusedSeed, PermanentError) as exc:
+            clean = clean_article(raw, keep_empty=True)
+        except (OSError, RefusedSeed) as exc:
             failures += 1
             print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False), flush=True)
             continue
@@ -48,7 +49,11 @@ def print_documents(files: list[Path], *, extract: bool) -> int:
         else:
             extraction = extractor.extract(clean)
             line = extraction.model_dump(mode="json")
+        if not clean.body:
+            print(
+                f"{path}: no article text left after cleaning (the pipeline dead-letters it)", file=sys.stderr
+            )
         print(json.dumps(line, ensure_ascii=False), flush=True)
     if failures:
-        print(f"{failures} of {len(files)} file(s) could not be processed", file=sys.stderr)
+        print(f"{failures} of {len(files)} file(s) could not be read", file=sys.stderr)
     return 1 if failures else 0

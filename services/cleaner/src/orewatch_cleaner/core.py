@@ -83,11 +83,15 @@ class NoArticleText(PermanentError):
     """Nothing of the document is article text (a navigation-only page, a bare image gallery)."""
 
 
-def clean_article(raw: RawArticle, memory: SegmentMemory | None = None) -> CleanArticle:
+def clean_article(
+    raw: RawArticle, memory: SegmentMemory | None = None, *, keep_empty: bool = False
+) -> CleanArticle:
     """Strip site furniture from a raw article and find its title, date and author.
 
-    Raises `NoArticleText` when nothing is left: such a document becomes a dead letter
-    (with the raw payload) instead of an empty article that no analyst can use.
+    Raises `NoArticleText` when nothing is left: in the pipeline such a document becomes a
+    dead letter (with the raw payload) instead of an empty article that no analyst can use.
+    `keep_empty` returns it with an empty body instead, for callers that must answer for
+    every document (`orewatch clean FILE...`).
     """
     known_title = raw.title_hint
     known_date = raw.published_hint
@@ -118,7 +122,7 @@ def clean_article(raw: RawArticle, memory: SegmentMemory | None = None) -> Clean
         memory.record(raw.source_name, hashes)
 
     body = "\n\n".join(squash_spaces(line.text) for line in draft.lines if line.text.strip())
-    if not body:
+    if not body and not keep_empty:
         raise NoArticleText(_nothing_left(draft.removed))
     return CleanArticle(
         article_id=raw.article_id,
