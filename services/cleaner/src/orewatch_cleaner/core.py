@@ -55,7 +55,8 @@ _DATE_LABELS = re.compile(
 )
 _HEADER_SEPARATORS = re.compile(r"\s*[|·•,/]\s*|\s+[—–-]\s+")
 _FIELD_MARKS = "|·•,/—–-:"
-_HEADER_LINES = 8  # the header is never longer than this many lines
+_HEADER_LINES = 8  # the header is never longer than this many lines (besides subtitles)
+_MAX_SUBTITLES = 2
 _MAX_BACKGROUND_CUTS = 2
 
 
@@ -174,25 +175,50 @@ def _segments(lines: list[_Line]) -> list[str]:
 def _read_header(
     draft: _Draft, known_title: str | None, fetched_at: datetime, learned: LearnedBoilerplate
 ) -> None:
-    """Consume furniture and the headline from the top of the article."""
+    """Consume furniture and the headline from the top of the article.
+
+    Below the headline a subtitle may stand between it and more furniture (a byline, the
+    date, a photo credit): the subtitle stays in the text and the scan goes on past it,
+    up to the first paragraph of prose.
+    """
     known = normalise(known_title) if known_title else None
-    consumed = 0
-    while consumed < len(draft.lines) and consumed < _HEADER_LINES:
-        line = draft.lines[consumed].text
-        following = draft.lines[consumed + 1] if consumed + 1 < len(draft.lines) else None
+    dropped: list[int] = []
+    subtitles = 0
+    index = 0
+    while index < len(draft.lines) and index < _HEADER_LINES + subtitles:
+        line = draft.lines[index].text
+        following = draft.lines[index + 1] if index + 1 < len(draft.lines) else None
         if known and _same_headline(normalise(line), known):
             draft.title = draft.title or known_title
             draft.drop(line, "title")
         elif not _header_furniture(draft, line, following, fetched_at, known, learned) and (
-            draft.title is not None or known is not None or not _take_title(draft, consumed)
+            draft.title is not None or known is not None or not _take_title(draft, index)
         ):
+            if subtitles < _MAX_SUBTITLES and _is_subtitle(draft.lines[index], following):
+                subtitles += 1
+                index += 1
+                continue
             break
-        consumed += 1
+        dropped.append(index)
+        index += 1
     titles = {removal.text for removal in draft.removed if removal.reason == "title"}
-    headline = next((line for line in draft.lines[:consumed] if line.text in titles), None)
-    del draft.lines[:consumed]
+    headline = next((draft.lines[i] for i in dropped if draft.lines[i].text in titles), None)
+    for i in reversed(dropped):
+        del draft.lines[i]
     if headline is not None and not draft.lines:
         _keep_lone_headline(draft, headline)
+
+
+def _is_subtitle(line: _Line, following: _Line | None) -> bool:
+    """A line under the headline that sums the story up ("Это снизит доходы бюджета"), with
+    more header lines below it: not prose, which ends the header."""
+    text = line.text.strip()
+    return (
+        following is not None
+        and len(words(text)) <= 30
+        and not text.rstrip(CLOSING_MARKS).endswith((".", "…", ":"))
+        and len(split_sentences(text)) == 1
+    )
 
 
 def _keep_lone_headline(draft: _Draft, headline: _Line) -> None:

@@ -292,3 +292,24 @@ def test_agency_dateline_dates_the_article(lead: str, published: datetime | None
     clean = clean_article(raw_from("Добыча нефти выросла\n\n" + lead + "\n"))  # fetched 2025-06-10
     assert clean.published_at == published
     assert clean.body == lead
+
+
+URALS_LEAD = "Средняя цена нефти Urals опустилась ниже $50 за баррель впервые с 2023 года, сообщил Argus."
+
+
+def test_header_goes_on_past_a_subtitle_to_the_byline_and_date() -> None:
+    content = (
+        "Экономика\nФото: Андрей Любимов / РБК\nЦена Urals опустилась ниже $50 за баррель\n"
+        "Это снизит нефтегазовые доходы бюджета в январе\nАнастасия Иванова\n21 янв 2026, 10:15\n\n"
+        f"{URALS_LEAD}\n"
+    )
+    clean = clean_article(raw_from(content))
+    assert (clean.title, clean.published_at, clean.author) == (
+        "Цена Urals опустилась ниже $50 за баррель",
+        datetime(2026, 1, 21, 10, 15),
+        "Анастасия Иванова",
+    )
+    assert clean.body.split("\n\n") == [
+        "Это снизит нефтегазовые доходы бюджета в январе",
+        URALS_LEAD,
+    ]
