@@ -12,7 +12,13 @@ from dataclasses import dataclass
 # A sentence ends at . ! ? … (optionally followed by closing quotes or brackets) and the next
 # one starts with a capital, a digit or an opening quote. Initials ("В. Путин") and common
 # abbreviations are protected below.
-_BOUNDARY = re.compile(r"(?<=[.!?…])[»\"”)]*\s+(?=[«\"“„(\-–—]?[A-ZА-ЯЁІЇЄҐ0-9©])")
+# Pages copied without their markup glue a tail to the last sentence with no space
+# ("…сезона.Подписывайтесь на канал"): a word's end, a mark and a capitalised Cyrillic word
+# is a boundary too (a domain such as "Страна.ua" goes on in lower case).
+_BOUNDARY = re.compile(
+    r"(?<=[.!?…])[»\"”)]*\s+(?=[«\"“„(\-–—]?[A-ZА-ЯЁІЇЄҐ0-9©])"
+    r"|(?<=[а-яёіїєґ]{2}[.!?…])[»\"”)]*(?=[А-ЯЁІЇЄҐ][а-яёіїєґА-ЯЁІЇЄҐ])"
+)
 _INITIAL_BEFORE = re.compile(
     r"(?:^|[\s(«\"])(?:[A-ZА-ЯЁІЇЄҐ]|т\.\s?[дпе]|г|гг|ул|пр|д|им|св|ст|см|др|тыс|млн|млрд|руб|долл|чел|"
     r"ок|изд|гл|зам|напр|проф|акад|англ|нем|фр)\.$"

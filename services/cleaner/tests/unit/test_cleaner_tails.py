@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from orewatch_cleaner.core import clean_article
+from orewatch_cleaner.sentences import split_sentences
 from orewatch_cleaner.tails import furniture_reason, glued_tail
 from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
 
@@ -190,6 +191,18 @@ def test_tail_block_on_own_lines_is_removed(tail: str, reasons: set[str]) -> Non
             "Первые лицензии получат компании из региона.",
             ["source-credit"],
         ),
+        # glued with no space, as a page copied without its markup
+        (
+            "Первые лицензии получат компании из региона.Подписывайтесь на Telegram-канал Пример.ua, чтобы"
+            " быть в курсе",
+            "Первые лицензии получат компании из региона.",
+            ["subscribe-prompt"],
+        ),
+        (
+            "Первые лицензии получат компании из региона.Читайте также: Цены на бензин могут вырасти",
+            "Первые лицензии получат компании из региона.",
+            ["read-also"],
+        ),
         (
             "Первые лицензии получат компании из региона. Most read this week",
             "Первые лицензии получат компании из региона.",
@@ -351,3 +364,17 @@ def test_closing_line_with_a_time_in_its_sentence_stays() -> None:
     content = LEAD + "\nПервый рейс в Усть-Каменогорск отправится в 19:15"
     clean = clean_article(raw_text(content))
     assert clean.body.endswith("Первый рейс в Усть-Каменогорск отправится в 19:15")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "sentences"),
+    [
+        ("Цены выросли. Спрос упал.", ["Цены выросли.", "Спрос упал."]),
+        ("Цены выросли.Подписывайтесь на канал", ["Цены выросли.", "Подписывайтесь на канал"]),
+        ("Об этом сообщил В. Путин на встрече.", ["Об этом сообщил В. Путин на встрече."]),
+        ("Об этом пишет Страна.ua со ссылкой на данные.", ["Об этом пишет Страна.ua со ссылкой на данные."]),
+        ("Завод построят в г.Мурманске к 2030 году.", ["Завод построят в г.Мурманске к 2030 году."]),
+    ],
+)
+def test_sentence_boundaries(paragraph: str, sentences: list[str]) -> None:
+    assert [span.text.strip() for span in split_sentences(paragraph)] == sentences
