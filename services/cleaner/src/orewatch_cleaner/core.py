@@ -182,6 +182,7 @@ def _read_header(
     up to the first paragraph of prose.
     """
     known = normalise(known_title) if known_title else None
+    headline_at = None if known else _headline_index(draft.lines)
     dropped: list[int] = []
     subtitles = 0
     index = 0
@@ -191,9 +192,11 @@ def _read_header(
         if known and _same_headline(normalise(line), known):
             draft.title = draft.title or known_title
             draft.drop(line, "title")
-        elif not _header_furniture(draft, line, following, fetched_at, known, learned) and (
-            draft.title is not None or known is not None or not _take_title(draft, index)
-        ):
+        elif _header_furniture(draft, line, following, fetched_at, known, learned):
+            pass
+        elif draft.title is None and headline_at is not None and index < headline_at:
+            draft.drop(line, "rubric")  # a site name or section above the headline
+        elif draft.title is not None or known is not None or not _take_title(draft, index):
             if subtitles < _MAX_SUBTITLES and _is_subtitle(draft.lines[index], following):
                 subtitles += 1
                 index += 1
@@ -207,6 +210,33 @@ def _read_header(
         del draft.lines[i]
     if headline is not None and not draft.lines:
         _keep_lone_headline(draft, headline)
+
+
+def _headline_index(lines: list[_Line]) -> int | None:
+    """Where the headline stands among the lines above the first paragraph of prose: the
+    first that reads as one and is more than a site name or a section ("Мурманский вестник",
+    "Горно-металлургический комплекс"): four words or more, or a verb."""
+    for index, line in enumerate(lines[:_HEADER_LINES]):
+        text = line.text.strip()
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if text.rstrip(CLOSING_MARKS).endswith((".", "!", "?", "…", ":")):
+            return None  # a sentence: the header, if any, is already over
+        if DATE.search(text) or looks_like_name(text) or tails.furniture_reason(text) is not None:
+            continue
+        if looks_like_headline(text, line.followed_by_break or following is None) and (
+            len(words(text)) >= 4 or _VERB_LIKE.search(text)
+        ):
+            return index
+        if len(words(text)) > 5:
+            return None  # neither a section name nor the headline: leave the header as it is
+    return None
+
+
+# A finite verb's ending on a lower-case word ("снизит", "подешевели"): a headline's, never a
+# section name's ("Мурманский вестник", "ТЭК и промышленность").
+_VERB_LIKE = re.compile(
+    r"(?<![А-ЯЁа-яё-])[а-яё]{2,}(?:ла|ло|ли|лся|лась|лось|лись|ет|ит|ут|ют|ат|ят|ется|ится|ются|ятся|утся|атся)\b"
+)
 
 
 def _is_subtitle(line: _Line, following: _Line | None) -> bool:

@@ -233,6 +233,19 @@ LEAD_AND_BODY = (
             datetime(2025, 2, 25, 7, 0),
             ["rubric", "navigation", "rubric", "date-header", "title"],
         ),
+        # a site's name and a section of several words above the headline
+        (
+            "Мурманский вестник\nЭкономика\nНикель уходит в резерв\n17 марта 2025\n\n",
+            "Никель уходит в резерв",
+            datetime(2025, 3, 17),
+            ["rubric", "rubric", "title", "date-header"],
+        ),
+        (
+            "Бизнес\nГорно-металлургический комплекс\nКазахстан и ЕС договорились о разработке металлов\n\n",
+            "Казахстан и ЕС договорились о разработке металлов",
+            None,
+            ["rubric", "rubric", "title"],
+        ),
         # the print issue the text appeared in
         (
             "Газета «Коммерсантъ» №58 от 02.04.2025, стр. 1\n\nНикель уходит в резерв\n\n",
@@ -241,10 +254,10 @@ LEAD_AND_BODY = (
             ["print-edition", "title"],
         ),
     ],
-    ids=["site-menu", "print-edition"],
+    ids=["site-menu", "site-name-and-section", "two-sections", "print-edition"],
 )
 def test_header_furniture_of_copied_pages(
-    header: str, title: str, published: datetime, reasons: list[str]
+    header: str, title: str, published: datetime | None, reasons: list[str]
 ) -> None:
     clean = clean_article(raw_from(header + LEAD_AND_BODY))
     assert (clean.title, clean.published_at) == (title, published)
