@@ -50,6 +50,7 @@ _BREADCRUMB = re.compile(rf"^(?:{'|'.join(BREADCRUMB_ROOTS)})", re.IGNORECASE)
 _BREADCRUMB_SEPARATOR = re.compile(r"\s[/>»|→›]\s")
 # "Газета «Коммерсантъ» №58 от 02.04.2025, стр. 1": the print issue a text appeared in
 _PRINT_EDITION = re.compile(r"№\s*\d+.{0,40}?\bот\s+\d|\bстр\.\s*\d+\s*$|\bвыпуск\s+№", re.IGNORECASE)
+_COUNTER = re.compile(r"\b(?:просмотр\w*|комментари\w*|views)\s*:?\s*[\d\s]+", re.IGNORECASE)
 _DATE_LABELS = re.compile(
     r"\b(?:date|дата(?: публикации)?|опубликовано|обновлено|изменено|published|updated)\b\s*:?", re.IGNORECASE
 )
@@ -349,7 +350,9 @@ def _dated_header(draft: _Draft, line: str, fetched_at: datetime) -> bool:
     published = with_printed_zone(parse_date(found.group(0), fetched_at), line)
     if published is None:
         return False
+    # the date of an update beside the publication date, and counters, are furniture too
     rest = _DATE_LABELS.sub(" ", line[: found.start()] + " | " + line[found.end() :])
+    rest = _COUNTER.sub(" ", DATE.sub(" ", rest)).replace("(", " ").replace(")", " ")
     whole = squash_spaces(_HEADER_SEPARATORS.sub(" ", rest))
     pieces = [p.strip(" .,") for p in _HEADER_SEPARATORS.split(rest) if p.strip(" .,")]
     author = next((p for p in pieces if looks_like_name(p)), None)

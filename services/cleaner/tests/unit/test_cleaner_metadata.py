@@ -316,3 +316,17 @@ def test_zone_printed_beside_the_time(header: str, published: datetime) -> None:
     clean = clean_article(raw_text(header + "\n\n" + BODY))
     assert clean.published_at == published
     assert clean.published_at.utcoffset() == published.utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("header", "published"),
+    [
+        ("12:45 22.04.2025 (обновлено: 13:10 22.04.2025)", datetime(2025, 4, 22, 12, 45)),
+        ("27.11.2025 · 11:02", datetime(2025, 11, 27, 11, 2)),
+        ("15.01.2026 в 15:32, просмотров: 2840", datetime(2026, 1, 15, 15, 32)),
+    ],
+)
+def test_date_header_with_its_update_time_or_counter(header: str, published: datetime) -> None:
+    clean = clean_article(raw_text("Никель подешевел на бирже\n" + header + "\n\n" + BODY))
+    assert clean.published_at == published
+    assert header not in clean.body
