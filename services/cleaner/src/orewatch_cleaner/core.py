@@ -575,11 +575,22 @@ def _tail_line_reason(text: str, learned: LearnedBoilerplate, is_last: bool) -> 
         return "site-boilerplate"
     if is_last and tails.is_signature(text):
         return "author-signature"
+    if _is_tag_list(text):
+        return "tags"
     if is_last and tails.is_agency_credit(text):
         return "source-credit"
     if is_last and tails.is_foreign_furniture(text):
         return "site-boilerplate"
     return None
+
+
+def _is_tag_list(text: str) -> bool:
+    """A page's tags on one line: "Экономика, Россия, Норильский никель, Владимир Потанин"."""
+    items = [item.strip() for item in text.split(",")]
+    return len(items) >= 4 and all(
+        item[:1].isupper() and 1 <= len(words(item)) <= 3 and not item.endswith((".", "!", "?"))
+        for item in items
+    )
 
 
 def _context_stems(draft: _Draft) -> set[str]:

@@ -64,6 +64,9 @@ def raw_text(content: str, source_name: str = "example.kz") -> RawArticle:
         ("Что думаешь? Короткий опрос", "share"),
         ("Самые важные новости бизнеса — в одном письме", "share"),
         ("Фото из архива", "photo-credit"),
+        ("Тырныаузское месторождение в Кабардино-Балкарии / Пресс-служба «Атомредметзолота»", "photo-credit"),
+        ("БЕЛТА в Telegram — все главные новости", "subscribe-prompt"),
+        ("Редакция Forbes", "share"),
         ("Shutterstock", "photo-credit"),
         ("Фото Сергея Бобылева / ТАСС", "photo-credit"),
         ("Теги", "related-headlines"),
@@ -146,7 +149,11 @@ def test_body_sentence_is_not_furniture(line: str) -> None:
             {"subscribe-prompt", "source-credit"},
         ),
         ("Вам может понравиться", {"related-headlines"}),
-        # a page's tags, one per line
+        # a page's tags, on one line or one per line
+        (
+            "Экономика, Россия, Норильский никель, Владимир Потанин, Китай\nДобавить в избранное",
+            {"tags", "share"},
+        ),
         ("Теги\nРоссия\nМурманская область\nЛитий", {"related-headlines"}),
         (
             "Вас также могут заинтересовать новости:\nУкрнафта увеличила добычу нефти на 10%\n"
