@@ -100,7 +100,9 @@ _ORPHAN = re.compile(
 # "сообщалось, что" is the link formula, so reflexive forms do not count.
 _REPORTED_SPEECH = re.compile(
     r"\b(?:заяв|сообщ|отмет|подчерк|говор|сказ|рассказ|указ|поясн|уточн|призн|предупред|обещ|пообещ|"
-    r"повідом|наголос|зазнач|розпов)\w*(?<!сь)(?<!ся)\s*(?:,\s*(?:что|що)\b|:)",
+    r"повідом|наголос|зазнач|розпов)\w*(?<!сь)(?<!ся)\s*(?:,\s*(?:что|що)\b|:)"
+    # or an instruction or a proposal by someone: "Новак поручил РЖД сохранить …"
+    r"|\b(?:поручил|предложил|призвал|потребовал|пообещал|распорядил)(?:а|и|ся|ась|ись)?\s+\S+\s+\w+",
     re.IGNORECASE,
 )
 # A passage that stops on a comma, conjunction or preposition lost its link text.

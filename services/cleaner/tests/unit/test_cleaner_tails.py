@@ -263,6 +263,11 @@ def test_read_also_inside_a_paragraph_does_not_swallow_body() -> None:
             "обеспечить себя металлами платиновой группы.",
             True,
         ),
+        (
+            "Напомним, в прошлом году вице-премьер Александр Новак поручил РЖД сохранить приоритетный"
+            " вывоз угля на восток.",
+            True,
+        ),
         # the same word in another form ("лития"/"литием") is shared
         ("Ранее депутат Ирина Волкова выступила против сделок с литием.", True),
         # a link to another story names other people and places and nothing of the headline
