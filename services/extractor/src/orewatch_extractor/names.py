@@ -233,8 +233,8 @@ class Canonicaliser:
 
     def _inflect(self, text: str, pos: str, feats: dict[str, str]) -> str:
         case = feats.get("Case", "Nom")
-        if case == "Nom" or not re.search(r"[а-яё]", text.lower()):
-            return text
+        if case == "Nom" or not re.search(r"[а-яё]", text.lower()) or text.isupper():
+            return text  # an abbreviation does not decline in writing ("АРМЗ", never "АРМЗЫ")
         if "-" in text and not self.models.vocab.word_is_known(text.lower()):
             return text  # "Даунинг-стрит": the guesser would invent an ending
         word = inflect_word(self.models.vocab, _Inflectable(text, pos, feats))
@@ -352,6 +352,8 @@ class Canonicaliser:
                 feats = dict(t.feats)
                 if verb_gender == "Fem" and gender != "Masc" and t.text.lower().endswith(_FEMININE_SURNAME):
                     feats["Case"], feats["Gender"] = "Nom", "Fem"
+                if k and feats.get("Number") == "Plur" and t.text.lower().endswith(_MASCULINE_SURNAME):
+                    feats["Case"] = "Nom"  # "Нагаспаев" read as a plural genitive: one person's surname
                 if gender and feats.get("Gender") and feats["Gender"] != gender:
                     feats["Gender"] = gender
                 if k and "-" in t.text.strip("-") and feats.get("Case", "Nom") != "Nom":
@@ -399,6 +401,7 @@ class Canonicaliser:
 
 
 _FEMININE_SURNAME = ("ова", "ева", "ёва", "ина", "ына")
+_MASCULINE_SURNAME = ("ов", "ев", "ёв", "ин", "ын")
 
 
 def _feminine_ia(text: str, case: str | None) -> str | None:

@@ -183,8 +183,10 @@ class Attributor:
                 continue
             if tok.lemma in self.lex.source_nouns:
                 for k in range(c + 1, min(len(tokens), c + 6)):
-                    if tokens[k].pos == "PUNCT" and tokens[k].text not in _QUOTE_MARKS:
-                        break
+                    if (tokens[k].pos == "PUNCT" and tokens[k].text not in _QUOTE_MARKS) or tokens[
+                        k
+                    ].pos == "ADP":
+                        break  # "в сообщении компании на Лондонской бирже": the exchange did not say it
                     ent = coref.resolve(k)
                     if ent is not None:
                         return ent
