@@ -115,6 +115,31 @@ def _trim_person(tokens: list[Token], first: int, last: int, canon: Canonicalise
     return first, last
 
 
+def _with_shared_head(tokens: list[Token], toks: list[Token]) -> list[Token]:
+    """ "в Харьковской и Полтавской областях": the first adjective names a place with the
+    noun the two share ("Харьковская область")."""
+    adj = toks[0]
+    if len(toks) != 1 or adj.pos != "ADJ" or adj.head is None or adj.feats.get("Number") != "Sing":
+        return toks  # "Пакистанские" alone is not a place
+    after = tokens[adj.index + 1] if adj.index + 1 < len(tokens) else None
+    if after is None or (after.pos != "CCONJ" and after.text != ","):
+        return toks
+    noun = tokens[adj.head]
+    if noun.pos == "NOUN" and noun.index > toks[0].index and noun.feats.get("Number") == "Plur":
+        return [*toks, noun]
+    return toks
+
+
+def _coordinated(toks: list[Token]) -> bool:
+    """A singular adjective before a plural noun: one of coordinated names sharing the noun."""
+    nouns = [t for t in toks if t.pos == "NOUN"]
+    return (
+        bool(nouns)
+        and nouns[-1].feats.get("Number") == "Plur"
+        and any(t.pos == "ADJ" and t.feats.get("Number") == "Sing" for t in toks)
+    )
+
+
 def _verb_gender(tokens: list[Token], head: Token) -> str | None:
     """Gender of the past-tense verb whose subject the mention is, or is in apposition to
     ("вице-министр … Айжан Бижанова рассказала"): a name's gender where the dictionary
@@ -254,19 +279,25 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
             while a <= b and not any(c.isalnum() for c in tokens[a].text):
                 a += 1
             toks = tokens[a : b + 1]
-            if not toks or _is_junk(toks, type_, canon, a in sent_starts):
+            named = _with_shared_head(tokens, toks)
+            if not toks or _is_junk(named, type_, canon, a in sent_starts):
                 continue
             if link is not None and (not mentions or mentions[-1].first != first):
                 link = None
             head = next((t for t in toks if t.head is None or not a <= t.head <= b), toks[0])
             nominative = all(t.feats.get("Case") == "Nom" for t in toks) and head.rel in _NOMINATIVE_RELS
             votes = 2 * head.rel.startswith("nsubj") + nominative
+            if named is not toks or _coordinated(named):
+                votes = 0  # "Сумская и Черниговская области": the text's form is not the name
             mention = Mention(
                 a,
                 b,
                 type_,
                 canon.nominative(
-                    toks, type_, a > 0 and tokens[a - 1].pos == "ADP", _verb_gender(tokens, head)
+                    named,
+                    type_,
+                    a > 0 and tokens[a - 1].pos == "ADP",
+                    _verb_gender(tokens, head),
                 ),
                 join_words(toks, [t.text for t in toks]),
                 votes,

@@ -374,11 +374,24 @@ class Canonicaliser:
             if head is not None:
                 case = tokens[head].feats.get("Case")
                 words[head] = self._head_nominative(tokens[head])
+                if tokens[head].feats.get("Number") == "Plur" and any(
+                    t.pos == "ADJ" and t.feats.get("Number") == "Sing" for t in tokens[:head]
+                ):
+                    words[head] = self._singular(tokens[head]) or words[head]  # "Полтавской областях"
                 for i in range(head):
                     t = tokens[i]
                     if t.pos in ("ADJ", "DET", "NUM", "VERB") and t.feats.get("Case") == case:
                         words[i] = self.inflect(t.text, t.pos, t.feats)
         return join_words(tokens, words)
+
+    def _singular(self, tok: Token) -> str | None:
+        """Nominative singular of a plural noun whose adjectives are singular (coordinated)."""
+        for form in self.models.vocab.parse(tok.text.lower()):
+            if form.feats.get("Number") == "Plur" and form.feats.get("Case") == tok.feats.get("Case"):
+                single = form.inflect({"Nom", "Sing"})
+                if single:
+                    return str(recover_shape(str(single.word), tok.text))
+        return None
 
     def _surname_part(self, part: str, pos: str, feats: dict[str, str], gender: str | None) -> str:
         """One part of a double surname in the nominative."""

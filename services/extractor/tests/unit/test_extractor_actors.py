@@ -297,3 +297,22 @@ def test_surname_alone_links_to_the_office_holder(extract, body, name, canonical
 def test_dateline_city_is_a_place_and_its_agency_an_organisation(extract, body, expected):
     extraction = extract(body)
     assert {(a.name, a.type) for a in extraction.actors} == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Удары пришлись по объектам в Харьковской и Полтавской областях.",
+            {"Харьковская область", "Полтавская область"},
+        ),
+        ("Сумская и Черниговская области пострадали от ударов.", {"Сумская область", "Черниговская область"}),
+        ("Добыча алмазов идет в Мирнинском и Анабарском районах.", {"Мирнинский район", "Анабарский район"}),
+    ],
+)
+def test_coordinated_names_share_their_noun(extract, body, expected):
+    assert expected <= names(extract(body))
+
+
+def test_a_plural_adjective_alone_is_not_a_place(extract):
+    assert "Пакистанские исламисты" not in names(extract("Пакистанские исламисты потребовали казни."))
