@@ -89,6 +89,9 @@ class Analysis:
         self.spans = spans
 
 
+_LITERAL_POS = frozenset({"PUNCT", "NUM", "SYM"})
+
+
 class Models:
     """The natasha pipeline; one instance per process."""
 
@@ -110,7 +113,10 @@ class Models:
         return any("nomn" in form.tag for form in self.vocab.parse(word.lower()))
 
     def lemma(self, word: str, pos: str, feats: dict[str, str]) -> str:
-        """Lemma of a word as tagged by natasha, cached: news repeats the same words a lot."""
+        """Lemma of a word as tagged by natasha, cached: news repeats the same words a lot.
+        Punctuation, numbers and symbols are their own lemma: the dictionary has nothing to add."""
+        if pos in _LITERAL_POS or not any(c.isalpha() for c in word):
+            return word.lower()
         return self._lemma(word.lower(), pos, tuple(sorted(feats.items())))
 
     def natasha_doc(self, text: str) -> Doc:
