@@ -50,6 +50,7 @@ _BREADCRUMB = re.compile(rf"^(?:{'|'.join(BREADCRUMB_ROOTS)})", re.IGNORECASE)
 _BREADCRUMB_SEPARATOR = re.compile(r"\s[/>»|→›]\s")
 # "Газета «Коммерсантъ» №58 от 02.04.2025, стр. 1": the print issue a text appeared in
 _PRINT_EDITION = re.compile(r"№\s*\d+.{0,40}?\bот\s+\d|\bстр\.\s*\d+\s*$|\bвыпуск\s+№", re.IGNORECASE)
+_YEAR = re.compile(r"\d{4}")
 _COUNTER = re.compile(r"\b(?:просмотр\w*|комментари\w*|views)\s*:?\s*[\d\s]+", re.IGNORECASE)
 _DATE_LABELS = re.compile(
     r"\b(?:date|дата(?: публикации)?|опубликовано|обновлено|изменено|published|updated)\b\s*:?", re.IGNORECASE
@@ -74,6 +75,8 @@ class _Draft:
     lines: list[_Line]
     title: str | None = None
     published: datetime | None = None
+    # a dateline's day without its year ("МОСКВА, 5 апреля"), dated by the fetch: the last resort
+    published_without_year: datetime | None = None
     author: str | None = None
     removed: list[Removal] = field(default_factory=list)
 
@@ -135,7 +138,7 @@ def clean_article(
         fetched_at=raw.fetched_at,
         raw_sha256=raw.content_sha256,
         title=draft.title,
-        published_at=with_markup_zone(draft.published, known_date),
+        published_at=with_markup_zone(draft.published, known_date) or draft.published_without_year,
         author=draft.author or blank_to_none(known_author),
         body=body,
         removed=draft.removed,
@@ -343,7 +346,11 @@ def _dated_header(draft: _Draft, line: str, fetched_at: datetime) -> bool:
     opening = dateline(line)
     if found is None or len(words(line)) > 16:
         if opening is not None and draft.published is None:
-            draft.published = parse_date(opening, fetched_at)  # a dateline before the lead
+            dated = parse_date(opening, fetched_at)  # a dateline before the lead
+            if _YEAR.search(opening):
+                draft.published = dated
+            else:
+                draft.published_without_year = draft.published_without_year or dated
         return False
     if opening is None and not _stands_apart(line, found.start(), found.end()):
         return False  # a date inside a sentence ("…сегодня отменила…") is not a header field

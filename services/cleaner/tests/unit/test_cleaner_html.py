@@ -188,3 +188,14 @@ def test_date_printed_beside_the_headline(header: str, published: datetime | Non
     teasers = "<ul><li><a>Никель подешевел</a><time>19:15 02 сен 2024</time></li></ul>"
     page = f"<html><body><div class='head'>{header}</div><article>{ARTICLE_TEXT}</article>{teasers}"
     assert clean_article(raw_page(page)).published_at == published
+
+
+def test_markup_date_outranks_a_dateline_without_its_year() -> None:
+    page = (
+        '<html><head><meta property="article:published_time" content="2024-03-14T11:42:00+03:00">'
+        "</head><body><article><p>МУРМАНСК, 14 марта. /ТАСС/. Совместное предприятие начнет добычу лития"
+        " на Колмозерском месторождении в 2027 году.</p><p>Об этом сообщил журналистам директор.</p>"
+        "</article></body></html>"
+    )
+    published = clean_article(raw_page(page)).published_at
+    assert published == datetime(2024, 3, 14, 11, 42, tzinfo=timezone(timedelta(hours=3)))
