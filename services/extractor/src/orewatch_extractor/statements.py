@@ -27,6 +27,9 @@ _DASH = "—–-"
 _QUOTE_MARKS = "«»\"“”„'"
 _CITING = frozenset({"сообщать", "передавать", "писать"})
 _QUOTING = frozenset({"цитировать", "процитировать"})
+_QUOTING_WORDS = frozenset(
+    {"приводить", "привести", "приводиться", "цитировать", "процитировать", "передавать"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +249,15 @@ class Attributor:
                 speaker = self._according(tokens, i, coref)
                 if speaker is not None:
                     cand = Attribution(speaker, None, i)
+                elif (
+                    tok.lemma == "слово" and tok.head is not None and tokens[tok.head].lemma in _QUOTING_WORDS
+                ):
+                    # "приводятся в сообщении слова вице-президента Сергея Степанова"
+                    speaker = next(
+                        (coref.resolve(c) for c in tok.children if coref.resolve(c) is not None), None
+                    )
+                    if speaker is not None:
+                        cand = Attribution(speaker, tokens[tok.head].lemma, tok.head)
             if cand is None:
                 continue
             depth, head = 0, tokens[i].head
@@ -282,6 +294,32 @@ def starts_with_dash(tokens: list[Token], s: SentenceInfo) -> bool:
 
 def _attributed(s: SentenceInfo | None) -> Attribution | None:
     return s.attribution if s and s.attribution and s.attribution.speaker is not None else None
+
+
+def _dash_speech(analysis: Analysis, infos: list[SentenceInfo]) -> None:
+    """ "– Руды … эффективно. Для Ревды это рабочие места, – сказал Андрей Чибис.": a
+    paragraph of direct speech opened by a dash is attributed by its last sentence."""
+    tokens = analysis.tokens
+    for paragraph in re.finditer(r"[^\n]+", analysis.text):
+        if paragraph.group().lstrip()[:1] not in _DASH:
+            continue
+        inside = [s for s in infos if paragraph.start() <= s.start < paragraph.end()]
+        closing = _attributed(inside[-1]) if inside else None
+        if closing is None or closing.anchor < 0 or not _after_dash(tokens, closing.anchor, inside[-1]):
+            continue
+        for s in inside:
+            s.is_quote = True
+            if s.attribution is None or s.attribution.speaker is None:
+                s.attribution = Attribution(closing.speaker, closing.verb, closing.anchor)
+                s.speech = True
+
+
+def _after_dash(tokens: list[Token], anchor: int, s: SentenceInfo) -> bool:
+    """The speech verb follows ", –" inside its sentence: the attribution closing direct speech."""
+    k = anchor - 1
+    while k > s.first and tokens[k].pos != "PUNCT":
+        k -= 1
+    return tokens[k].text in _DASH and k > s.first
 
 
 def _colon_speaker(tokens: list[Token], a: int, coref: Coreference) -> int | None:
@@ -333,6 +371,7 @@ def propagate(
             if s.attribution is None or s.attribution.speaker is None:
                 s.attribution = Attribution(attr.speaker, attr.verb, attr.anchor)
                 s.speech = True
+    _dash_speech(analysis, infos)
     for k in range(1, len(infos)):
         s, prev = infos[k], infos[k - 1]
         unattributed = prev.attribution is None or prev.attribution.speaker is None

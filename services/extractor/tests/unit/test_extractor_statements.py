@@ -513,3 +513,24 @@ def test_nested_names_and_short_direct_speech(extract, body, needle, speaker, is
     [statement] = [s for s in extraction.statements if needle in s.text]
     assert speaker_of(extraction, needle) == speaker
     assert statement.is_quote is is_quote
+
+
+def test_direct_speech_opened_by_a_dash_is_attributed_by_its_last_sentence(extract):
+    body = (
+        "Губернатор Андрей Чибис провел совещание в Ревде.\n\n"
+        "– Лопаритовые руды позволяют получать редкоземельные металлы эффективно. Для Ревды это сотни"
+        " рабочих мест, – сказал Андрей Чибис."
+    )
+    extraction = extract(body)
+    for needle in ("Лопаритовые руды", "сотни рабочих"):
+        [statement] = [s for s in extraction.statements if needle in s.text]
+        assert (speaker_of(extraction, needle), statement.is_quote) == ("Андрей Чибис", True)
+
+
+def test_words_quoted_in_a_release_are_their_speakers(extract):
+    body = (
+        "«Мы подтверждаем производственный прогноз по палладию», - приводятся в сообщении слова"
+        " первого вице-президента «Норникеля» Сергея Степанова."
+    )
+    extraction = extract(body)
+    assert speaker_of(extraction, "производственный прогноз") == "Сергей Степанов"
