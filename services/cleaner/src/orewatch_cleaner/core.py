@@ -49,7 +49,7 @@ from orewatch_cleaner.vocabulary import BREADCRUMB_ROOTS
 _BREADCRUMB = re.compile(rf"^(?:{'|'.join(BREADCRUMB_ROOTS)})", re.IGNORECASE)
 _BREADCRUMB_SEPARATOR = re.compile(r"\s[/>»|→›]\s")
 # "Газета «Коммерсантъ» №58 от 02.04.2025, стр. 1": the print issue a text appeared in
-_PRINT_EDITION = re.compile(r"№\s*\d+.{0,40}?\bот\s+\d|\bстр\.\s*\d+\s*$|\bвыпуск\s+№", re.IGNORECASE)
+_PRINT_EDITION = re.compile(r"№\s*\d+.{0,40}?\bот\s+\d|\bстр\.\s*\d+\s*$|\bвыпуск\s*:?\s*№", re.IGNORECASE)
 _YEAR = re.compile(r"\d{4}")
 _COUNTER = re.compile(r"\b(?:просмотр\w*|комментари\w*|views)\s*:?\s*[\d\s]+", re.IGNORECASE)
 _DATE_LABELS = re.compile(
@@ -198,7 +198,9 @@ def _read_header(
             draft.drop(line, "title")
         elif _header_furniture(draft, line, following, fetched_at, known, learned):
             pass
-        elif draft.title is None and headline_at is not None and index < headline_at:
+        elif (
+            draft.title is None and headline_at is not None and index < headline_at and len(words(line)) <= 5
+        ):
             draft.drop(line, "rubric")  # a site name or section above the headline
         elif draft.title is not None or known is not None or not _take_title(draft, index):
             if subtitles < _MAX_SUBTITLES and _is_subtitle(draft.lines[index], following):
@@ -218,41 +220,61 @@ def _read_header(
 
 def _headline_index(lines: list[_Line]) -> int | None:
     """Where the headline stands among the lines above the first paragraph of prose: the
-    first that reads as one and is more than a site name or a section ("Мурманский вестник",
-    "Горно-металлургический комплекс"): four words or more, or a verb."""
+    first that reads as one and is more than a site's name or a section ("Мурманский
+    вестник", "Горно-металлургический комплекс", "BBC News Русская служба"): four words or
+    more, or a verb, and not the site's name on the page's first line."""
     for index, line in enumerate(lines[:_HEADER_LINES]):
         text = line.text.strip()
         following = lines[index + 1] if index + 1 < len(lines) else None
-        if text.rstrip(CLOSING_MARKS).endswith((".", "!", "?", "…", ":")):
-            return None  # a sentence: the header, if any, is already over
-        if DATE.search(text) or looks_like_name(text) or tails.furniture_reason(text) is not None:
-            continue
-        if looks_like_headline(text, line.followed_by_break or following is None) and (
-            len(words(text)) >= 4 or _VERB_LIKE.search(text)
+        n = len(words(text))
+        if text.rstrip(CLOSING_MARKS).endswith((".", "…", ":")) and (
+            n >= 13 or len(split_sentences(text)) > 1
         ):
+            return None  # prose: the header, if any, is already over
+        if _is_date_line(text) or looks_like_name(text) or tails.furniture_reason(text) is not None:
+            continue
+        if not looks_like_headline(text, line.followed_by_break or following is None):
+            if n > 5:
+                return None
+            continue
+        verb = _VERB_LIKE.search(text) is not None
+        site_name = (
+            index == 0 and n <= 5 and not verb and following is not None and len(words(following.text)) <= 3
+        )
+        if (n >= 4 and not site_name) or (verb and n >= 2):
             return index
-        if len(words(text)) > 5:
+        if n > 5:
             return None  # neither a section name nor the headline: leave the header as it is
     return None
 
 
-# A finite verb's ending on a lower-case word ("снизит", "подешевели"): a headline's, never a
-# section name's ("Мурманский вестник", "ТЭК и промышленность").
+def _is_date_line(text: str) -> bool:
+    """A date with little else ("09:15 12.04.2025 (обновлено: …)"), not a headline that names a day."""
+    found = DATE.search(text)
+    return found is not None and len(words(text)) - len(words(found.group(0))) <= 4
+
+
+# A finite verb's ending on a lower-case word ("снизит", "подешевели", "заявил"): a headline's,
+# seldom a section's ("Новости отрасли", "ТЭК и промышленность"). Past plurals need a vowel
+# before "ли", or "отрасли" would pass.
 _VERB_LIKE = re.compile(
-    r"(?<![А-ЯЁа-яё-])[а-яё]{2,}(?:ла|ло|ли|лся|лась|лось|лись|ет|ит|ут|ют|ат|ят|ется|ится|ются|ятся|утся|атся)\b"
+    r"(?<![А-ЯЁа-яё-])[а-яё]{2,}(?:[аеиоуыя](?:л|ла|ло|ли|лся|лась|лось|лись)|[иеую]т|ются|ится|ется|ятся|утся)\b"
 )
 
 
 def _is_subtitle(line: _Line, following: _Line | None) -> bool:
     """A line under the headline that sums the story up ("Это снизит доходы бюджета"), with
-    more header lines below it: not prose, which ends the header."""
+    more header lines below it: not prose, which ends the header. A standfirst of a sentence
+    or two counts when the byline or the date comes right after it."""
+    if following is None:
+        return False
     text = line.text.strip()
-    return (
-        following is not None
-        and len(words(text)) <= 30
-        and not text.rstrip(CLOSING_MARKS).endswith((".", "…", ":"))
-        and len(split_sentences(text)) == 1
-    )
+    n, sentences = len(words(text)), len(split_sentences(text))
+    if n <= 30 and sentences == 1 and not text.rstrip(CLOSING_MARKS).endswith((".", "…", ":")):
+        return True
+    below = following.text.strip()
+    byline_below = looks_like_name(below) or (DATE.search(below) is not None and len(words(below)) <= 8)
+    return n <= 40 and sentences <= 2 and byline_below
 
 
 def _keep_lone_headline(draft: _Draft, headline: _Line) -> None:
@@ -293,8 +315,10 @@ def _header_furniture(
             draft.published = draft.published or parse_date(date_text, fetched_at)
         draft.drop(line, "byline")
         return True
-    if _PRINT_EDITION.search(line) and (found := DATE.search(line)):
-        draft.published = draft.published or parse_date(found.group(0), fetched_at)
+    if _PRINT_EDITION.search(line):
+        found = DATE.search(line)
+        if found:
+            draft.published = draft.published or parse_date(found.group(0), fetched_at)
         draft.drop(line, "print-edition")
         return True
     if _dated_header(draft, line, fetched_at):
@@ -317,13 +341,16 @@ def _header_furniture(
     return False
 
 
+_ROLES = ("редакция", "корреспондент", "обозреватель", "редактор", "спецкор", "специальный")
+
+
 def _signed_name(line: str) -> str | None:
     """The name of a signature line: "Анна Миронова" or "Анна Миронова, корреспондент в Берлине"."""
     name, _, role = line.partition(",")
     role = SENTENCE_BREAK.split(role, maxsplit=1)[0].strip(" .")
     if not looks_like_name(name):
         return None
-    if role and not (len(words(role)) <= 5 and role[:1].islower()):
+    if role and not (len(words(role)) <= 5 and (role[:1].islower() or role.lower().startswith(_ROLES))):
         return None
     return name.strip()
 

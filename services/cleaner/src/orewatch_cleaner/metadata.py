@@ -22,7 +22,7 @@ _DATE_FORMS = (
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?",
     rf"(?:{_TIME},?\s+)?\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}(?:\s*(?:г\.|года|р\.|року))?"
     rf"(?:\s*[,·•|]?\s*(?:в\s*|о\s*)?{_TIME})?",
-    rf"(?:{_TIME},?\s+)?\d{{1,2}}\s+{_MONTH_WORD}\s+\d{{4}}(?:\s*(?:г\.|года|р\.|року))?"
+    rf"(?:{_TIME}\s*[,/|]?\s+)?\d{{1,2}}\s+{_MONTH_WORD}\s+\d{{4}}(?:\s*(?:г\.|года|р\.|року))?"
     rf"(?:\s*[,·•|]?\s*(?:в\s*|о\s*)?{_TIME})?",
     rf"(?:{RELATIVE_DAYS})(?:,?\s*(?:в\s*|о\s*)?{_TIME})?",
 )
@@ -62,7 +62,10 @@ _RELATIVE_BEFORE_DATE = re.compile(
 )
 _BYLINE = re.compile(rf"^\s*(?:{'|'.join(BYLINE)})\s*", re.IGNORECASE)
 _BYLINE_SPLIT = re.compile(r"\s*[|·•]\s*|\s+[—–-]\s+")
-_NAME = re.compile(r"^[A-ZА-ЯЁІЇЄ][a-zа-яёіїє'’-]+(?:\s+[A-ZА-ЯЁІЇЄ][a-zа-яёіїє'’.-]*){0,3}$")
+# Capitalised words, the surname maybe in capitals ("Анастасия ВИНОГРАДОВА")
+_NAME = re.compile(
+    r"^[A-ZА-ЯЁІЇЄ][a-zа-яёіїє'’-]+(?:\s+[A-ZА-ЯЁІЇЄ](?:[a-zа-яёіїє'’.-]*|[A-ZА-ЯЁІЇЄ'’-]+)){0,3}$"
+)
 _SENTENCE_END = re.compile(r"[.!?…]$")
 
 

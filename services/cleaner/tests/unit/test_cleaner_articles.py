@@ -326,3 +326,55 @@ def test_header_goes_on_past_a_subtitle_to_the_byline_and_date() -> None:
         "Это снизит нефтегазовые доходы бюджета в январе",
         URALS_LEAD,
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "title", "published", "author"),
+    [
+        # a site's name of three words, sections, a headline ending in "?", the byline and date
+        (
+            "Аргументы и Факты\nЭкономика\nДеньги\nЗолото по $3200. Стоит ли сейчас покупать слитки?\n"
+            "Лариса Токарева\n09:15 12.04.2025 (обновлено: 11:42 12.04.2025)\n3518\n\n",
+            "Золото по $3200. Стоит ли сейчас покупать слитки?",
+            datetime(2025, 4, 12, 9, 15),
+            "Лариса Токарева",
+        ),
+        # a site's name of four words; "Автор, …" and "Должность, …" lines
+        (
+            "BBC News Русская служба\nГлавная\nУкраина\nМир\nСША и Украина подписали соглашение о недрах\n"
+            "Автор, Ольга Ившина\nДолжность, Би-би-си\n1 мая 2025\n\n",
+            "США и Украина подписали соглашение о недрах",
+            datetime(2025, 5, 1),
+            "Ольга Ившина",
+        ),
+        # a standfirst of two sentences above the byline
+        (
+            "DW\nЭкономика\nРедкоземельный шок: как экспортный контроль Китая бьет по промышленности\n"
+            "Пекин снова ужесточил экспорт редкоземельных металлов. Автопроизводители опасаются остановки.\n"
+            "Андрей Гурков\n15.10.2025\n\n",
+            "Редкоземельный шок: как экспортный контроль Китая бьет по промышленности",
+            datetime(2025, 10, 15),
+            "Андрей Гурков",
+        ),
+        # a signature with its desk; a surname in capitals; a time before the date
+        (
+            "Эксперт\nАлюминий в тисках пошлин\nИван Рубанов, Редакция Эксперт\n24 марта 2025, 07:00\n\n",
+            "Алюминий в тисках пошлин",
+            datetime(2025, 3, 24, 7, 0),
+            "Иван Рубанов",
+        ),
+        (
+            "ЭКОНОМИКА\nУголь уходит в минус: в Кузбассе закрываются шахты\nАнастасия ВИНОГРАДОВА\n"
+            "15:22 / 21 апреля 2025\n\n",
+            "Уголь уходит в минус: в Кузбассе закрываются шахты",
+            datetime(2025, 4, 21, 15, 22),
+            "Анастасия ВИНОГРАДОВА",
+        ),
+    ],
+    ids=["aif", "bbc", "dw-standfirst", "expert-signature", "caps-surname"],
+)
+def test_headers_of_copied_pages(header: str, title: str, published: datetime, author: str) -> None:
+    clean = clean_article(raw_from(header + LEAD_AND_BODY))
+    assert (clean.title, clean.published_at, clean.author) == (title, published, author)
+    assert clean.body.endswith(LEAD_AND_BODY.split("\n\n")[-1])
+    assert "Лариса" not in clean.body and "Должность" not in clean.body and "Гурков" not in clean.body
