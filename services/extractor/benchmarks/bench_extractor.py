@@ -44,7 +44,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("texts", nargs="?", type=Path, default=DEFAULT_TEXTS)
     ap.add_argument("--limit", type=int, default=None)
-    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is kept")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds; the best of each is kept")
     args = ap.parse_args()
     if os.environ.get("OMP_NUM_THREADS") != "1":
         print("warning: OMP_NUM_THREADS is not 1; figures will not match production")

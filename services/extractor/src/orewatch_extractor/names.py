@@ -28,6 +28,7 @@ _INITIAL = re.compile(r"^[А-ЯЁA-Z]\.?$")
 _PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
 
 
+@lru_cache(maxsize=100_000)
 def norm_key(name: str) -> str:
     """Comparison key: case, ё, quotes and spacing do not distinguish two names."""
     name = _QUOTES.sub("", name.lower().replace("ё", "е"))
