@@ -118,8 +118,10 @@ def _trim_person(tokens: list[Token], first: int, last: int, canon: Canonicalise
 def _with_shared_head(tokens: list[Token], toks: list[Token]) -> list[Token]:
     """ "в Харьковской и Полтавской областях": the first adjective names a place with the
     noun the two share ("Харьковская область")."""
+    if len(toks) != 1:
+        return toks
     adj = toks[0]
-    if len(toks) != 1 or adj.pos != "ADJ" or adj.head is None or adj.feats.get("Number") != "Sing":
+    if adj.pos != "ADJ" or adj.head is None or adj.feats.get("Number") != "Sing":
         return toks  # "Пакистанские" alone is not a place
     after = tokens[adj.index + 1] if adj.index + 1 < len(tokens) else None
     if after is None or (after.pos != "CCONJ" and after.text != ","):

@@ -316,3 +316,9 @@ def test_coordinated_names_share_their_noun(extract, body, expected):
 
 def test_a_plural_adjective_alone_is_not_a_place(extract):
     assert "Пакистанские исламисты" not in names(extract("Пакистанские исламисты потребовали казни."))
+
+
+def test_a_span_trimmed_to_nothing_has_no_shared_head():
+    from orewatch_extractor.actors import _with_shared_head
+
+    assert _with_shared_head([], []) == []
