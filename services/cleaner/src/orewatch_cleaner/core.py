@@ -29,6 +29,7 @@ from orewatch_cleaner.metadata import (
     TIMESTAMP_LINE,
     byline_parts,
     dateline,
+    has_year,
     looks_like_headline,
     looks_like_name,
     parse_date,
@@ -50,7 +51,6 @@ _BREADCRUMB = re.compile(rf"^(?:{'|'.join(BREADCRUMB_ROOTS)})", re.IGNORECASE)
 _BREADCRUMB_SEPARATOR = re.compile(r"\s[/>»|→›]\s")
 # "Газета «Коммерсантъ» №58 от 02.04.2025, стр. 1": the print issue a text appeared in
 _PRINT_EDITION = re.compile(r"№\s*\d+.{0,40}?\bот\s+\d|\bстр\.\s*\d+\s*$|\bвыпуск\s*:?\s*№", re.IGNORECASE)
-_YEAR = re.compile(r"\d{4}")
 _COUNTER = re.compile(r"\b(?:просмотр\w*|комментари\w*|views)\s*:?\s*[\d\s]+", re.IGNORECASE)
 _DATE_LABELS = re.compile(
     r"\b(?:date|дата(?: публикации)?|опубликовано|обновлено|изменено|published|updated)\b\s*:?", re.IGNORECASE
@@ -374,7 +374,7 @@ def _dated_header(draft: _Draft, line: str, fetched_at: datetime) -> bool:
     if found is None or len(words(line)) > 16:
         if opening is not None and draft.published is None:
             dated = parse_date(opening, fetched_at)  # a dateline before the lead
-            if _YEAR.search(opening):
+            if has_year(opening):
                 draft.published = dated
             else:
                 draft.published_without_year = draft.published_without_year or dated
@@ -497,7 +497,7 @@ def _drop_tail(draft: _Draft, learned: LearnedBoilerplate) -> None:
                 if cut.reason == "byline":
                     _author_of_byline(draft, piece)
                 elif cut.reason == "author-signature" and draft.author is None:
-                    draft.author = "; ".join(tails.signed_names(piece)) or piece
+                    draft.author = tails.signature_authors(piece) or piece
                 draft.drop(piece, cut.reason)
             last.text = last.text[: cuts[0].start].rstrip()
             if not last.text:
@@ -572,8 +572,8 @@ def _drop_tail_lines(draft: _Draft, learned: LearnedBoilerplate) -> bool:
         reason = _tail_line_reason(line.text, learned, is_last=line is lines[-1]) or (
             "author-signature" if tails.is_signature(line.text) else "related-headlines"
         )
-        if reason == "author-signature" and draft.author is None and tails.signed_names(line.text):
-            draft.author = "; ".join(tails.signed_names(line.text))
+        if reason == "author-signature" and draft.author is None:
+            draft.author = tails.signature_authors(line.text)
         if reason == "byline":
             _author_of_byline(draft, line.text)
         draft.drop(line.text, reason)

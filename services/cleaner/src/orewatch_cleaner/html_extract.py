@@ -95,7 +95,7 @@ _DATE_FURNITURE = " ,.|·•—–-/()"
 def printed_header_date(html: str, fetched_at: datetime | None = None) -> datetime | None:
     """The date printed beside the page's <h1>, as its own text: the headline's date, not a
     teaser's (teasers sit in lists far from the headline, each under its own title)."""
-    import lxml.html  # installed with trafilatura; imported on first use like it
+    import lxml.html  # imported on first use, like trafilatura: plain-text articles never need it
 
     try:
         root = lxml.html.document_fromstring(html)

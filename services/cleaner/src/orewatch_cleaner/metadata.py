@@ -72,6 +72,11 @@ _SENTENCE_END = re.compile(r"[.!?…]$")
 _YEAR = re.compile(r"\d{4}")
 
 
+def has_year(text: str) -> bool:
+    """Whether a printed date names its year ("5 апреля" does not; the fetch must date it)."""
+    return _YEAR.search(text) is not None
+
+
 def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None:
     """Parse one date candidate as printed ("31.03.2025, 18:28", "вчера", ISO); None if not a date."""
     text = text.strip().rstrip(".,")
@@ -89,7 +94,7 @@ def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None
         # month names and relative words: dateparser knows both languages; the fetch time
         # only matters for relative words, so leave it out otherwise and let the cache work
         # a day without its year ("5 апреля") is in the year of the fetch, like "вчера"
-        relative = _RELATIVE.search(text) is not None or not _YEAR.search(text)
+        relative = _RELATIVE.search(text) is not None or not has_year(text)
         parsed = _dateparser_parse(text, base if relative else None)
     if parsed is None:
         return None

@@ -211,6 +211,11 @@ def signed_names(line: str) -> list[str]:
     return names if len(names) >= 2 and all(looks_like_name(name) for name in names) else []
 
 
+def signature_authors(line: str) -> str | None:
+    """The authors of a signature line as one author field ("Дмитрий Козлов; Ольга Мордюшенко")."""
+    return "; ".join(signed_names(line)) or None
+
+
 def is_signature(line: str) -> bool:
     """Authors' names standing alone, or a name glued to a rubric ("Евгений МедведевНовости")."""
     return bool(signed_names(line)) or bool(_NAME_GLUED_TO_RUBRIC.fullmatch(line.strip()))
@@ -401,12 +406,12 @@ def background_tail(
     return None
 
 
-_CITED_OUTLET = re.compile(r"^\W*(?:как|як)\s", re.IGNORECASE)  # "Как сообщал УНН, …": a link formula
+_CITED_OUTLET = re.compile(r'^[ «"]*(?:как|як) ', re.IGNORECASE)  # "Как сообщал УНН, …": a link formula
 
 
 def _without_outlet(passage: str) -> str:
     """Drop the outlet of "Как сообщал УНН, …": the site's own name says nothing about the topic."""
-    if passage.lstrip(' «"').lower().startswith(("как ", "як ")) and "," in passage:
+    if _CITED_OUTLET.match(passage) and "," in passage:
         return passage.split(",", 1)[1]
     return passage
 
