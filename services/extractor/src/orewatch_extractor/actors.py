@@ -14,6 +14,7 @@ from orewatch_extractor.names import (
     Canonicaliser,
     Known,
     close,
+    coordinated,
     is_initial,
     join_words,
     norm_key,
@@ -63,7 +64,7 @@ def _is_junk(tokens: list[Token], type_: str, canon: Canonicaliser, sent_first: 
     if len(letters) < 2 or not any(c.isupper() for c in letters):
         return True
     junk = canon.aliases.junk
-    if norm_key(text) in junk or tokens[0].lemma in junk or tokens[0].lemma.split("-")[0] in junk:
+    if norm_key(text) in junk or _junk_word(tokens[0], canon):
         return True  # "Читайте", "Telegram-канале"
     if len(tokens) == 1 and tokens[0].lemma in canon.aliases.quoted_name_kinds:
         return True  # "Компания" alone: the kind of an organisation, not its name
@@ -93,6 +94,12 @@ def _is_junk(tokens: list[Token], type_: str, canon: Canonicaliser, sent_first: 
 
 _NOMINATIVE_RELS = frozenset({"nsubj", "nsubj:pass", "root", "conj", "parataxis"})
 _ROMAN = re.compile(r"^[IVXLC]+$")
+
+
+def _junk_word(tok: Token, canon: Canonicaliser) -> bool:
+    """Site furniture by its lemma, alone or before a hyphen ("Читайте", "Telegram-канале")."""
+    junk = canon.aliases.junk
+    return tok.lemma in junk or tok.lemma.split("-")[0] in junk
 
 
 def _trim_person(tokens: list[Token], first: int, last: int, canon: Canonicaliser) -> tuple[int, int]:
@@ -130,16 +137,6 @@ def _with_shared_head(tokens: list[Token], toks: list[Token]) -> list[Token]:
     if noun.pos == "NOUN" and noun.index > toks[0].index and noun.feats.get("Number") == "Plur":
         return [*toks, noun]
     return toks
-
-
-def _coordinated(toks: list[Token]) -> bool:
-    """A singular adjective before a plural noun: one of coordinated names sharing the noun."""
-    nouns = [t for t in toks if t.pos == "NOUN"]
-    return (
-        bool(nouns)
-        and nouns[-1].feats.get("Number") == "Plur"
-        and any(t.pos == "ADJ" and t.feats.get("Number") == "Sing" for t in toks)
-    )
 
 
 def _verb_gender(tokens: list[Token], head: Token) -> str | None:
@@ -218,7 +215,7 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
     while i < len(spans):
         span = spans[i]
         first, last, type_ = span.first, span.last, span.type
-        if first == last and tokens[first].lemma.split("-")[0] in canon.aliases.junk:
+        if first == last and _junk_word(tokens[first], canon):
             i += 1  # "Telegram-канале", before it joins the next name ("… Минэнерго")
             continue
         country: tuple[int, int] | None = None
@@ -289,7 +286,7 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
             head = next((t for t in toks if t.head is None or not a <= t.head <= b), toks[0])
             nominative = all(t.feats.get("Case") == "Nom" for t in toks) and head.rel in _NOMINATIVE_RELS
             votes = 2 * head.rel.startswith("nsubj") + nominative
-            if named is not toks or _coordinated(named):
+            if named is not toks or coordinated(named):
                 votes = 0  # "Сумская и Черниговская области": the text's form is not the name
             mention = Mention(
                 a,

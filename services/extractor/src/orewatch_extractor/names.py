@@ -375,9 +375,7 @@ class Canonicaliser:
             if head is not None:
                 case = tokens[head].feats.get("Case")
                 words[head] = self._head_nominative(tokens[head])
-                if tokens[head].feats.get("Number") == "Plur" and any(
-                    t.pos == "ADJ" and t.feats.get("Number") == "Sing" for t in tokens[:head]
-                ):
+                if coordinated(tokens):
                     words[head] = self._singular(tokens[head]) or words[head]  # "Полтавской областях"
                 for i in range(head):
                     t = tokens[i]
@@ -416,6 +414,17 @@ class Canonicaliser:
 
 _FEMININE_SURNAME = ("ова", "ева", "ёва", "ина", "ына")
 _MASCULINE_SURNAME = ("ов", "ев", "ёв", "ин", "ын")
+
+
+def coordinated(tokens: list[Token]) -> bool:
+    """A singular adjective before a plural head noun ("Черниговская области"): one of
+    coordinated names that share the noun, each of them singular."""
+    head = next((i for i, t in enumerate(tokens) if t.pos in ("NOUN", "PROPN")), None)
+    return (
+        head is not None
+        and tokens[head].feats.get("Number") == "Plur"
+        and any(t.pos == "ADJ" and t.feats.get("Number") == "Sing" for t in tokens[:head])
+    )
 
 
 def _feminine_ia(text: str, case: str | None) -> str | None:

@@ -176,7 +176,6 @@ class Models:
             if span_first is None or span_last is None:
                 continue
             spans.append(Span(span.type, span_first, span_last))
-        for s_index, span in enumerate(spans):
-            for i in range(span.first, span.last + 1):
-                tokens[i].span = s_index
-        return Analysis(text, tokens, spans, sents)
+        analysis = Analysis(text, tokens, [], sents)
+        analysis.replace_spans(spans)
+        return analysis

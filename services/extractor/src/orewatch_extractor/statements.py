@@ -163,8 +163,7 @@ class Attributor:
         if subjects:
             # "Вице-премьер РФ А. Новак заявил": the tagger may give the title and the name each
             # as a subject; the one that names somebody speaks
-            resolved = (coref.resolve(c) for c in subjects)
-            return True, next((entity for entity in resolved if entity is not None), None)
+            return True, _first_entity(subjects, coref)
         tok = tokens[v]
         if (
             depth < 2
@@ -231,14 +230,7 @@ class Attributor:
                 if not has_subject:
                     speaker = self._place(tokens, i, coref)
                 if tok.lemma in _QUOTING:  # "— цитирует Исламова агентство": the one quoted spoke
-                    quoted_person = next(
-                        (
-                            coref.resolve(c)
-                            for c in tok.children
-                            if tokens[c].rel == "obj" and coref.resolve(c) is not None
-                        ),
-                        None,
-                    )
+                    quoted_person = _first_entity([c for c in tok.children if tokens[c].rel == "obj"], coref)
                     speaker = quoted_person if quoted_person is not None else speaker
                 if tok.lemma in self.lex.weak_verbs and (
                     speaker is None or coref.entities[speaker].type == "LOC" or tok.rel in ("xcomp", "ccomp")
@@ -253,9 +245,7 @@ class Attributor:
                     tok.lemma == "слово" and tok.head is not None and tokens[tok.head].lemma in _QUOTING_WORDS
                 ):
                     # "приводятся в сообщении слова вице-президента Сергея Степанова"
-                    speaker = next(
-                        (coref.resolve(c) for c in tok.children if coref.resolve(c) is not None), None
-                    )
+                    speaker = _first_entity(tok.children, coref)
                     if speaker is not None:
                         cand = Attribution(speaker, tokens[tok.head].lemma, tok.head)
             if cand is None:
@@ -296,6 +286,20 @@ def _attributed(s: SentenceInfo | None) -> Attribution | None:
     return s.attribution if s and s.attribution and s.attribution.speaker is not None else None
 
 
+def _first_entity(indices: list[int], coref: Coreference) -> int | None:
+    """The entity of the first token among `indices` that names one."""
+    resolved = (coref.resolve(i) for i in indices)
+    return next((entity for entity in resolved if entity is not None), None)
+
+
+def _lend(attr: Attribution, sentences: list[SentenceInfo]) -> None:
+    """Give an attribution to the sentences of one quote that have no speaker of their own."""
+    for s in sentences:
+        if s.attribution is None or s.attribution.speaker is None:
+            s.attribution = Attribution(attr.speaker, attr.verb, attr.anchor)
+            s.speech = True
+
+
 def _dash_speech(analysis: Analysis, infos: list[SentenceInfo]) -> None:
     """ "– Руды … эффективно. Для Ревды это рабочие места, – сказал Андрей Чибис.": a
     paragraph of direct speech opened by a dash is attributed by its last sentence."""
@@ -309,9 +313,7 @@ def _dash_speech(analysis: Analysis, infos: list[SentenceInfo]) -> None:
             continue
         for s in inside:
             s.is_quote = True
-            if s.attribution is None or s.attribution.speaker is None:
-                s.attribution = Attribution(closing.speaker, closing.verb, closing.anchor)
-                s.speech = True
+        _lend(closing, inside)
 
 
 def _after_dash(tokens: list[Token], anchor: int, s: SentenceInfo) -> bool:
@@ -367,10 +369,7 @@ def propagate(
                 attr = Attribution(speaker, None, -1)
         if attr is None:
             continue
-        for s in inside:
-            if s.attribution is None or s.attribution.speaker is None:
-                s.attribution = Attribution(attr.speaker, attr.verb, attr.anchor)
-                s.speech = True
+        _lend(attr, inside)
     _dash_speech(analysis, infos)
     for k in range(1, len(infos)):
         s, prev = infos[k], infos[k - 1]
