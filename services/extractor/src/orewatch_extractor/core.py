@@ -62,6 +62,9 @@ class Extractor:
             tuple(data["agency_name_starts"]),
             {tuple(k.split()): v for k, v in data["title_synonyms"].items()},
             dict(data["title_equivalents"]),
+            dict(data["kind_families"]),
+            frozenset(data["feminine_titles"]),
+            frozenset(data["unnamed_sources"]),
         )
         self.version = (
             f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "
@@ -127,6 +130,7 @@ class Extractor:
             by_sent_entities.setdefault(tokens[i].sent, []).append(ent)
         regions = speech_quotes(analysis, quote_regions(text))
         quoted = {t.index for t in tokens for a, b in regions if a <= t.start < b}
+        coref.quoted = quoted
         for k, sent in enumerate(analysis.sents):
             matches = self.gazetteer.find(tokens, sent.first, sent.last)
             for match in matches:
@@ -139,7 +143,7 @@ class Extractor:
             info.entities = list(dict.fromkeys(by_sent_entities.get(k, [])))
             self.attributor.attribute(analysis, info, coref, quoted)
             infos.append(info)
-        propagate(analysis, infos, regions, coref)
+        propagate(analysis, infos, regions, coref, self.attributor)
 
         def ref(ent: Entity) -> ActorRef:
             return ActorRef(name=ent.shown, type=ent.type)

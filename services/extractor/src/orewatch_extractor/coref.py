@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from orewatch_extractor.actors import Entity, Mention
+from orewatch_extractor.names import stem
 from orewatch_extractor.nlp import Analysis
 from orewatch_extractor.offices import Offices, names_holder
 
@@ -35,6 +36,9 @@ class Lexicon:
     agency_name_starts: tuple[str, ...] = ()  # "мин", "федеральн": how state bodies' names begin
     title_synonyms: dict[tuple[str, ...], str] = field(default_factory=dict)  # "глава государства"
     title_equivalents: dict[str, str] = field(default_factory=dict)  # "спикер" -> "председатель"
+    kind_families: dict[str, str] = field(default_factory=dict)  # "лоукостер" -> "компания"
+    feminine_titles: frozenset[str] = frozenset()  # "королева", "госпожа": the title gives the gender
+    unnamed_sources: frozenset[str] = frozenset()  # "источник": speaks for the body it is "в"
 
 
 class Coreference:
@@ -67,9 +71,22 @@ class Coreference:
             if t.rel in ("appos", "flat:name") and t.head is not None and t.head in self.subjects
         }
         self.titles: dict[tuple[str, ...], set[int]] = {}
+        self.titled: set[int] = set()  # persons the text introduced with a role
         for m in mentions:
             if entities[m.entity].type == "PER":
                 self._bind_title(m)
+        self.kinds: dict[str, list[tuple[int, int]]] = {}  # family -> (token, entity), in text order
+        for m in mentions:
+            if entities[m.entity].type == "ORG":
+                self._bind_kind(m)
+        self.quoted: set[int] = set()  # tokens inside quotes: the quoted speaker's words
+        self.speakers: list[tuple[int, int]] = []  # (anchor token, entity) of attributed speech
+        self.documents: dict[str, int] = {}  # "сообщение" -> whose message the article named last
+
+    def said(self, anchor: int, entity: int) -> None:
+        """Record that an entity was found speaking at a token: later pronouns and role
+        nouns prefer whoever was speaking (salience)."""
+        self.speakers.append((anchor, entity))
 
     # ---- titles ---------------------------------------------------------------------
     def _chain(self, start: int, stop: int) -> tuple[str, ...]:
@@ -136,6 +153,7 @@ class Coreference:
                 keys += [(contracted, *key[len(expansion) :]), (contracted,)]
         for k in keys:
             self.titles.setdefault(k, set()).add(m.entity)
+        self.titled.add(m.entity)
 
     def _title(self, i: int) -> int | None:
         end = self._genitive_chain_end(i)
@@ -143,6 +161,10 @@ class Coreference:
         if end < len(self.tokens) and end in self.by_token and self.tokens[end].sent == self.tokens[i].sent:
             m = self.by_token[end]
             if self.entities[m.entity].type == "PER":
+                # "адвокат Биби Саиф уль-Малук": an indeclinable client, then the name in apposition
+                after = self.by_token.get(m.last + 1)
+                if after is not None and after.entity != m.entity and self.entities[after.entity].type == "PER":
+                    return after.entity
                 return m.entity  # appositive: "президент России Владимир Путин"
         for c in self.tokens[i].children:  # "уполномоченный … Кирилл Дмитриев"
             child = self.by_token.get(c)
@@ -154,6 +176,8 @@ class Coreference:
                 return child.entity
         key = (self.tokens[i].lemma, *self._chain(i + 1, end))
         found = self.titles.get(key, set())
+        if not found and len(key) > 1:  # "пресс-секретарь президента" of "… президента России Дмитрий Песков"
+            found = set().union(*(people for title, people in self.titles.items() if title[: len(key)] == key))
         equivalent = self.lex.title_equivalents.get(key[0])
         if not found and equivalent is not None and len(key) > 1:
             found = self.titles.get((equivalent, *key[1:]), set())
@@ -164,11 +188,11 @@ class Coreference:
             return next(iter(found)) if len(found) == 1 else None
         return self._office_holder(i, end)
 
-    def _office_holder(self, i: int, end: int) -> int | None:
-        """ "лидер США", "российский президент": the holder of that office on the article's
-        date, if the article names exactly one such person."""
+    def _office_holders(self, i: int, end: int) -> list[str]:
+        """Who held the office a title names ("лидер США", "российский президент") on the
+        article's date, by the office table; empty when the table does not know it."""
         if self.offices is None:
-            return None
+            return []
         country: str | None = None
         words = [self.tokens[i].lemma]
         for part in self._chain(i + 1, end):
@@ -183,8 +207,12 @@ class Coreference:
             ]
             country = next((known[a] for a in adjectives if a in known), None)
         if country is None:
-            return None
-        holders = self.offices.holders(country, " ".join(words), self.day)
+            return []
+        return self.offices.holders(country, " ".join(words), self.day)
+
+    def _office_holder(self, i: int, end: int) -> int | None:
+        """The office holder of the article's day, if the article names exactly one such person."""
+        holders = self._office_holders(i, end)
         found = {
             e
             for e, ent in enumerate(self.entities)
@@ -205,6 +233,93 @@ class Coreference:
                 if entity is not None:
                     out.append((i, entity))
         return out
+
+    # ---- kinds of organisation -----------------------------------------------------
+    def _family(self, lemma: str) -> str | None:
+        """The family a kind word belongs to ("лоукостер" and "авиакомпания" are companies)."""
+        if lemma in self.lex.kind_families:
+            return self.lex.kind_families[lemma]
+        return lemma if lemma in self.lex.org_kinds else None
+
+    def _bind_kind(self, m: Mention) -> None:
+        """Remember "авиакомпания Ryanair", "лоукостер Ryanair", "Ryanair, ирландская авиакомпания":
+        the kind the text gave a name, so that the kind word alone later stands for it."""
+        tokens = self.tokens
+        inside = range(m.first, m.last + 1)
+        kinds = [
+            t.head
+            for t in (tokens[k] for k in inside)
+            if t.rel in ("appos", "flat", "flat:name", "nmod") and t.head is not None and t.head not in inside
+        ]
+        kinds += [c for k in inside for c in tokens[k].children if tokens[c].rel == "appos"]
+        k = m.first - 1
+        while k >= 0 and (tokens[k].pos == "ADJ" or tokens[k].text in "«\"„“"):
+            k -= 1
+        if k >= 0 and tokens[k].sent == tokens[m.first].sent:
+            kinds.append(k)
+        for k in kinds:
+            family = self._family(tokens[k].lemma)
+            if family is not None and k not in self.by_token:
+                self.kinds.setdefault(family, []).append((m.first, m.entity))
+
+    def _kind_referent(self, i: int) -> int | None:
+        """ "Компания уверяет", "в авиакомпании пояснили", "Суд заявил": the organisation the
+        text gave that kind, else the one whose name holds the word ("Верховный суд Пакистана")."""
+        lemma = self.tokens[i].lemma
+        family = self._family(lemma)
+        bound = self.kinds.get(family or "", [])
+        before = [entity for pos, entity in bound if pos < i]
+        if before:
+            return before[-1]
+        if len({entity for _, entity in bound}) == 1:
+            return bound[0][1]
+        root = stem(lemma)
+        for m in reversed(self.mentions):
+            if m.last >= i or self.tokens[i].sent - self.tokens[m.first].sent > ANAPHOR_SENTS:
+                continue
+            ent = self.entities[m.entity]
+            words = ent.name.lower().split()
+            if ent.type == "ORG" and any(stem(w) == root or w.endswith(lemma) for w in words):
+                return m.entity
+        return None
+
+    # ---- salience ---------------------------------------------------------------------
+    def _agrees(self, entity: int, gender: str | None) -> bool:
+        known = self.entities[entity].gender
+        return not gender or not known or known == gender
+
+    def _speaking_gender(self, i: int) -> str | None:
+        """The gender the sentence gives a role noun: its verb's ("премьер добавила"), or the
+        title's own where it has one ("королева")."""
+        tok = self.tokens[i]
+        if tok.lemma in self.lex.feminine_titles:
+            return "Fem"
+        if tok.head is not None and tok.rel.startswith("nsubj"):
+            return self.tokens[tok.head].feats.get("Gender")
+        return None
+
+    def _salient_person(
+        self, i: int, gender: str | None, sents: int = PRONOUN_SENTS, others: frozenset[int] = frozenset()
+    ) -> int | None:
+        """The person most recently speaking or acting as a subject before token i, outside
+        quotes, who agrees in gender: whom "он", "политик" or "министр" refers to."""
+        sent = self.tokens[i].sent
+        events = [
+            (pos, entity, True) for pos, entity in self.speakers if pos < i and self.entities[entity].type == "PER"
+        ]
+        events += [
+            (m.last, m.entity, any(k in self.subjects for k in range(m.first, m.last + 1)))
+            for m in self.mentions
+            if m.last < i and self.entities[m.entity].type == "PER" and m.first not in self.quoted
+        ]
+        events = [
+            e
+            for e in events
+            if sent - self.tokens[e[0]].sent <= sents and self._agrees(e[1], gender) and e[1] not in others
+        ]
+        events.sort(reverse=True)
+        subject = next((entity for _, entity, is_subject in events if is_subject), None)
+        return subject if subject is not None else (events[0][1] if events else None)
 
     # ---- pronouns and anaphors ------------------------------------------------------
     def _last(
@@ -231,19 +346,32 @@ class Coreference:
         return best
 
     def _named_with(self, i: int) -> int | None:
-        """The person a role noun names in apposition, whatever the role ("аким области
-        Ермек Кошербаев", "омбудсмен Татьяна Москалькова")."""
-        if self.tokens[i].pos not in ("NOUN", "PROPN"):
+        """The name a role noun or a kind of organisation has in apposition, whatever the
+        role ("аким области Ермек Кошербаев", "лоукостер Ryanair", "профсоюз пилотов Cockpit")."""
+        tok = self.tokens[i]
+        if tok.pos not in ("NOUN", "PROPN"):
             return None
-        for c in self.tokens[i].children:
-            m = self.by_token.get(c)
-            if (
-                m is not None
-                and self.tokens[c].rel in ("appos", "flat:name")
-                and self.entities[m.entity].type == "PER"
-            ):
-                return m.entity
+        wanted = ("ORG",) if self._family(tok.lemma) is not None else ("PER",)
+        heads = [i]
+        if wanted == ("ORG",):  # the name may hang on the genitive: "профсоюз пилотов Cockpit"
+            heads += [c for c in tok.children if self.tokens[c].rel == "nmod"]
+        for head in heads:
+            for c in self.tokens[head].children:
+                m = self.by_token.get(c)
+                if (
+                    m is not None
+                    and self.tokens[c].rel in ("appos", "flat:name", "flat")
+                    and self.entities[m.entity].type in wanted
+                ):
+                    return m.entity
         return None
+
+    def _spokesperson(self, i: int) -> int | None:
+        """ "— добавил представитель Кремля" right after the press secretary spoke: the person
+        just speaking, if the text introduced them as someone's voice."""
+        voices = {p for key, people in self.titles.items() if key[0] in self.lex.org_voices for p in people}
+        person = self._salient_person(i, self._speaking_gender(i), sents=1)
+        return person if person in voices else None
 
     def _voiced_org(self, i: int) -> int | None:
         """The organisation a spokesperson or analyst speaks for: the ORG of its genitive
@@ -261,8 +389,10 @@ class Coreference:
             # the name itself, or the name its legal form introduces ("ПАО «ГМК «Норильский никель»")
             for k in (c, *(k for k in tok.children if self.tokens[k].rel in ("appos", "flat", "flat:name"))):
                 m = self.by_token.get(k)
-                if m is not None and self.entities[m.entity].type == "ORG":
-                    return m.entity
+                if m is not None and self.entities[m.entity].type in ("ORG", "LOC"):
+                    return m.entity  # "представитель Минфина", "пресс-секретарь Даунинг-стрит"
+            if self._family(tok.lemma) is not None:  # "представитель компании"
+                return self._kind_referent(c)
         return None
 
     def resolve(self, i: int) -> int | None:
@@ -272,17 +402,64 @@ class Coreference:
             return m.entity
         tok = self.tokens[i]
         if tok.lemma in self.lex.pronouns and tok.pos in ("PRON", "DET"):
-            return self._last(i, "PER", self.lex.pronouns[tok.lemma])
+            return self._salient_person(i, self.lex.pronouns[tok.lemma])
         plural = tok.feats.get("Number") == "Plur"  # "аналитики компании": never one named person
-        person = self._title(i) if tok.lemma in self.lex.titles and not plural else None
+        person = self._person_by_role(i) if tok.lemma in self.lex.titles and not plural else None
         if person is None and not plural:
             person = self._named_with(i)
         if person is not None:
             return person
+        if tok.lemma in self.lex.unnamed_sources:
+            return self._source_body(i)
         if tok.lemma in self.lex.titles and tok.lemma not in self.lex.org_voices:
             return None
         if tok.lemma in self.lex.org_voices:
             return self._voiced_org(i)
+        return self._organisation(i)
+
+    def _person_by_role(self, i: int) -> int | None:
+        """ "министр подчеркнул": the person the text gave that role; else, when no office
+        table says who holds it, the person just speaking who agrees in gender."""
+        person = self._title(i)
+        if person is not None:
+            return person
+        if self.tokens[i].lemma in self.lex.org_voices:
+            return self._spokesperson(i)
+        end = self._genitive_chain_end(i)
+        if self._office_holders(i, end):
+            return None  # the table knows the office, and its holder is not named: never guess
+        gender = self._speaking_gender(i)
+        if end == i + 1:
+            return self._salient_person(i, gender)
+        # "адвокат Асии", "юрист Саифа-ул-Мулука": a role of someone named is somebody else
+        others = frozenset(m.entity for k in range(i + 1, end) if (m := self.by_token.get(k)) is not None)
+        person = self._salient_person(i, gender, sents=1, others=others)
+        if person is not None and self._serves_elsewhere(person, i, end):
+            return None
+        return person
+
+    def _serves_elsewhere(self, person: int, i: int, end: int) -> bool:
+        """The person's own titles name other bodies or countries than this one ("глава МИД
+        Турции" after "президент России Владимир Путин")."""
+        names = {e.name for e in self.entities}
+        here = set(self._chain(i + 1, end)) & names
+        theirs = {part for key, people in self.titles.items() if person in people for part in key} & names
+        return bool(here and theirs and not here & theirs)
+
+    def _source_body(self, i: int) -> int | None:
+        """ "источник в авиакомпании": an unnamed source speaks for the body it is in, never for
+        the outlet that quotes it ("источник CNN")."""
+        for c in self.tokens[i].children:
+            cases = {self.tokens[k].lemma for k in self.tokens[c].children if self.tokens[k].rel == "case"}
+            if cases & {"в", "во"}:
+                entity = self.resolve(c)
+                if entity is not None and self.entities[entity].type in ("ORG", "LOC"):
+                    return entity
+        return None
+
+    def _organisation(self, i: int) -> int | None:
+        """A kind of organisation or an anaphor: "газета «Коммерсантъ»", "ведомство", "компания"."""
+        tok = self.tokens[i]
         if tok.lemma in self.lex.org_kinds or tok.lemma in self.lex.org_anaphors:
             for c in tok.children:  # "газета «Коммерсантъ» сообщила"
                 m = self.by_token.get(c)
@@ -292,6 +469,8 @@ class Coreference:
             return self._last(i, "ORG", accept=self._is_agency)
         if tok.lemma in self.lex.org_anaphors:
             return self._last(i, "ORG")
+        if self._family(tok.lemma) is not None and tok.feats.get("Number") != "Plur":
+            return self._kind_referent(i)
         return None
 
     def _is_agency(self, entity: int) -> bool:

@@ -38,6 +38,8 @@ class SpeechLexicon:
     weak_verbs: frozenset[str]
     source_nouns: frozenset[str]
     according_nouns: frozenset[str]
+    stances: frozenset[str] = frozenset()  # short adjectives: "уверен, что"
+    light_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # "дать" + "понять"
 
     @classmethod
     def load(cls) -> tuple[SpeechLexicon, dict[str, Any]]:
@@ -49,6 +51,8 @@ class SpeechLexicon:
             frozenset(data["weak_verbs"]),
             frozenset(data["source_nouns"]),
             frozenset(data["according_nouns"]),
+            frozenset(data["stances"]),
+            {verb: frozenset(partners) for verb, partners in data["light_verbs"].items()},
         )
         return lex, data
 
@@ -83,42 +87,94 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
 
     Outer «…» and inner „…“ (or “…”) are paired by kind. Russian typography merges the
     closing marks of nested names into one (ПАО «ГМК «Норильский никель»), so a » closes
-    every level that no later » in the paragraph can. A quote still open at the
-    paragraph's end runs to it.
+    every level that no later » in the paragraph can. A straight " opens when it is glued
+    to the word after it and closes when glued to the word before, so "…линией "номера 10"…"
+    nests. A quote still open at the paragraph's end runs to it.
     """
     regions: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text):
-        opened: list[str] = []
-        start, straight = -1, -1
-        base = line.start()
-        for k, ch in enumerate(line.group()):
-            pos = base + k
-            if ch == "“" and opened and opened[-1] == "„":
-                opened.pop()  # „…“
-            elif ch in "«„“":
-                if not opened:
-                    start = pos + 1
-                opened.append(ch)
-            elif ch in "»”" and opened:
-                # every level that the closing marks left in the paragraph (after those that
-                # later openings take) cannot close
-                rest = line.group()[k + 1 :]
-                later = rest.count("»") - rest.count("«")
-                for _ in range(max(1, len(opened) - later) if ch == "»" else 1):
-                    opened.pop()
-                    if not opened:
-                        break
-                if not opened:
-                    regions.append((start, pos))
-            elif ch == '"' and not opened:
-                if straight < 0:
-                    straight = pos + 1
-                else:
-                    regions.append((straight, pos))
-                    straight = -1
-        if opened and start >= 0:
-            regions.append((start, line.end()))
+        regions += _paragraph_quotes(line.group(), line.start())
     return regions
+
+
+def _paragraph_quotes(paragraph: str, base: int) -> list[tuple[int, int]]:
+    regions: list[tuple[int, int]] = []
+    opened: list[str] = []
+    start = -1
+    for k, ch in enumerate(paragraph):
+        if ch not in _QUOTE_MARKS or ch == "'":
+            continue
+        levels = _closing_levels(paragraph, k, opened)
+        if levels:
+            del opened[-levels:]
+            if not opened:
+                regions.append((start, base + k))
+        elif _opens(paragraph, k, opened):
+            if not opened:
+                start = base + k + 1
+            opened.append(ch)
+    if opened and start >= 0:
+        regions.append((start, base + len(paragraph)))
+    return regions
+
+
+def _closing_levels(paragraph: str, k: int, opened: list[str]) -> int:
+    """How many open quotes the mark at k closes (0: it closes none)."""
+    ch = paragraph[k]
+    if not opened:
+        return 0
+    if ch == "»":
+        # every level that the closing marks left in the paragraph (after those that later
+        # openings take) cannot close
+        rest = paragraph[k + 1 :]
+        later = rest.count("»") - rest.count("«")
+        return min(len(opened), max(1, len(opened) - later))
+    if ch == "“" and opened[-1] == "„":
+        return 1  # „…“
+    if ch in "“”" and (_closes(paragraph, k) or opened[-1] == "“"):
+        return len(opened)  # "…Brexit“." closes whatever is open
+    if ch == '"' and _straight_role(paragraph, k) in ("close", "both"):
+        if opened[-1] != '"':
+            return 0
+        # one mark may close a nest: "…работать в формате "7/24", - добавил он"
+        later = sum(_straight_role(paragraph, j) == "close" for j in range(k + 1, len(paragraph)))
+        return min(len(opened), max(1, len(opened) - later))
+    return 0
+
+
+def _straight_role(paragraph: str, k: int) -> str | None:
+    """Whether a straight quote opens (glued to the word after it), closes (glued to the word
+    before), could do both (inside a word) or neither (spaces on both sides)."""
+    if paragraph[k] != '"':
+        return None
+    before = paragraph[k - 1] if k else " "
+    after = paragraph[k + 1] if k + 1 < len(paragraph) else " "
+    opens = (after.isalnum() or after in "«„“(…-") and not before.isalnum()
+    # "…сомнениями ", — написал он": a mark before punctuation closes, even after a space
+    closes = (not before.isspace() and not after.isalnum()) or after in ",.;:!?)"
+    if opens and closes:
+        return "close" if after in ",.;:!?)" else "open"
+    if opens or closes:
+        return "open" if opens else "close"
+    return "both" if before.isalnum() and after.isalnum() else None
+
+
+def _opens(paragraph: str, k: int, opened: list[str]) -> bool:
+    ch = paragraph[k]
+    if ch in "«„":
+        return True
+    if ch == "“":
+        return not _closes(paragraph, k)
+    if ch == '"':
+        return _straight_role(paragraph, k) in ("open", "both")
+    return False
+
+
+def _closes(line: str, k: int) -> bool:
+    """A mark glued to the word before it and not to the word after it closes a quote."""
+    before = line[k - 1] if k else " "
+    after = line[k + 1] if k + 1 < len(line) else " "
+    return not before.isspace() and not after.isalnum()
 
 
 def speech_quotes(analysis: Analysis, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -160,11 +216,22 @@ class Attributor:
             # "Как заявил Цивилеву глава СУЭК Басов": the tagger may take the addressee for a
             # second subject; a word that cannot be nominative is not the speaker
             subjects = [c for c in subjects if self.can_be_nominative(tokens[c].text)] or subjects
+        tok = tokens[v]
+        relative = tok.rel == "acl:relcl" and tok.head is not None
+        if relative and (not subjects or all(tokens[c].lemma == "который" for c in subjects)):
+            noun = tokens[tok.head]
+            if subjects:  # "Хант, который сообщил": the noun the clause qualifies
+                return True, coref.resolve(noun.index)
+            if depth < 2 and noun.head is not None and tokens[noun.head].pos in ("VERB", "AUX"):
+                # "Дэвис направил письмо, в котором сообщил": the subject of the letter's verb
+                return self._subject(tokens, noun.head, coref, depth + 1)
         if subjects:
             # "Вице-премьер РФ А. Новак заявил": the tagger may give the title and the name each
             # as a subject; the one that names somebody speaks
-            return True, _first_entity(subjects, coref)
-        tok = tokens[v]
+            speaker = _first_entity(subjects, coref)
+            if speaker is None:  # "один из докладчиков … Питер Омтзигт сообщил"
+                speaker = _first_entity([a for c in subjects for a in _appositions(tokens, c)], coref)
+            return True, speaker
         if (
             depth < 2
             and tok.rel in ("conj", "xcomp", "advcl")
@@ -173,6 +240,10 @@ class Attributor:
         ):
             return self._subject(tokens, tok.head, coref, depth + 1)
         return False, None
+
+    def subject_of(self, tokens: list[Token], verb: int, coref: Coreference) -> int | None:
+        """The entity the verb's subject names, if any."""
+        return self._subject(tokens, verb, coref)[1]
 
     def _place(self, tokens: list[Token], v: int, coref: Coreference) -> int | None:
         """Where it was said: "в МИД сказали", "говорится в заявлении МИД РФ"."""
@@ -184,19 +255,49 @@ class Attributor:
             if not cases & {"в", "на"}:
                 continue
             if tok.lemma in self.lex.source_nouns:
-                for k in range(c + 1, min(len(tokens), c + 6)):
-                    if (tokens[k].pos == "PUNCT" and tokens[k].text not in _QUOTE_MARKS) or tokens[
-                        k
-                    ].pos == "ADP":
-                        break  # "в сообщении компании на Лондонской бирже": the exchange did not say it
-                    ent = coref.resolve(k)
-                    if ent is not None:
-                        return ent
+                owner = self._document_owner(tokens, c, coref)
+                if owner is not None:
+                    return owner
                 continue
             ent = coref.resolve(c)
             if ent is not None and coref.entities[ent].type in ("ORG", "LOC"):
                 return ent  # "в МИД сказали", "в Кремле заявили"
         return None
+
+    def _document_owner(self, tokens: list[Token], noun: int, coref: Coreference) -> int | None:
+        """Whose statement, site or release it is: "в заявлении МИД РФ", "в сообщении на сайте
+        авиакомпании", "в размещенном на странице компании оповещении"; a bare "в сообщении" is
+        the one the article named before. An exchange it was filed on did not say it."""
+        owner = _first_entity(self._owner_words(tokens, noun), coref)
+        if owner is None and not any(tokens[c].rel in ("nmod", "amod") for c in tokens[noun].children):
+            owner = coref.documents.get(tokens[noun].lemma)
+        if owner is not None:
+            coref.documents[tokens[noun].lemma] = owner
+        return owner
+
+    def _owner_words(self, tokens: list[Token], noun: int) -> list[int]:
+        """Tokens after a source noun up to punctuation or a preposition (the next source noun
+        after "на" goes on: "на сайте"), then the noun's own dependents in the same way."""
+        words: list[int] = []
+        k = noun + 1
+        while k < len(tokens) and k < noun + 8 and tokens[k].sent == tokens[noun].sent:
+            tok = tokens[k]
+            if tok.pos == "ADP" and k + 1 < len(tokens) and tokens[k + 1].lemma in self.lex.source_nouns:
+                k += 1
+                continue
+            if (tok.pos == "PUNCT" and tok.text not in _QUOTE_MARKS) or tok.pos == "ADP":
+                break  # "в сообщении компании на Лондонской бирже": the exchange did not say it
+            words.append(k)
+            k += 1
+        stack = [c for c in tokens[noun].children if c < noun]  # "в размещенном на странице … оповещении"
+        while stack:
+            c = stack.pop()
+            cases = {tokens[k].lemma for k in tokens[c].children if tokens[k].rel == "case"}
+            if cases and tokens[c].lemma not in self.lex.source_nouns:
+                continue
+            words.append(c)
+            stack += [k for k in tokens[c].children if tokens[k].pos in ("NOUN", "PROPN", "ADJ", "VERB")]
+        return words
 
     def _according(self, tokens: list[Token], i: int, coref: Coreference) -> int | None:
         """ "по словам X", "по его словам", "согласно заявлению X"."""
@@ -217,50 +318,95 @@ class Attributor:
                 return ent
         return None
 
+    def speech_lemma(self, tokens: list[Token], i: int) -> str | None:
+        """The lemma a token reports speech with: a speech verb ("заявил"), a stance ("уверен,
+        что"), or a light verb with its partner ("дал понять")."""
+        tok = tokens[i]
+        if tok.pos in ("VERB", "AUX") and _finite(tok):
+            if tok.lemma in self.lex.verbs:
+                return tok.lemma
+            partners = self.lex.light_verbs.get(tok.lemma, frozenset())
+            if any(tokens[c].lemma in partners for c in tok.children):
+                return tok.lemma
+        if tok.pos == "ADJ" and tok.feats.get("Variant") == "Short" and tok.lemma in self.lex.stances:
+            return tok.lemma
+        return None
+
+    def _verb_candidate(self, tokens: list[Token], i: int, lemma: str, coref: Coreference) -> Attribution | None:
+        tok = tokens[i]
+        has_subject, speaker = self._subject(tokens, i, coref)
+        if not has_subject:
+            speaker = self._place(tokens, i, coref)
+        if lemma in _QUOTING:  # "— цитирует Исламова агентство": the one quoted spoke
+            quoted_person = _first_entity([c for c in tok.children if tokens[c].rel == "obj"], coref)
+            speaker = quoted_person if quoted_person is not None else speaker
+        weak = lemma in self.lex.weak_verbs or lemma in self.lex.stances or lemma in self.lex.light_verbs
+        if weak and (speaker is None or coref.entities[speaker].type == "LOC" or tok.rel in ("xcomp", "ccomp")):
+            return None
+        return Attribution(speaker, lemma, i)
+
+    def _according_candidate(self, tokens: list[Token], i: int, coref: Coreference) -> Attribution | None:
+        """ "по словам X", "по данным X", "приводятся слова X"."""
+        tok = tokens[i]
+        speaker = self._according(tokens, i, coref)
+        if speaker is not None:
+            return Attribution(speaker, None, i)
+        if tok.lemma == "слово" and tok.head is not None and tokens[tok.head].lemma in _QUOTING_WORDS:
+            # "приводятся в сообщении слова вице-президента Сергея Степанова"
+            speaker = _first_entity(tok.children, coref)
+            if speaker is not None:
+                return Attribution(speaker, tokens[tok.head].lemma, tok.head)
+        return None
+
     def attribute(self, analysis: Analysis, s: SentenceInfo, coref: Coreference, quoted: set[int]) -> None:
+        """The sentence's speech verb and speaker: the main clause's verb wins over one deeper
+        down, a named speaker over none, and an opening "По данным X," over an inner clause
+        whose subject is a place or nobody ("По информации AP, Франция предложила …")."""
         tokens = analysis.tokens
         best: tuple[tuple[bool, bool, int, int], Attribution] | None = None
+        frame: Attribution | None = None
         for i in range(s.first, s.last + 1):
-            tok = tokens[i]
             if i in quoted:
                 continue
-            cand: Attribution | None = None
-            if tok.lemma in self.lex.verbs and tok.pos in ("VERB", "AUX") and _finite(tok):
-                has_subject, speaker = self._subject(tokens, i, coref)
-                if not has_subject:
-                    speaker = self._place(tokens, i, coref)
-                if tok.lemma in _QUOTING:  # "— цитирует Исламова агентство": the one quoted spoke
-                    quoted_person = _first_entity([c for c in tok.children if tokens[c].rel == "obj"], coref)
-                    speaker = quoted_person if quoted_person is not None else speaker
-                if tok.lemma in self.lex.weak_verbs and (
-                    speaker is None or coref.entities[speaker].type == "LOC" or tok.rel in ("xcomp", "ccomp")
-                ):
-                    continue
-                cand = Attribution(speaker, tok.lemma, i)
+            tok = tokens[i]
+            lemma = self.speech_lemma(tokens, i)
+            if lemma is not None:
+                cand = self._verb_candidate(tokens, i, lemma, coref)
             elif tok.lemma in self.lex.according_nouns and i > s.first:
-                speaker = self._according(tokens, i, coref)
-                if speaker is not None:
-                    cand = Attribution(speaker, None, i)
-                elif (
-                    tok.lemma == "слово" and tok.head is not None and tokens[tok.head].lemma in _QUOTING_WORDS
-                ):
-                    # "приводятся в сообщении слова вице-президента Сергея Степанова"
-                    speaker = _first_entity(tok.children, coref)
-                    if speaker is not None:
-                        cand = Attribution(speaker, tokens[tok.head].lemma, tok.head)
+                cand = self._according_candidate(tokens, i, coref)
+                if cand is not None and cand.verb is None and _before_any_verb(tokens, s.first, i):
+                    frame = cand
+            else:
+                continue
             if cand is None:
                 continue
-            depth, head = 0, tokens[i].head
-            while head is not None and depth < 20:
-                head, depth = tokens[head].head, depth + 1
             # "…, сообщает «Украинская правда»" cites the outlet, not who said it
             citation = tok.lemma in _CITING and tok.feats.get("Tense") == "Pres"
-            rank = (cand.speaker is None, citation, depth, i)
+            rank = (cand.speaker is None, citation, _depth(tokens, i), i)
             if best is None or rank < best[0]:
                 best = (rank, cand)
-        if best is not None:
-            s.attribution = best[1]
+        chosen = best[1] if best is not None else None
+        if frame is not None and (
+            chosen is None or chosen.speaker is None or coref.entities[chosen.speaker].type == "LOC"
+        ):
+            chosen = frame
+        if chosen is not None:
+            s.attribution = chosen
             s.speech = True
+            if chosen.speaker is not None:
+                coref.said(chosen.anchor, chosen.speaker)
+
+
+def _depth(tokens: list[Token], i: int) -> int:
+    depth, head = 0, tokens[i].head
+    while head is not None and depth < 20:
+        head, depth = tokens[head].head, depth + 1
+    return depth
+
+
+def _before_any_verb(tokens: list[Token], first: int, i: int) -> bool:
+    """No finite verb opens the sentence before token i: "По данным X, …" frames all of it."""
+    return not any(tokens[k].pos in ("VERB", "AUX") and _finite(tokens[k]) for k in range(first, i))
 
 
 def _finite(tok: Token) -> bool:
@@ -284,6 +430,18 @@ def starts_with_dash(tokens: list[Token], s: SentenceInfo) -> bool:
 
 def _attributed(s: SentenceInfo | None) -> Attribution | None:
     return s.attribution if s and s.attribution and s.attribution.speaker is not None else None
+
+
+def _appositions(tokens: list[Token], head: int, depth: int = 3) -> list[int]:
+    """Words in apposition to a subject, however long the chain ("Британский политик, лидер
+    партии …, Найджел Фарадж")."""
+    out: list[int] = []
+    for c in tokens[head].children:
+        if tokens[c].rel in ("appos", "flat:name"):
+            out.append(c)
+            if depth > 1:
+                out += _appositions(tokens, c, depth - 1)
+    return out
 
 
 def _first_entity(indices: list[int], coref: Coreference) -> int | None:
@@ -324,53 +482,123 @@ def _after_dash(tokens: list[Token], anchor: int, s: SentenceInfo) -> bool:
     return tokens[k].text in _DASH and k > s.first
 
 
-def _colon_speaker(tokens: list[Token], a: int, coref: Coreference) -> int | None:
-    """ "Дмитриев: «…»": a name and a colon right before the quote."""
+def _colon_speaker(
+    tokens: list[Token], a: int, coref: Coreference, attributor: Attributor | None = None
+) -> int | None:
+    """ "Дмитриев: «…»": a name and a colon right before the quote; or a clause that sends a
+    letter or message before the colon: "он отправил Мэй письмо: «…»"."""
     k = bisect_left([t.start for t in tokens], a) - 1  # the opening mark
     while k >= 0 and tokens[k].pos == "PUNCT" and tokens[k].text != ":":
         k -= 1
-    if k < 1 or tokens[k].text != ":":
+    if k < 1 or tokens[k].text != ":" or tokens[k - 1].sent != tokens[k].sent:
         return None
-    return coref.resolve(k - 1) if tokens[k - 1].sent == tokens[k].sent else None
+    named = coref.resolve(k - 1)
+    if named is not None or attributor is None:
+        return named
+    first = next(i for i in range(k, -1, -1) if i == 0 or tokens[i - 1].sent != tokens[k].sent)
+    verbs = [i for i in range(first, k) if tokens[i].pos in ("VERB", "AUX") and _finite(tokens[i])]
+    if not verbs:
+        return None
+    verb = min(verbs, key=lambda i: _depth(tokens, i))
+    objects = {tokens[c].lemma for c in tokens[verb].children if tokens[c].rel == "obj"}
+    if not objects & attributor.lex.source_nouns:
+        return None
+    return attributor.subject_of(tokens, verb, coref)
 
 
 def propagate(
-    analysis: Analysis, infos: list[SentenceInfo], regions: list[tuple[int, int]], coref: Coreference
+    analysis: Analysis,
+    infos: list[SentenceInfo],
+    regions: list[tuple[int, int]],
+    coref: Coreference,
+    attributor: Attributor | None = None,
 ) -> None:
-    """Quotes over several sentences take the attribution of the sentence that closes
-    them, or opens them ("X заявил: «…»", "X: «…»", "X отметил:" as the paragraph before),
-    or follows them ("— сказал он.", "Так заявил X."); "Об этом сообщил X" covers the
-    sentence before."""
-    tokens = analysis.tokens
+    """Attributions reach the sentences that carry no verb of their own, pass by pass: quotes
+    over several sentences, paragraphs of dash-opened speech, first-person sentences before an
+    inverted attribution, and the sentence before "Об этом сообщил X"."""
     for a, b in regions:
-        inside = [s for s in infos if s.start < b and s.stop > a]
-        if not inside:
-            continue
-        for s in inside:
-            s.is_quote = True
-        first, last = inside[0], inside[-1]
-        k = infos.index(first)
-        prev = infos[k - 1] if k else None
-        k = infos.index(last)
-        nxt = infos[k + 1] if k + 1 < len(infos) else None
-        closing, opening = _attributed(last), _attributed(first)
-        attr = None
-        if closing and closing.anchor >= 0 and tokens[closing.anchor].start > b:
-            attr = closing
-        elif opening and opening.anchor >= 0 and tokens[opening.anchor].stop < a:
-            attr = opening
-        elif nxt and _attributed(nxt) and (starts_with_dash(tokens, nxt) or about_this(tokens, nxt)):
-            attr = _attributed(nxt)
-        elif prev and _attributed(prev) and tokens[prev.last].text == ":":
-            attr = _attributed(prev)
-        else:
-            speaker = _colon_speaker(tokens, a, coref)
-            if speaker is not None:
-                attr = Attribution(speaker, None, -1)
-        if attr is None:
-            continue
-        _lend(attr, inside)
+        _attribute_quote(analysis, infos, (a, b), coref, attributor)
     _dash_speech(analysis, infos)
+    _lead_in(analysis, infos)
+    _about_this(analysis, infos)
+
+
+def _attribute_quote(
+    analysis: Analysis,
+    infos: list[SentenceInfo],
+    region: tuple[int, int],
+    coref: Coreference,
+    attributor: Attributor | None,
+) -> None:
+    """A quote takes the attribution of the sentence that closes it, or opens it ("X заявил:
+    «…»", "X: «…»", "X отметил:" as the paragraph before, "X отправил письмо: «…»"), or
+    follows it ("— сказал он.", "Так заявил X.")."""
+    tokens = analysis.tokens
+    a, b = region
+    inside = [s for s in infos if s.start < b and s.stop > a]
+    if not inside:
+        return
+    for s in inside:
+        s.is_quote = True
+    first, last = inside[0], inside[-1]
+    k = infos.index(first)
+    prev = infos[k - 1] if k else None
+    k = infos.index(last)
+    nxt = infos[k + 1] if k + 1 < len(infos) else None
+    closing, opening = _attributed(last), _attributed(first)
+    attr = None
+    if closing and closing.anchor >= 0 and tokens[closing.anchor].start > b:
+        attr = closing
+    elif opening and opening.anchor >= 0 and tokens[opening.anchor].stop < a:
+        attr = opening
+    elif nxt and _attributed(nxt) and (starts_with_dash(tokens, nxt) or about_this(tokens, nxt)):
+        attr = _attributed(nxt)
+    elif prev and _attributed(prev) and tokens[prev.last].text == ":":
+        attr = _attributed(prev)
+    else:
+        speaker = _colon_speaker(tokens, a, coref, attributor)
+        if speaker is not None:
+            attr = Attribution(speaker, None, -1)
+    if attr is not None:
+        _lend(attr, inside)
+
+
+def _lead_in(analysis: Analysis, infos: list[SentenceInfo]) -> None:
+    """ "Мы не позволим заниматься вандализмом. Мы не позволим блокировать дороги, подчеркнул
+    Хан.": unquoted first-person sentences right before speech closed by an inverted
+    attribution, in the same paragraph, are the same speaker's words."""
+    tokens, text = analysis.tokens, analysis.text
+    for k, s in enumerate(infos):
+        attr = _attributed(s)
+        if attr is None or attr.anchor < 0 or not _inverted(tokens, attr.anchor, s):
+            continue
+        j = k - 1
+        while j >= 0 and "\n" not in text[infos[j].stop : infos[j + 1].start]:
+            before = infos[j]
+            if _attributed(before) is not None or before.is_quote or not _first_person(tokens, before):
+                break
+            _lend(attr, [before])
+            j -= 1
+
+
+def _inverted(tokens: list[Token], anchor: int, s: SentenceInfo) -> bool:
+    """The speech verb comes after the speech, behind a comma or dash, its subject after it:
+    "…, подчеркнул Хан", "… - сказал Песков"."""
+    k = anchor - 1
+    while k > s.first and tokens[k].text in _DASH:
+        k -= 1
+    subjects = [c for c in tokens[anchor].children if tokens[c].rel.startswith("nsubj")]
+    return k > s.first and tokens[k].text == "," and all(c > anchor for c in subjects)
+
+
+def _first_person(tokens: list[Token], s: SentenceInfo) -> bool:
+    """The sentence speaks as "я" or "мы": a first-person pronoun or verb."""
+    return any(tokens[i].feats.get("Person") == "1" for i in range(s.first, s.last + 1))
+
+
+def _about_this(analysis: Analysis, infos: list[SentenceInfo]) -> None:
+    """ "Об этом сообщил X" attributes the sentence before it to X."""
+    tokens = analysis.tokens
     for k in range(1, len(infos)):
         s, prev = infos[k], infos[k - 1]
         unattributed = prev.attribution is None or prev.attribution.speaker is None

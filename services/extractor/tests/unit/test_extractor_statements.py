@@ -438,11 +438,24 @@ def test_pronoun_does_not_reach_far_back(extract):
             "медь подорожает",
             None,
         ),
-        # an office the table does not know
+        # an office the table does not know: the person just speaking, if the title fits him
         (
             "Сигэру Исиба посетил завод. Премьер Японии заявил, что редкоземельные металлы нужны стране.",
             datetime(2025, 3, 1, tzinfo=UTC),
             "редкоземельные металлы",
+            "Сигэру Исиба",
+        ),
+        (
+            "Президент России Владимир Путин провел совещание. Глава МИД Турции заявил, что нефть"
+            " подешевеет.",
+            datetime(2025, 3, 1, tzinfo=UTC),
+            "нефть подешевеет",
+            None,
+        ),
+        (
+            "Мария Захарова провела брифинг. Министр заявил, что нефть подешевеет.",
+            None,
+            "нефть подешевеет",
             None,
         ),
     ],
