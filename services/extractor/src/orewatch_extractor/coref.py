@@ -163,8 +163,9 @@ class Coreference:
             if self.entities[m.entity].type == "PER":
                 # "адвокат Биби Саиф уль-Малук": an indeclinable client, then the name in apposition
                 after = self.by_token.get(m.last + 1)
-                if after is not None and after.entity != m.entity and self.entities[after.entity].type == "PER":
-                    return after.entity
+                other = after.entity if after is not None and after.entity != m.entity else None
+                if other is not None and self.entities[other].type == "PER":
+                    return other
                 return m.entity  # appositive: "президент России Владимир Путин"
         for c in self.tokens[i].children:  # "уполномоченный … Кирилл Дмитриев"
             child = self.by_token.get(c)
@@ -177,7 +178,7 @@ class Coreference:
         key = (self.tokens[i].lemma, *self._chain(i + 1, end))
         found = self.titles.get(key, set())
         if not found and len(key) > 1:  # "пресс-секретарь президента" of "… президента России Дмитрий Песков"
-            found = set().union(*(people for title, people in self.titles.items() if title[: len(key)] == key))
+            found = set().union(*(p for title, p in self.titles.items() if title[: len(key)] == key))
         equivalent = self.lex.title_equivalents.get(key[0])
         if not found and equivalent is not None and len(key) > 1:
             found = self.titles.get((equivalent, *key[1:]), set())
@@ -253,7 +254,7 @@ class Coreference:
         ]
         kinds += [c for k in inside for c in tokens[k].children if tokens[c].rel == "appos"]
         k = m.first - 1
-        while k >= 0 and (tokens[k].pos == "ADJ" or tokens[k].text in "«\"„“"):
+        while k >= 0 and (tokens[k].pos == "ADJ" or tokens[k].text in '«"„“'):
             k -= 1
         if k >= 0 and tokens[k].sent == tokens[m.first].sent:
             kinds.append(k)
@@ -304,9 +305,8 @@ class Coreference:
         """The person most recently speaking or acting as a subject before token i, outside
         quotes, who agrees in gender: whom "он", "политик" or "министр" refers to."""
         sent = self.tokens[i].sent
-        events = [
-            (pos, entity, True) for pos, entity in self.speakers if pos < i and self.entities[entity].type == "PER"
-        ]
+        people = [(pos, entity) for pos, entity in self.speakers if self.entities[entity].type == "PER"]
+        events = [(pos, entity, True) for pos, entity in people if pos < i]
         events += [
             (m.last, m.entity, any(k in self.subjects for k in range(m.first, m.last + 1)))
             for m in self.mentions

@@ -217,8 +217,11 @@ class Attributor:
             # second subject; a word that cannot be nominative is not the speaker
             subjects = [c for c in subjects if self.can_be_nominative(tokens[c].text)] or subjects
         tok = tokens[v]
-        relative = tok.rel == "acl:relcl" and tok.head is not None
-        if relative and (not subjects or all(tokens[c].lemma == "который" for c in subjects)):
+        if (
+            tok.rel == "acl:relcl"
+            and tok.head is not None
+            and (not subjects or all(tokens[c].lemma == "который" for c in subjects))
+        ):
             noun = tokens[tok.head]
             if subjects:  # "Хант, который сообщил": the noun the clause qualifies
                 return True, coref.resolve(noun.index)
@@ -332,7 +335,9 @@ class Attributor:
             return tok.lemma
         return None
 
-    def _verb_candidate(self, tokens: list[Token], i: int, lemma: str, coref: Coreference) -> Attribution | None:
+    def _verb_candidate(
+        self, tokens: list[Token], i: int, lemma: str, coref: Coreference
+    ) -> Attribution | None:
         tok = tokens[i]
         has_subject, speaker = self._subject(tokens, i, coref)
         if not has_subject:
@@ -341,7 +346,8 @@ class Attributor:
             quoted_person = _first_entity([c for c in tok.children if tokens[c].rel == "obj"], coref)
             speaker = quoted_person if quoted_person is not None else speaker
         weak = lemma in self.lex.weak_verbs or lemma in self.lex.stances or lemma in self.lex.light_verbs
-        if weak and (speaker is None or coref.entities[speaker].type == "LOC" or tok.rel in ("xcomp", "ccomp")):
+        placeless = speaker is None or coref.entities[speaker].type == "LOC"
+        if weak and (placeless or tok.rel in ("xcomp", "ccomp")):
             return None
         return Attribution(speaker, lemma, i)
 
