@@ -112,6 +112,7 @@ def _trim_person(tokens: list[Token], first: int, last: int, canon: Canonicalise
     while (
         last > first
         and not _ROMAN.match(tokens[last].text)
+        and not _name_part(tokens, last)
         and (
             tokens[last].pos not in ("PROPN", "NOUN", "X")
             or tokens[last].text[:1].islower()
@@ -120,6 +121,21 @@ def _trim_person(tokens: list[Token], first: int, last: int, canon: Canonicalise
     ):
         last -= 1
     return first, last
+
+
+_PARTICLE_NAME = re.compile(r"^[a-zа-яё]{1,4}-[A-ZА-ЯЁ]")
+
+
+def _name_part(tokens: list[Token], i: int) -> bool:
+    """Lowercase words that are still part of a name: a particle joined to the name
+    ("уль-Малук", "аль-Асад") or the rest of a word after an apostrophe ("О’лири")."""
+    tok = tokens[i]
+    if _PARTICLE_NAME.match(tok.text):
+        return True
+    if tok.text in "'’":
+        return i + 1 < len(tokens) and tokens[i + 1].start == tok.stop and tokens[i - 1].stop == tok.start
+    prev = tokens[i - 1] if i else None
+    return prev is not None and prev.text in "'’" and prev.stop == tok.start and tok.text[:1].isalpha()
 
 
 def _with_shared_head(tokens: list[Token], toks: list[Token]) -> list[Token]:

@@ -65,6 +65,7 @@ class Extractor:
             dict(data["kind_families"]),
             frozenset(data["feminine_titles"]),
             frozenset(data["unnamed_sources"]),
+            frozenset(data["dominant_families"]),
         )
         self.version = (
             f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "

@@ -39,6 +39,7 @@ class Lexicon:
     kind_families: dict[str, str] = field(default_factory=dict)  # "лоукостер" -> "компания"
     feminine_titles: frozenset[str] = frozenset()  # "королева", "госпожа": the title gives the gender
     unnamed_sources: frozenset[str] = frozenset()  # "источник": speaks for the body it is "в"
+    dominant_families: frozenset[str] = frozenset()  # "компания" alone: the one the article is about
 
 
 class Coreference:
@@ -258,10 +259,15 @@ class Coreference:
             k -= 1
         if k >= 0 and tokens[k].sent == tokens[m.first].sent:
             kinds.append(k)
+        head = next((tokens[k] for k in inside if tokens[k].head not in inside), tokens[m.first])
         for k in kinds:
             family = self._family(tokens[k].lemma)
-            if family is not None and k not in self.by_token:
-                self.kinds.setdefault(family, []).append((m.first, m.entity))
+            case, head_case = tokens[k].feats.get("Case"), head.feats.get("Case")
+            if not any("а" <= c <= "я" for c in head.text.lower()):
+                head_case = None  # "авиакомпании Ryanair": a foreign name does not decline
+            if family is None or k in self.by_token or (case and head_case and case != head_case):
+                continue  # "работников авиакомпании Рижский аэропорт": no apposition across cases
+            self.kinds.setdefault(family, []).append((m.first, m.entity))
 
     def _kind_referent(self, i: int) -> int | None:
         """ "Компания уверяет", "в авиакомпании пояснили", "Суд заявил": the organisation the
@@ -274,6 +280,8 @@ class Coreference:
             return before[-1]
         if len({entity for _, entity in bound}) == 1:
             return bound[0][1]
+        if not bound and family in self.lex.dominant_families:
+            return self._dominant_organisation()
         root = stem(lemma)
         for m in reversed(self.mentions):
             if m.last >= i or self.tokens[i].sent - self.tokens[m.first].sent > ANAPHOR_SENTS:
@@ -283,6 +291,19 @@ class Coreference:
             if ent.type == "ORG" and any(stem(w) == root or w.endswith(lemma) for w in words):
                 return m.entity
         return None
+
+    def _dominant_organisation(self) -> int | None:
+        """ "Компания уверяет" in an article that never says which company: the organisation
+        the article is about, named clearly more often than any other and given no other kind."""
+        other_kinds = {entity for bindings in self.kinds.values() for _, entity in bindings}
+        counts: dict[int, int] = {}
+        for m in self.mentions:
+            if self.entities[m.entity].type == "ORG" and m.entity not in other_kinds:
+                counts[m.entity] = counts.get(m.entity, 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: -item[1])
+        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]):
+            return None
+        return ranked[0][0]
 
     # ---- salience ---------------------------------------------------------------------
     def _agrees(self, entity: int, gender: str | None) -> bool:

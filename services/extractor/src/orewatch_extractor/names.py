@@ -22,7 +22,8 @@ from natasha.shape import recover_shape
 
 from orewatch_extractor.nlp import Models, Token
 
-_QUOTES = re.compile(r"[«»\"“”„'`]")
+# quote marks, but not an apostrophe inside a name ("О’Лири", "Д'Артаньян")
+_QUOTES = re.compile(r"[«»\"“”„`]|(?<![^\W\d_])['’](?![^\W\d_])|^['’]|['’]$|(?<=\s)['’]|['’](?=\s)")
 _SPACES = re.compile(r"\s+")
 _INITIAL = re.compile(r"^[А-ЯЁA-Z]\.?$")
 _PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})

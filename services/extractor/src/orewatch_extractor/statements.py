@@ -131,8 +131,8 @@ def _closing_levels(paragraph: str, k: int, opened: list[str]) -> int:
         return min(len(opened), max(1, len(opened) - later))
     if ch == "“" and opened[-1] == "„":
         return 1  # „…“
-    if ch in "“”" and (_closes(paragraph, k) or opened[-1] == "“"):
-        return len(opened)  # "…Brexit“." closes whatever is open
+    if ch in "“”" and opened[-1] == "“" and _closes(paragraph, k):
+        return 1  # “…” inside «…»
     if ch == '"' and _straight_role(paragraph, k) in ("close", "both"):
         if opened[-1] != '"':
             return 0
@@ -290,6 +290,8 @@ class Attributor:
                 continue
             if (tok.pos == "PUNCT" and tok.text not in _QUOTE_MARKS) or tok.pos == "ADP":
                 break  # "в сообщении компании на Лондонской бирже": the exchange did not say it
+            if tok.feats.get("Case") == "Dat":
+                break  # "в интервью телеканалу Sky News": the one asking did not say it
             words.append(k)
             k += 1
         stack = [c for c in tokens[noun].children if c < noun]  # "в размещенном на странице … оповещении"
@@ -342,6 +344,8 @@ class Attributor:
         has_subject, speaker = self._subject(tokens, i, coref)
         if not has_subject:
             speaker = self._place(tokens, i, coref)
+        if not has_subject and speaker is None:
+            speaker = _beside(tokens, i, coref)
         if lemma in _QUOTING:  # "— цитирует Исламова агентство": the one quoted spoke
             quoted_person = _first_entity([c for c in tok.children if tokens[c].rel == "obj"], coref)
             speaker = quoted_person if quoted_person is not None else speaker
@@ -401,6 +405,18 @@ class Attributor:
             s.speech = True
             if chosen.speaker is not None:
                 coref.said(chosen.anchor, chosen.speaker)
+
+
+def _beside(tokens: list[Token], verb: int, coref: Coreference) -> int | None:
+    """When the parser gave the verb no subject at all: a nominative name right before it or
+    right after it ("… Джереми Хант подчеркнул", "…, сообщил Иванов")."""
+    for k in (verb - 1, verb + 1):
+        if 0 <= k < len(tokens) and tokens[k].sent == tokens[verb].sent:
+            tok = tokens[k]
+            entity = coref.by_token.get(k)
+            if entity is not None and tok.feats.get("Case") in (None, "Nom") and tok.pos != "PUNCT":
+                return entity.entity
+    return None
 
 
 def _depth(tokens: list[Token], i: int) -> int:
@@ -491,8 +507,8 @@ def _after_dash(tokens: list[Token], anchor: int, s: SentenceInfo) -> bool:
 def _colon_speaker(
     tokens: list[Token], a: int, coref: Coreference, attributor: Attributor | None = None
 ) -> int | None:
-    """ "Дмитриев: «…»": a name and a colon right before the quote; or a clause that sends a
-    letter or message before the colon: "он отправил Мэй письмо: «…»"."""
+    """ "Дмитриев: «…»": a name and a colon right before the quote; or the subject of the
+    clause the colon ends: "он отправил Мэй письмо: «…»", "Косачев настроен мягче: «…»"."""
     k = bisect_left([t.start for t in tokens], a) - 1  # the opening mark
     while k >= 0 and tokens[k].pos == "PUNCT" and tokens[k].text != ":":
         k -= 1
@@ -506,9 +522,6 @@ def _colon_speaker(
     if not verbs:
         return None
     verb = min(verbs, key=lambda i: _depth(tokens, i))
-    objects = {tokens[c].lemma for c in tokens[verb].children if tokens[c].rel == "obj"}
-    if not objects & attributor.lex.source_nouns:
-        return None
     return attributor.subject_of(tokens, verb, coref)
 
 
