@@ -41,6 +41,7 @@ class Mention:
     key: tuple[str, ...] = ()  # merge key: word stems, a country by its canonical name
     stable: str | None = None  # "МИД Британии" -> "МИД Великобритании": same name in every article
     by_patronymic: bool = False  # "Александр Григорьевич": a first name and a patronymic, no surname
+    unnamed: bool = False  # a body the tagger did not name ("министерство развития"): bodies.py
 
 
 @dataclass(slots=True)

@@ -7,7 +7,15 @@ from importlib.metadata import PackageNotFoundError, version
 
 from orewatch_common.contracts import Actor, ActorRef, CleanArticle, ExtractedArticle, Mineral, Statement
 
-from orewatch_extractor.actors import Entity, Merger, find_mentions, recover_mentions, settle_dateline
+from orewatch_extractor.actors import (
+    Entity,
+    Mention,
+    Merger,
+    find_mentions,
+    recover_mentions,
+    settle_dateline,
+)
+from orewatch_extractor.bodies import find_bodies
 from orewatch_extractor.coref import Coreference, Lexicon
 from orewatch_extractor.minerals import Gazetteer
 from orewatch_extractor.names import AliasTable, Canonicaliser
@@ -37,6 +45,15 @@ def speaker_first(entities: list[int], attr: Attribution | None) -> list[int]:
     if attr is None or attr.speaker is None or attr.speaker in entities:
         return entities
     return [attr.speaker, *entities]
+
+
+def _kept_entities(entities: list[Entity], mentions: list[Mention], infos: list[SentenceInfo]) -> set[int]:
+    """Entities to report: every named one, and a body the tagger did not name ("канцелярия
+    премьер-министра") only when it speaks: a common-noun phrase is an actor for who said
+    what, not for the article's list of names."""
+    named = {m.entity for m in mentions if not m.unnamed}
+    speakers = {i.attribution.speaker for i in infos if i.attribution and i.attribution.speaker is not None}
+    return {k for k in range(len(entities)) if k in named or k in speakers}
 
 
 class Extractor:
@@ -114,6 +131,8 @@ class Extractor:
         tokens = analysis.tokens
 
         mentions = find_mentions(analysis, self.canon)
+        aliases = self.aliases
+        mentions = find_bodies(analysis, mentions, self.canon, aliases.bodies, aliases.party_members)
         entities = self.merger.merge(analysis, mentions)
         mentions = recover_mentions(analysis, mentions, entities)
         day = article.published_at.date() if article.published_at else None
@@ -149,6 +168,7 @@ class Extractor:
         def ref(ent: Entity) -> ActorRef:
             return ActorRef(name=ent.shown, type=ent.type)
 
+        kept = _kept_entities(entities, mentions, infos)
         statements: list[Statement] = []
         for info in infos:
             if not (info.speech or info.is_quote or info.minerals):
@@ -165,7 +185,7 @@ class Extractor:
                     verb=attr.verb if attr else None,
                     is_quote=info.is_quote,
                     # the speaker is in the sentence even when named by "он" or a title
-                    actors=[ref(entities[e]) for e in speaker_first(info.entities, attr)],
+                    actors=[ref(entities[e]) for e in speaker_first(info.entities, attr) if e in kept],
                     minerals=info.minerals,
                 )
             )
@@ -177,7 +197,8 @@ class Extractor:
                 aliases=e.aliases,
                 mentions=max(1, e.mentions),
             )
-            for e in entities
+            for k, e in enumerate(entities)
+            if k in kept
         ]
         minerals = [
             Mineral(

@@ -52,6 +52,8 @@ class AliasTable:
         self.org_prefixes = frozenset(norm_key(j) for j in data.get("org_prefixes", []))
         self.quoted_name_kinds = frozenset(norm_key(j) for j in data.get("quoted_name_kinds", []))
         self.indeclinable = frozenset(norm_key(j) for j in data.get("indeclinable", []))
+        self.bodies = frozenset(data.get("bodies", []))
+        self.party_members = frozenset(data.get("party_members", []))
         self.by_key: dict[str, Known] = {}
         self.by_stem: dict[str, Known | None] = {}
         self.spelled: dict[str, str] = {}  # norm_key or stem_key of a name -> the name as the data spells it

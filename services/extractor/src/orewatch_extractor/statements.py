@@ -40,6 +40,7 @@ class SpeechLexicon:
     according_nouns: frozenset[str]
     stances: frozenset[str] = frozenset()  # short adjectives: "уверен, что"
     light_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # "дать" + "понять"
+    according_openings: tuple[tuple[str, ...], ...] = (("по",), ("согласно",))  # before "словам"
 
     @classmethod
     def load(cls) -> tuple[SpeechLexicon, dict[str, Any]]:
@@ -53,6 +54,7 @@ class SpeechLexicon:
             frozenset(data["according_nouns"]),
             frozenset(data["stances"]),
             {verb: frozenset(partners) for verb, partners in data["light_verbs"].items()},
+            tuple(tuple(opening.split()) for opening in data["according_openings"]),
         )
         return lex, data
 
@@ -305,11 +307,14 @@ class Attributor:
         return words
 
     def _according(self, tokens: list[Token], i: int, coref: Coreference) -> int | None:
-        """ "по словам X", "по его словам", "согласно заявлению X"."""
+        """ "по словам X", "по его словам", "согласно заявлению X", "с точки зрения X"."""
         j, pron = i - 1, None
         if j >= 0 and tokens[j].pos in ("PRON", "DET"):
             pron, j = j, j - 1
-        if j < 0 or tokens[j].lemma not in ("по", "согласно"):
+        opening = next(
+            (o for o in self.lex.according_openings if _lemmas_before(tokens, j + 1, len(o)) == o), None
+        )
+        if opening is None:
             return None
         if pron is not None:
             return coref.resolve(pron)
@@ -321,6 +326,8 @@ class Attributor:
             ent = coref.resolve(k)
             if ent is not None:
                 return ent
+            if tokens[k].lemma in coref.lex.unnamed_sources:
+                return None  # "по словам источника CNN": an unnamed source, not the outlet
         return None
 
     def speech_lemma(self, tokens: list[Token], i: int) -> str | None:
@@ -408,15 +415,28 @@ class Attributor:
 
 
 def _beside(tokens: list[Token], verb: int, coref: Coreference) -> int | None:
-    """When the parser gave the verb no subject at all: a nominative name right before it or
-    right after it ("… Джереми Хант подчеркнул", "…, сообщил Иванов")."""
-    for k in (verb - 1, verb + 1):
-        if 0 <= k < len(tokens) and tokens[k].sent == tokens[verb].sent:
+    """When the parser gave the verb no subject at all: the nearest nominative name in the
+    verb's own clause, before it ("поскольку Мэй с облегчением заявила") or right after it
+    ("…, сообщил Иванов")."""
+    for step in (-1, 1):
+        k = verb + step
+        while 0 <= k < len(tokens) and tokens[k].sent == tokens[verb].sent:
             tok = tokens[k]
-            entity = coref.by_token.get(k)
-            if entity is not None and tok.feats.get("Case") in (None, "Nom") and tok.pos != "PUNCT":
-                return entity.entity
+            if tok.pos in ("PUNCT", "SCONJ", "CCONJ") or (tok.pos == "VERB" and step < 0):
+                break
+            mention = coref.by_token.get(k)
+            if mention is not None:
+                if tok.feats.get("Case") in (None, "Nom"):
+                    return mention.entity
+                if step > 0:
+                    break
+            k += step
     return None
+
+
+def _lemmas_before(tokens: list[Token], end: int, n: int) -> tuple[str, ...]:
+    """Lemmas of the n tokens before `end` (fewer at the start of the text)."""
+    return tuple(t.lemma for t in tokens[max(0, end - n) : end])
 
 
 def _depth(tokens: list[Token], i: int) -> int:
