@@ -12,10 +12,19 @@ with its own name ("профсоюз пилотов Cockpit") is that name. Part
 
 from __future__ import annotations
 
+import re
+
 from orewatch_extractor.actors import Mention
 from orewatch_extractor.names import Canonicaliser, norm_key, stem
 from orewatch_extractor.nlp import Analysis, Token
 
+# A site named by its domain: "пишет bbc.com", "отмечает «Лента.ру»" (the tagger splits it
+# at the dots and names none of it). Not inside a link or an address.
+_DOMAIN = re.compile(
+    r"(?<![\w@/.-])[A-Za-zА-Яа-яЁё0-9][\w-]*(?:\.[\w-]+)*\."
+    r"(?:ru|рф|ру|com|net|org|info|io|ua|kz|by|uz|kg|am|az|ge|md|tj|lv|lt|ee|de|fr|uk|su)"
+    r"(?![\w/-]|\.\w)"
+)
 _RELATIONAL = ("ский", "цкий")  # "британский", "немецкий": adjectives of a place
 _CHAIN_POS = ("NOUN", "PROPN", "ADJ", "DET", "NUM")
 
@@ -55,6 +64,24 @@ def find_bodies(
     # a name inside a body ("правительство Великобритании") stays a mention of its own: the
     # body is reported only when it speaks, the country in any case
     return sorted(mentions + found, key=lambda m: (m.first, -m.last))
+
+
+def find_sites(analysis: Analysis, mentions: list[Mention]) -> list[Mention]:
+    """The mentions with sites named by their domain added as organisations."""
+    tokens = analysis.tokens
+    covered = {i for m in mentions for i in range(m.first, m.last + 1)}
+    by_start = {t.start: t.index for t in tokens}
+    by_stop = {t.stop: t.index for t in tokens}
+    found = []
+    for match in _DOMAIN.finditer(analysis.text):
+        first, last = by_start.get(match.start()), by_stop.get(match.end())
+        if first is None or last is None or any(k in covered for k in range(first, last + 1)):
+            continue
+        name = match.group()
+        mention = Mention(first, last, "ORG", name, name)
+        mention.key = (name.lower(),)
+        found.append(mention)
+    return sorted(mentions + found, key=lambda m: (m.first, -m.last)) if found else mentions
 
 
 def _body_span(tokens: list[Token], head: int, owner: dict[int, Mention]) -> tuple[int, int] | None:

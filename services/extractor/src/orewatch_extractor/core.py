@@ -15,7 +15,7 @@ from orewatch_extractor.actors import (
     recover_mentions,
     settle_dateline,
 )
-from orewatch_extractor.bodies import find_bodies
+from orewatch_extractor.bodies import find_bodies, find_sites
 from orewatch_extractor.coref import Coreference, Lexicon
 from orewatch_extractor.minerals import Gazetteer
 from orewatch_extractor.names import AliasTable, Canonicaliser
@@ -83,6 +83,7 @@ class Extractor:
             frozenset(data["feminine_titles"]),
             frozenset(data["unnamed_sources"]),
             frozenset(data["dominant_families"]),
+            dict(data["members"]),
         )
         self.version = (
             f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "
@@ -133,6 +134,7 @@ class Extractor:
         mentions = find_mentions(analysis, self.canon)
         aliases = self.aliases
         mentions = find_bodies(analysis, mentions, self.canon, aliases.bodies, aliases.party_members)
+        mentions = find_sites(analysis, mentions)
         entities = self.merger.merge(analysis, mentions)
         mentions = recover_mentions(analysis, mentions, entities)
         day = article.published_at.date() if article.published_at else None

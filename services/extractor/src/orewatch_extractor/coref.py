@@ -40,6 +40,8 @@ class Lexicon:
     feminine_titles: frozenset[str] = frozenset()  # "королева", "госпожа": the title gives the gender
     unnamed_sources: frozenset[str] = frozenset()  # "источник": speaks for the body it is "в"
     dominant_families: frozenset[str] = frozenset()  # "компания" alone: the one the article is about
+    members: dict[str, str] = field(default_factory=dict)  # "судьи" speak as the "суд"
+    citing_verbs: frozenset[str] = frozenset({"сообщать", "передавать", "писать"})  # an outlet's verbs
 
 
 class Coreference:
@@ -139,15 +141,11 @@ class Coreference:
             tok = self.tokens[t]
             if tok.sent != sent or tok.pos == "PUNCT":
                 break
-            if (
-                tok.lemma in self.lex.titles
-                and t not in self.by_token
-                and self._genitive_chain_end(t) == first
-            ):
+            if self.role(tok.lemma) and t not in self.by_token and self._genitive_chain_end(t) == first:
                 title = t
         if title is None:
             return
-        key = (self.tokens[title].lemma, *self._chain(title + 1, first))
+        key = (self.role(self.tokens[title].lemma) or "", *self._chain(title + 1, first))
         keys = [key, key[:1]]
         for contracted, expansion in self.lex.contractions.items():
             if key[: len(expansion)] == expansion:  # "заместитель министра" is "замминистра"
@@ -155,6 +153,18 @@ class Coreference:
         for k in keys:
             self.titles.setdefault(k, set()).add(m.entity)
         self.titled.add(m.entity)
+
+    def role(self, lemma: str) -> str | None:
+        """The title a word is, hyphenated compounds included: "судья-председатель" and
+        "политик-голлист" are a judge and a politician, "экс-глава" a head."""
+        if lemma in self.lex.titles:
+            return lemma
+        parts = lemma.split("-")
+        if len(parts) > 1:
+            for part in (parts[0], "-".join(parts[1:]), parts[-1]):
+                if part in self.lex.titles:
+                    return part
+        return None
 
     def _title(self, i: int) -> int | None:
         end = self._genitive_chain_end(i)
@@ -176,7 +186,7 @@ class Coreference:
                 and self.tokens[c].feats.get("Case") == case
             ) and self.tokens[c].rel in ("appos", "flat:name", "flat", "nmod"):
                 return child.entity
-        key = (self.tokens[i].lemma, *self._chain(i + 1, end))
+        key = (self.role(self.tokens[i].lemma) or self.tokens[i].lemma, *self._chain(i + 1, end))
         found = self.titles.get(key, set())
         if not found and len(key) > 1:  # "пресс-секретарь президента" of "… президента России Дмитрий Песков"
             found = set().union(*(p for title, p in self.titles.items() if title[: len(key)] == key))
@@ -226,7 +236,7 @@ class Coreference:
         """(token, entity) for titles standing alone for a person the article names."""
         out = []
         for i, tok in enumerate(self.tokens):
-            if tok.lemma in self.lex.titles and i not in self.by_token and tok.pos == "NOUN":
+            if self.role(tok.lemma) and i not in self.by_token and tok.pos == "NOUN":
                 end = self._genitive_chain_end(i)
                 if end < len(self.tokens) and end in self.by_token:
                     continue  # the name follows: already a mention
@@ -260,6 +270,11 @@ class Coreference:
         if k >= 0 and tokens[k].sent == tokens[m.first].sent:
             kinds.append(k)
         head = next((tokens[k] for k in inside if tokens[k].head not in inside), tokens[m.first])
+        if head.rel.startswith("nsubj") and head.head is not None:
+            verb = tokens[head.head]
+            if verb.lemma in self.lex.citing_verbs and verb.feats.get("Tense") == "Pres":
+                media = self._family("газета")  # "пишет The Guardian": an outlet, for a later "газета"
+                self.kinds.setdefault(media or "газета", []).append((m.first, m.entity))
         for k in kinds:
             family = self._family(tokens[k].lemma)
             case, head_case = tokens[k].feats.get("Case"), head.feats.get("Case")
@@ -269,10 +284,10 @@ class Coreference:
                 continue  # "работников авиакомпании Рижский аэропорт": no apposition across cases
             self.kinds.setdefault(family, []).append((m.first, m.entity))
 
-    def _kind_referent(self, i: int) -> int | None:
+    def _kind_referent(self, i: int, lemma: str | None = None) -> int | None:
         """ "Компания уверяет", "в авиакомпании пояснили", "Суд заявил": the organisation the
         text gave that kind, else the one whose name holds the word ("Верховный суд Пакистана")."""
-        lemma = self.tokens[i].lemma
+        lemma = lemma or self.tokens[i].lemma
         family = self._family(lemma)
         bound = self.kinds.get(family or "", [])
         before = [entity for pos, entity in bound if pos < i]
@@ -425,14 +440,17 @@ class Coreference:
         if tok.lemma in self.lex.pronouns and tok.pos in ("PRON", "DET"):
             return self._salient_person(i, self.lex.pronouns[tok.lemma])
         plural = tok.feats.get("Number") == "Plur"  # "аналитики компании": never one named person
-        person = self._person_by_role(i) if tok.lemma in self.lex.titles and not plural else None
+        role = self.role(tok.lemma)
+        person = self._person_by_role(i) if role and not plural else None
         if person is None and not plural:
             person = self._named_with(i)
         if person is not None:
             return person
         if tok.lemma in self.lex.unnamed_sources:
             return self._source_body(i)
-        if tok.lemma in self.lex.titles and tok.lemma not in self.lex.org_voices:
+        if plural and tok.lemma in self.lex.members:  # "отметили судьи": the court speaks
+            return self._kind_referent(i, self.lex.members[tok.lemma])
+        if role and role not in self.lex.org_voices:
             return None
         if tok.lemma in self.lex.org_voices:
             return self._voiced_org(i)
@@ -454,7 +472,7 @@ class Coreference:
             return self._salient_person(i, gender)
         # "адвокат Асии", "юрист Саифа-ул-Мулука": a role of someone named is somebody else
         others = frozenset(m.entity for k in range(i + 1, end) if (m := self.by_token.get(k)) is not None)
-        person = self._salient_person(i, gender, sents=1, others=others)
+        person = self._salient_person(i, gender, sents=2, others=others)
         if person is not None and self._serves_elsewhere(person, i, end):
             return None
         return person
