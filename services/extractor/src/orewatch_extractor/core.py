@@ -26,6 +26,7 @@ from orewatch_extractor.statements import (
     Attributor,
     SentenceInfo,
     SpeechLexicon,
+    author_words,
     propagate,
     quote_regions,
     speech_quotes,
@@ -151,7 +152,12 @@ class Extractor:
         for i, ent in title_refs:
             by_sent_entities.setdefault(tokens[i].sent, []).append(ent)
         regions = speech_quotes(analysis, quote_regions(text))
-        quoted = {t.index for t in tokens for a, b in regions if a <= t.start < b}
+        authors = author_words(text, regions)
+        quoted = {
+            t.index
+            for t in tokens
+            if any(a <= t.start < b for a, b in regions) and not any(a <= t.start < b for a, b in authors)
+        }
         coref.quoted = quoted
         for k, sent in enumerate(analysis.sents):
             matches = self.gazetteer.find(tokens, sent.first, sent.last)

@@ -179,6 +179,20 @@ def _closes(line: str, k: int) -> bool:
     return not before.isspace() and not after.isalnum()
 
 
+# «Мы обсуждаем это, — приводит его слова газета. — Ситуация деликатная»: the author's words
+# interrupt direct speech between dashes, inside the quote marks
+_AUTHOR_WORDS = re.compile(r"[,!?…]\s*[—–]\s+(?P<words>[^—–«»\"]{3,160}?)[.,:]\s*[—–]\s")
+
+
+def author_words(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character spans of the author's words inside quotes, which are not the quote."""
+    spans = []
+    for a, b in regions:
+        for found in _AUTHOR_WORDS.finditer(text, a, b):
+            spans.append(found.span("words"))
+    return spans
+
+
 def speech_quotes(analysis: Analysis, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Quoted text that is speech rather than a name: a clause with a verb, long, or set
     off as direct speech ("«Рост продолжится», — сказал он")."""
@@ -353,6 +367,8 @@ class Attributor:
             speaker = self._place(tokens, i, coref)
         if not has_subject and speaker is None:
             speaker = _beside(tokens, i, coref)
+        if not has_subject and speaker is None:
+            speaker = _subject_on_next_line(tokens, i, coref)
         if lemma in _QUOTING:  # "— цитирует Исламова агентство": the one quoted spoke
             quoted_person = _first_entity([c for c in tok.children if tokens[c].rel == "obj"], coref)
             speaker = quoted_person if quoted_person is not None else speaker
@@ -437,6 +453,21 @@ def _beside(tokens: list[Token], verb: int, coref: Coreference) -> int | None:
 def _lemmas_before(tokens: list[Token], end: int, n: int) -> tuple[str, ...]:
     """Lemmas of the n tokens before `end` (fewer at the start of the text)."""
     return tuple(t.lemma for t in tokens[max(0, end - n) : end])
+
+
+def _subject_on_next_line(tokens: list[Token], verb: int, coref: Coreference) -> int | None:
+    """ "…, - сказал" at the end of a line and "ксендз Вальдемар Цисло, …" on the next: a
+    sentence broken by the page's layout goes on in lowercase, subject first."""
+    k = verb + 1
+    while k < len(tokens) and tokens[k].pos == "PUNCT" and tokens[k].sent == tokens[verb].sent:
+        k += 1
+    if k >= len(tokens) or tokens[k].sent == tokens[verb].sent or not tokens[k].text[:1].islower():
+        return None
+    words = []
+    while k < len(tokens) and tokens[k].pos != "PUNCT" and len(words) < 6:
+        words.append(k)
+        k += 1
+    return _first_entity(words, coref)
 
 
 def _depth(tokens: list[Token], i: int) -> int:
@@ -594,12 +625,18 @@ def _attribute_quote(
         attr = _attributed(nxt)
     elif prev and _attributed(prev) and tokens[prev.last].text == ":":
         attr = _attributed(prev)
+    elif interrupting := next((x for x in map(_attributed, inside) if x and _unquoted(x, coref)), None):
+        attr = interrupting  # «…, — приводит его слова газета. — …»
     else:
         speaker = _colon_speaker(tokens, a, coref, attributor)
         if speaker is not None:
             attr = Attribution(speaker, None, -1)
     if attr is not None:
         _lend(attr, inside)
+
+
+def _unquoted(attr: Attribution, coref: Coreference) -> bool:
+    return attr.anchor >= 0 and attr.anchor not in coref.quoted
 
 
 def _lead_in(analysis: Analysis, infos: list[SentenceInfo]) -> None:
