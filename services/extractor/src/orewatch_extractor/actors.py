@@ -168,6 +168,31 @@ def _verb_gender(tokens: list[Token], head: Token) -> str | None:
     return tokens[subject.head].feats.get("Gender")
 
 
+def _spoken_gender(tokens: list[Token], mentions: list[Mention]) -> str | None:
+    """The gender the person's own past-tense verbs give ("Марианн Тиссен заявила"), when they
+    agree: better evidence for a foreign name than its ending."""
+    genders = {g for m in mentions if (g := _own_verb_gender(tokens, m)) in ("Masc", "Fem")}
+    return genders.pop() if len(genders) == 1 else None
+
+
+def _own_verb_gender(tokens: list[Token], m: Mention) -> str | None:
+    """Gender of the past-tense verb the mention alone is the subject of, through its
+    appositions ("лидер Хадим Хусейн Ризви заявил"); none for a coordinated subject
+    ("Ризви и его партия"), whose verb agrees with the group."""
+    subject = tokens[m.first]
+    for _ in range(3):
+        if subject.rel.startswith("nsubj") or subject.head is None:
+            break
+        if subject.rel not in ("appos", "flat:name", "flat"):
+            return None
+        subject = tokens[subject.head]
+    if not subject.rel.startswith("nsubj") or subject.head is None:
+        return None
+    if any(tokens[c].rel == "conj" for c in subject.children):
+        return None
+    return tokens[subject.head].feats.get("Gender")
+
+
 def _short_surname(tokens: list[Token], i: int, canon: Canonicaliser) -> bool:
     """ "Линь Цзянь", "Си Цзиньпин": a one-syllable surname the dictionary also knows as a
     word, before a given name it does not know (Chinese and Korean names)."""
@@ -561,7 +586,9 @@ class Merger:
             type_ = g.known.type if g.known else max(set(types), key=types.count)
             ent = Entity(name, type_, norm_key(name), display=self._display(g, name))
             if type_ == "PER":
-                ent.gender = self.canon.person_gender(name, [analysis.tokens[m.last] for m in g.mentions])
+                ent.gender = _spoken_gender(analysis.tokens, g.mentions) or self.canon.person_gender(
+                    name, [analysis.tokens[m.last] for m in g.mentions]
+                )
             for m in g.mentions:
                 m.entity = len(entities)
                 ent.mentions += 1

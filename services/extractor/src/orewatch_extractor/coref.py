@@ -66,7 +66,13 @@ class Coreference:
         for m in mentions:
             for i in range(m.first, m.last + 1):
                 self.by_token[i] = m
-        self.subjects = {i for i, t in enumerate(self.tokens) if t.rel.startswith("nsubj")}
+        # subjects of a clause's own verb, not of an infinitive ("призвали Хана подать в отставку")
+        self.subjects = {
+            i
+            for i, t in enumerate(self.tokens)
+            if t.rel.startswith("nsubj")
+            and (t.head is None or self.tokens[t.head].feats.get("VerbForm") != "Inf")
+        }
         # "Депутат … Дмитрий Исламов предложил": the name in apposition to the subject is one too
         self.subjects |= {
             i

@@ -446,6 +446,8 @@ def _beside(tokens: list[Token], verb: int, coref: Coreference) -> int | None:
                     return mention.entity
                 if step > 0:
                     break
+            elif step > 0 and tok.pos == "NOUN" and tok.feats.get("Case") == "Nom":
+                return coref.resolve(k)  # "…, - указал бывший глава ведомства": a role after the verb
             k += step
     return None
 
@@ -463,7 +465,7 @@ def _subject_on_next_line(tokens: list[Token], verb: int, coref: Coreference) ->
         k += 1
     if k >= len(tokens) or tokens[k].sent == tokens[verb].sent or not tokens[k].text[:1].islower():
         return None
-    words = []
+    words: list[int] = []
     while k < len(tokens) and tokens[k].pos != "PUNCT" and len(words) < 6:
         words.append(k)
         k += 1
