@@ -84,8 +84,8 @@ def _is_junk(tokens: list[Token], type_: str, canon: Canonicaliser, sent_first: 
             and canon.common_word(tok.text)
         ):
             return True  # "Диалогам"
-        if type_ == "PER" and canon.person_noun(tok.text):
-            return True  # "Христианка", "Папа": a role, not a name
+        if (type_ == "PER" or "-" in tok.text) and canon.person_noun(tok.text):
+            return True  # "Христианка", "Папа", "Политик-голлист": a role, not a name
         if (sent_first or type_ == "PER") and tok.text[:1].isupper() and not tok.text.isupper():
             # a capital at the start of a sentence proves nothing, and a person is not
             # named by a common noun ("Диалогам"): keep only proper names

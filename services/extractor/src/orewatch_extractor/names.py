@@ -320,6 +320,9 @@ class Canonicaliser:
     def person_noun(self, text: str) -> bool:
         """A common noun for a person ("христианка", "папа"), which natasha may tag PER."""
         low = text.lower()
+        if "-" in low.strip("-") and not self.common_word(low):
+            # "Политик-голлист", "судья-председатель": a role compound is a role
+            return self.person_noun(low.split("-")[0])
         return self.common_word(low) and any(
             f.pos == "NOUN" and "anim" in f.tag for f in self.models.vocab.parse(low)
         )

@@ -193,14 +193,17 @@ def author_words(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, i
     return spans
 
 
+_INTRODUCED = re.compile(r":\s*[«„“\"]$")
+
+
 def speech_quotes(analysis: Analysis, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Quoted text that is speech rather than a name: a clause with a verb, long, or set
-    off as direct speech ("«Рост продолжится», — сказал он")."""
+    """Quoted text that is speech rather than a name: a clause with a verb, long, set off as
+    direct speech ("«Рост продолжится», — сказал он"), or after a colon ("Захарова: «…»")."""
     out = []
     starts = [t.start for t in analysis.tokens]
     for a, b in regions:
-        if _DIRECT_SPEECH_DASH.match(analysis.text, b):
-            out.append((a, b))
+        if _DIRECT_SPEECH_DASH.match(analysis.text, b) or _INTRODUCED.search(analysis.text, 0, a):
+            out.append((a, b))  # set off as direct speech, or introduced by "X:"
             continue
         words = len(analysis.text[a:b].split())
         if words < MIN_QUOTE_WORDS:
@@ -489,9 +492,18 @@ def _finite(tok: Token) -> bool:
     return tok.feats.get("VerbForm") != "Part" or tok.feats.get("Variant") == "Short"
 
 
+_STATEMENT_NOUNS = frozenset(
+    {"мнение", "оценка", "заявление", "прогноз", "позиция", "точка", "вывод", "предположение", "слово"}
+)
+
+
 def about_this(tokens: list[Token], s: SentenceInfo) -> bool:
-    """ "Об этом сообщил X", "Так заявил X": the sentence attributes the one before it."""
-    if tokens[s.first].lemma == "так" and s.first < s.last and tokens[s.first + 1].pos in ("VERB", "AUX"):
+    """ "Об этом сообщил X", "Так заявил X", "Так X прокомментировал …", "Такое мнение
+    высказал X": the sentence attributes the one before it ("Так, X отметил" gives an example)."""
+    first = tokens[s.first]
+    if first.lemma == "так" and s.first < s.last and tokens[s.first + 1].text != ",":
+        return True
+    if first.lemma == "такой" and s.first < s.last and tokens[s.first + 1].lemma in _STATEMENT_NOUNS:
         return True
     for i in range(s.first, min(s.last, s.first + 6)):
         if tokens[i].lemma == "о" and tokens[i + 1].lemma == "это":

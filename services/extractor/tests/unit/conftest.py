@@ -32,3 +32,20 @@ def extract(extractor: Extractor) -> Callable[..., ExtractedArticle]:
         return extractor.extract(article)
 
     return run
+
+
+def _speaker_of(extraction: ExtractedArticle, needle: str) -> str | None:
+    """The canonical name of the speaker of the one statement holding `needle`: the name the
+    store and the views show (None when the statement has no speaker)."""
+    [statement] = [s for s in extraction.statements if needle in s.text]
+    if statement.speaker is None:
+        return None
+    [actor] = [
+        a for a in extraction.actors if (a.name, a.type) == (statement.speaker.name, statement.speaker.type)
+    ]
+    return actor.canonical_name
+
+
+@pytest.fixture(scope="session")
+def speaker_of() -> Callable[[ExtractedArticle, str], str | None]:
+    return _speaker_of

@@ -8,17 +8,6 @@ import pytest
 from orewatch_extractor.statements import quote_regions
 
 
-def speaker_of(extraction, needle: str) -> str | None:
-    """The canonical name of the statement's speaker: the name the store and the views show."""
-    [statement] = [s for s in extraction.statements if needle in s.text]
-    if statement.speaker is None:
-        return None
-    [actor] = [
-        a for a in extraction.actors if (a.name, a.type) == (statement.speaker.name, statement.speaker.type)
-    ]
-    return actor.canonical_name
-
-
 @pytest.mark.parametrize(
     ("body", "needle", "speaker", "verb"),
     [
@@ -110,7 +99,7 @@ def speaker_of(extraction, needle: str) -> str | None:
         ),
     ],
 )
-def test_speaker_patterns(extract, body, needle, speaker, verb):
+def test_speaker_patterns(speaker_of, extract, body, needle, speaker, verb):
     extraction = extract(body)
     [statement] = [s for s in extraction.statements if needle in s.text]
     assert speaker_of(extraction, needle) == speaker
@@ -235,7 +224,7 @@ def test_speaker_patterns(extract, body, needle, speaker, verb):
         ),
     ],
 )
-def test_coreference_and_quotes(extract, body, needle, speaker):
+def test_coreference_and_quotes(speaker_of, extract, body, needle, speaker):
     assert speaker_of(extract(body), needle) == speaker
 
 
@@ -262,7 +251,7 @@ def test_coreference_and_quotes(extract, body, needle, speaker):
         ),
     ],
 )
-def test_unresolvable_speaker_is_null(extract, body, needle):
+def test_unresolvable_speaker_is_null(speaker_of, extract, body, needle):
     assert speaker_of(extract(body), needle) is None
 
 
@@ -367,7 +356,7 @@ def test_contract_example(extract):
         ),
     ],
 )
-def test_more_speaker_patterns(extract, body, needle, speaker):
+def test_more_speaker_patterns(speaker_of, extract, body, needle, speaker):
     assert speaker_of(extract(body), needle) == speaker
 
 
@@ -387,7 +376,7 @@ def test_speaker_named_by_pronoun_is_among_the_statement_actors(extract):
     assert [a.name for a in statement.actors] == ["Кирилл Дмитриев"]
 
 
-def test_pronoun_does_not_reach_far_back(extract):
+def test_pronoun_does_not_reach_far_back(speaker_of, extract):
     body = (
         "Кирилл Дмитриев прилетел в Эр-Рияд. Погода была жаркой. Люди гуляли в парках. Магазины работали."
         " Дороги были пусты. Он заявил, что переговоры идут."
@@ -460,7 +449,7 @@ def test_pronoun_does_not_reach_far_back(extract):
         ),
     ],
 )
-def test_titles_name_the_office_holder_of_the_day(extract, body, published, needle, speaker):
+def test_titles_name_the_office_holder_of_the_day(speaker_of, extract, body, published, needle, speaker):
     assert speaker_of(extract(body, published_at=published), needle) == speaker
 
 
@@ -521,14 +510,14 @@ def test_quote_regions(text, regions):
         ("«Рост продолжится», — сказал Иван Петров о рынке меди.", "Рост продолжится", "Иван Петров", True),
     ],
 )
-def test_nested_names_and_short_direct_speech(extract, body, needle, speaker, is_quote):
+def test_nested_names_and_short_direct_speech(speaker_of, extract, body, needle, speaker, is_quote):
     extraction = extract(body)
     [statement] = [s for s in extraction.statements if needle in s.text]
     assert speaker_of(extraction, needle) == speaker
     assert statement.is_quote is is_quote
 
 
-def test_direct_speech_opened_by_a_dash_is_attributed_by_its_last_sentence(extract):
+def test_direct_speech_opened_by_a_dash_is_attributed_by_its_last_sentence(speaker_of, extract):
     body = (
         "Губернатор Андрей Чибис провел совещание в Ревде.\n\n"
         "– Лопаритовые руды позволяют получать редкоземельные металлы эффективно. Для Ревды это сотни"
@@ -540,7 +529,7 @@ def test_direct_speech_opened_by_a_dash_is_attributed_by_its_last_sentence(extra
         assert (speaker_of(extraction, needle), statement.is_quote) == ("Андрей Чибис", True)
 
 
-def test_words_quoted_in_a_release_are_their_speakers(extract):
+def test_words_quoted_in_a_release_are_their_speakers(speaker_of, extract):
     body = (
         "«Мы подтверждаем производственный прогноз по палладию», - приводятся в сообщении слова"
         " первого вице-президента «Норникеля» Сергея Степанова."
