@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
@@ -46,6 +47,15 @@ def speaker_first(entities: list[int], attr: Attribution | None) -> list[int]:
     if attr is None or attr.speaker is None or attr.speaker in entities:
         return entities
     return [attr.speaker, *entities]
+
+
+def _tokens_within(tokens: list[Token], spans: list[tuple[int, int]]) -> set[int]:
+    """Indexes of the tokens that start inside any of the character spans."""
+    starts = [t.start for t in tokens]
+    inside: set[int] = set()
+    for a, b in spans:
+        inside.update(range(bisect_left(starts, a), bisect_left(starts, b)))
+    return inside
 
 
 def _kept_entities(entities: list[Entity], mentions: list[Mention], infos: list[SentenceInfo]) -> set[int]:
@@ -152,12 +162,7 @@ class Extractor:
         for i, ent in title_refs:
             by_sent_entities.setdefault(tokens[i].sent, []).append(ent)
         regions = speech_quotes(analysis, quote_regions(text))
-        authors = author_words(text, regions)
-        quoted = {
-            t.index
-            for t in tokens
-            if any(a <= t.start < b for a, b in regions) and not any(a <= t.start < b for a, b in authors)
-        }
+        quoted = _tokens_within(tokens, regions) - _tokens_within(tokens, author_words(text, regions))
         coref.quoted = quoted
         for k, sent in enumerate(analysis.sents):
             matches = self.gazetteer.find(tokens, sent.first, sent.last)
