@@ -492,6 +492,9 @@ class Merger:
                 target.fixed = short_name if latin_suffix and more and not target.known else long_name
             target.mentions.extend(g.mentions)
             g.mentions = []
+            # absorbed: no longer a name of its own that a shorter one could join ("Vale" must
+            # not pick "Vale Resources" once that is "Swiss Vale Resources")
+            del others[key]
 
         # abbreviations: "(ТЛП)" after its name, "ЦА" for "Центральная Азия"; typos
         live = [g for g in groups if g.mentions]

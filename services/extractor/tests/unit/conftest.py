@@ -1,4 +1,5 @@
-"""One Extractor per test session: loading the natasha models takes seconds."""
+"""Shared fixtures: one Extractor per test session (loading the natasha models takes seconds),
+and factories of its inputs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 from orewatch_common.contracts import CleanArticle, ExtractedArticle, SourceKind
+from orewatch_extractor.actors import Mention
 from orewatch_extractor.core import Extractor
+from orewatch_extractor.names import norm_key, stem
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +35,20 @@ def extract(extractor: Extractor) -> Callable[..., ExtractedArticle]:
         return extractor.extract(article)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def mentions_of() -> Callable[..., list[Mention]]:
+    """Mentions as find_mentions makes them, one after another, for tests of the merge alone
+    (independent of what natasha happens to tag)."""
+
+    def build(type_: str, *names: str) -> list[Mention]:
+        mentions, first = [], 0
+        for name in names:
+            last = first + len(name.split()) - 1
+            key = tuple(stem(word) for word in norm_key(name).split())
+            mentions.append(Mention(first, last, type_, name, name, key=key))
+            first = last + 2
+        return mentions
+
+    return build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from orewatch_extractor.nlp import Analysis
 
 
 def names(extraction) -> set[str]:
@@ -322,3 +323,33 @@ def test_a_span_trimmed_to_nothing_has_no_shared_head():
     from orewatch_extractor.actors import _with_shared_head
 
     assert _with_shared_head([], []) == []
+
+
+NO_TEXT = Analysis(text="", tokens=[], spans=[], sents=[])
+
+
+@pytest.mark.parametrize(
+    ("orgs", "expected"),
+    [
+        # a name absorbed by a longer one is no candidate for a shorter one: "Vale" would
+        # otherwise pick the emptied "Vale Resources" (max() of no names)
+        (["Vale Resources", "Swiss Vale Resources", "Vale"], {"Swiss Vale Resources", "Vale"}),
+        (["Swiss Vale Resources", "Vale Resources", "Vale"], {"Swiss Vale Resources", "Vale"}),
+        (["Банк развития", "Азиатский банк развития", "Банк"], {"Азиатский банк развития", "Банк"}),
+        # joined before its own target is absorbed, the short name goes along with it (and the
+        # article's most frequent form names them: "Ryanair" for "Ryanair Holdings")
+        (["Vale", "Vale Resources", "Swiss Vale Resources"], {"Vale Resources"}),
+        (["Банк", "Банк развития"], {"Банк развития"}),
+    ],
+)
+def test_an_absorbed_organisation_is_no_merge_target(extractor, mentions_of, orgs, expected):
+    entities = extractor.merger.merge(NO_TEXT, mentions_of("ORG", *orgs))
+    assert {e.name for e in entities} == expected
+
+
+def test_a_shorter_name_after_an_absorbed_one_does_not_fail(extract):
+    body = (
+        "Компания Zenit Resources сообщила о росте добычи. Акции Swiss Zenit Resources выросли."
+        " Zenit заявила, что продаст рудник."
+    )
+    assert names(extract(body)) == {"Swiss Zenit Resources", "Zenit"}
