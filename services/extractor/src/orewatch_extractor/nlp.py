@@ -92,6 +92,20 @@ class Analysis:
 _LITERAL_POS = frozenset({"PUNCT", "NUM", "SYM"})
 
 
+def within_sentences(span: Span, tokens: list[Token]) -> list[Span]:
+    """A span cut at each sentence boundary it crosses. NER reads the text whole, so a name
+    ending a line runs on into the next line's first word ("… с Джонсоном" + "Туск выразил":
+    one person "Джонсон Туск"); a name never crosses a sentence."""
+    pieces: list[Span] = []
+    first = span.first
+    for i in range(span.first + 1, span.last + 1):
+        if tokens[i].sent != tokens[i - 1].sent:
+            pieces.append(Span(span.type, first, i - 1))
+            first = i
+    pieces.append(Span(span.type, first, span.last))
+    return pieces
+
+
 class Models:
     """The natasha pipeline; one instance per process."""
 
@@ -175,7 +189,7 @@ class Models:
             span_first, span_last = starts.get(span.start), stops.get(span.stop)
             if span_first is None or span_last is None:
                 continue
-            spans.append(Span(span.type, span_first, span_last))
+            spans.extend(within_sentences(Span(span.type, span_first, span_last), tokens))
         analysis = Analysis(text, tokens, [], sents)
         analysis.replace_spans(spans)
         return analysis

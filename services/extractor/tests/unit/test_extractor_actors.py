@@ -353,3 +353,18 @@ def test_a_shorter_name_after_an_absorbed_one_does_not_fail(extract):
         " Zenit заявила, что продаст рудник."
     )
     assert names(extract(body)) == {"Swiss Zenit Resources", "Zenit"}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # NER reads the text whole and runs a name on across the line break
+        ("Мэй встретилась с Джонсоном", "Туск заявил, что переговоры продолжатся.", {"Джонсон", "Туск"}),
+        ("Переговоры провел Кирилл Дмитриев", "Песков заявил, что встреча прошла.", {"Кирилл Дмитриев"}),
+        (None, "Меркель встретилась с Макроном\nТуск заявил, что переговоры идут.", {"Макрон", "Туск"}),
+    ],
+)
+def test_a_name_never_crosses_a_sentence(extract, title, body, expected):
+    found = names(extract(body, title=title))
+    assert expected <= found
+    assert not any("\n" in name or len(name.split()) > 2 for name in found)
