@@ -7,7 +7,14 @@ from importlib.metadata import PackageNotFoundError, version
 
 from orewatch_common.contracts import Actor, ActorRef, CleanArticle, ExtractedArticle, Mineral, Statement
 
-from orewatch_extractor.actors import Entity, Merger, find_mentions, recover_mentions, settle_dateline
+from orewatch_extractor.actors import (
+    Entity,
+    Merger,
+    find_mentions,
+    one_actor_per_key,
+    recover_mentions,
+    settle_dateline,
+)
 from orewatch_extractor.coref import Coreference, Lexicon
 from orewatch_extractor.minerals import Gazetteer
 from orewatch_extractor.names import AliasTable, Canonicaliser
@@ -77,6 +84,12 @@ class Extractor:
             canonical = self.offices.full_name(canonical) or canonical
         return canonical if canonical != entity.shown else None
 
+    def _actor_keys(self, entity: Entity) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
+        """How the store tells actors apart (`Actor.canonical_name` and type) and how a
+        statement refers to one (`ActorRef`: the article's name and type)."""
+        canonical = self._canonical(entity) or entity.shown
+        return ("canonical", canonical, entity.type), ("name", entity.shown, entity.type)
+
     def _commodity_word(self, tok: Token, type_: str) -> bool:
         if tok.text.lower() in self.gazetteer.abbreviations:
             return True
@@ -110,7 +123,7 @@ class Extractor:
         tokens = analysis.tokens
 
         mentions = find_mentions(analysis, self.canon)
-        entities = self.merger.merge(analysis, mentions)
+        entities = one_actor_per_key(self.merger.merge(analysis, mentions), mentions, self._actor_keys)
         mentions = recover_mentions(analysis, mentions, entities)
         day = article.published_at.date() if article.published_at else None
         coref = Coreference(analysis, mentions, entities, self.coref_lex, self.offices, day)
