@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
 from orewatch_common.contracts import Actor, ActorRef, CleanArticle, ExtractedArticle, Mineral, Statement
+from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
 
 from orewatch_extractor.actors import (
     Entity,
@@ -31,6 +32,11 @@ from orewatch_extractor.statements import (
 )
 
 TITLE_SEPARATOR = "\n\n"
+
+
+class ExtractionFailed(UnexpectedFailure):
+    """The extractor's code could not handle the article: a bug, with the original exception.
+    `Extractor.extract` raises nothing else but a `PermanentError`."""
 
 
 def _package_version() -> str:
@@ -108,6 +114,7 @@ class Extractor:
         if len(kept) != len(analysis.spans):
             analysis.replace_spans(kept)
 
+    @permanent_on_failure(ExtractionFailed)
     def extract(self, article: CleanArticle) -> ExtractedArticle:
         """Actors, minerals and statements of one article.
 
