@@ -8,10 +8,12 @@ here, so the rest of the extractor never touches natasha objects directly.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pymorphy2.analyzer
+import pymorphy2.shapes
 import pymorphy2_dicts_ru
 from natasha import (
     Doc,
@@ -32,6 +34,20 @@ def _dict_paths() -> dict[str, str]:
 # pymorphy2 0.9 finds its dictionary through pkg_resources entry points, which recent
 # setuptools no longer ships; the dictionary package knows its own path.
 pymorphy2.analyzer._lang_dict_paths = _dict_paths
+
+_LATIN_LETTERS: dict[str, bool] = {}
+
+
+def _is_latin_char(char: str) -> bool:
+    """pymorphy2's own test asks for the letter's Unicode name and raised ValueError on a letter
+    that has none in Python's table (a Tangut ideograph, "𗀀"): such a letter is not Latin."""
+    latin = _LATIN_LETTERS.get(char)
+    if latin is None:
+        latin = _LATIN_LETTERS[char] = "LATIN" in unicodedata.name(char, "")
+    return latin
+
+
+pymorphy2.shapes.is_latin_char = _is_latin_char
 
 
 _LINE = re.compile(r"[^\n]+")

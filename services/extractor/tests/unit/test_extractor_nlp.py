@@ -74,3 +74,15 @@ def test_no_sentence_reaches_the_parser_over_the_cap(extractor):
     # each chunk ends before a "что" (every sixth word): 200, 198, 198 words, then the rest and "."
     assert [s.last - s.first + 1 for s in analysis.sents] == [1, 200, 198, 198, 125]
     assert all(tok.head is None or analysis.tokens[tok.head].sent == tok.sent for tok in analysis.tokens)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Ё ЁЁ \U00017000 Ё",  # a Tangut ideograph: a letter Python's Unicode table has no name for
+        "Путин \U00017001\U00018d00 заявил, что переговоры идут.",
+        "Министр Ab\U00018d08 сообщил о добыче лития.",
+    ],
+)
+def test_a_letter_without_a_unicode_name_is_no_failure(extract, body):
+    assert extract(body).article.body == body
