@@ -5,12 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from orewatch_common.contracts import CleanArticle, ExtractedArticle, SourceKind
 from orewatch_extractor.actors import Mention
 from orewatch_extractor.core import Extractor
 from orewatch_extractor.names import norm_key, stem
+
+SHARED = Path(__file__).resolve().parents[4].parent / "shared"  # ../shared beside the project
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`shared_text`: each text of the shared evaluation data in turn, the sample articles
+    and all of bsnlp-dev."""
+    if "shared_text" in metafunc.fixturenames:
+        texts = sorted((SHARED / "seeds").glob("*.txt")) + sorted(
+            (SHARED / "eval/bsnlp-dev/texts").glob("*.txt")
+        )
+        assert texts, f"no shared evaluation texts under {SHARED}"
+        metafunc.parametrize("shared_text", texts, ids=[path.name for path in texts])
 
 
 @pytest.fixture(scope="session")
