@@ -80,3 +80,45 @@ def test_committed_asyncapi_documents_are_current(tmp_path: Path):
         assert json.loads((committed / f"{service}.json").read_text()) == generated, (
             f"docs/asyncapi/{service}.json is stale: run `make docs`"
         )
+
+
+def test_extract_goes_on_past_a_file_it_refuses(tmp_path: Path, monkeypatch, capsys):
+    """A refused file (an extractor bug turned into a permanent error) gets its error line in
+    its place, the next file its extraction, and the run exits 1 at the end."""
+    from datetime import UTC, datetime
+
+    import orewatch_extractor.core
+    from orewatch_cli.offline import print_documents
+    from orewatch_common.contracts import CleanArticle, ExtractedArticle
+    from orewatch_extractor.core import ExtractionFailed
+
+    class Extractor:
+        def extract(self, article: CleanArticle) -> ExtractedArticle:
+            if "сбой" in article.body:
+                raise ExtractionFailed(ValueError("max() arg is an empty sequence"))
+            return ExtractedArticle(
+                article=article, extracted_at=datetime(2026, 1, 1, tzinfo=UTC), extractor_version="test"
+            )
+
+    monkeypatch.setattr(orewatch_extractor.core, "Extractor", Extractor)
+    files = []
+    for name, body in (
+        ("a.txt", ARTICLE),
+        ("b.txt", "Заголовок\n\nЗдесь сбой экстрактора.\n"),
+        ("c.txt", ARTICLE),
+    ):
+        files.append(tmp_path / name)
+        files[-1].write_text(body, encoding="utf-8")
+    status = print_documents([*files, tmp_path / "missing.txt"], extract=True)
+    out, err = capsys.readouterr()
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert status == 1
+    assert [line.get("error", "") for line in lines][:3] == [
+        "",
+        "ExtractionFailed: ValueError: max() arg is an empty sequence",
+        "",
+    ]
+    assert lines[1]["file"] == str(files[1])
+    assert [line["article"]["source_uri"] for line in (lines[0], lines[2])] == [str(files[0]), str(files[2])]
+    assert lines[3]["file"] == str(tmp_path / "missing.txt")
+    assert "2 of 4 file(s) could not be read or processed" in err

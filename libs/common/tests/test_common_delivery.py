@@ -3,6 +3,7 @@ dead-letter invalid or hopeless messages. A small FastStream app stands in for a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from orewatch_common.contracts import (
     RawArticle,
     SourceKind,
 )
+from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
 from orewatch_common.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -36,7 +38,22 @@ def settings_for(nats_url: str) -> Settings:
     return Settings(_env_file=None, nats_url=nats_url, ack_wait_s=2, max_deliver=3, retry_delays_s=(0.2, 0.2))
 
 
-async def run_failing_service(nats_url: str, failures: int) -> tuple[list[int], object]:
+class CoreFailed(UnexpectedFailure):
+    pass
+
+
+@permanent_on_failure(CoreFailed)
+def buggy_core(article: RawArticle) -> None:
+    raise KeyError(article.source_uri)
+
+
+def database_down(article: RawArticle) -> None:
+    raise ConnectionError("database is down")
+
+
+async def run_failing_service(
+    nats_url: str, failures: int, fail: Callable[[RawArticle], None] = database_down
+) -> tuple[list[int], object]:
     """Start a consumer whose handler fails `failures` times; return deliveries seen and the broker."""
     settings = settings_for(nats_url)
     broker = build_broker(settings, "test")
@@ -46,7 +63,7 @@ async def run_failing_service(nats_url: str, failures: int) -> tuple[list[int], 
     async def handle(article: RawArticle) -> None:
         attempts.append(1)
         if len(attempts) <= failures:
-            raise ConnectionError("database is down")
+            fail(article)
 
     await broker.start()
     return attempts, broker
@@ -89,6 +106,22 @@ async def test_invalid_message_is_dead_lettered_without_retry(bus, wait):
         assert letter.deliveries == 1
         assert letter.source_uri == "bad.txt"
         assert letter.reason.startswith("invalid message")
+    finally:
+        await broker.stop()
+
+
+async def test_a_bug_in_a_guarded_core_is_a_dead_letter_at_once(bus, wait):
+    """The core's guard makes a bug a permanent error: one delivery, no retry, the bug named."""
+    attempts, broker = await run_failing_service(
+        bus.client.connected_url.geturl(), failures=99, fail=buggy_core
+    )
+    try:
+        await bus.publish(RAW_ARTICLE, ARTICLE)
+        [data] = await bus.read(DEAD_LETTER, 1, timeout=20)
+        letter = DeadLetter.model_validate_json(data)
+        assert len(attempts) == 1
+        assert letter.deliveries == 1
+        assert letter.reason == "CoreFailed: KeyError: 'x.txt'"
     finally:
         await broker.stop()
 

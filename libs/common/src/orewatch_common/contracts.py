@@ -9,11 +9,12 @@ instead of guessing.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION: Literal[1] = 1
 
@@ -213,6 +214,9 @@ class ExtractedArticle(Contract):
 
     Carrying the whole extraction (and the clean article it came from) in one
     message lets the store replace an article's extraction in one transaction.
+    Each actor is listed once: no two share a canonical name and type (the store keeps
+    one row per canonical actor) or a name and type (what a reference names), and every
+    statement's speaker and actors are actors of this message.
     """
 
     schema_version: Literal[1] = Field(default=SCHEMA_VERSION, description="Contract version.")
@@ -226,6 +230,31 @@ class ExtractedArticle(Contract):
     @classmethod
     def _volatile_fields(cls) -> set[str]:
         return {"extracted_at"}
+
+    @model_validator(mode="after")
+    def _one_actor_per_key_and_refs_resolve(self) -> ExtractedArticle:
+        """The store's constraints, checked where the message is made: a duplicate canonical
+        key fails the store's primary key, and a reference to no actor joins to nothing.
+        Names compare as the store's unique constraint does: as exact strings."""
+        problems = _repeated("canonical name", [(a.canonical_name, a.type) for a in self.actors])
+        problems += _repeated("name", [(a.name, a.type) for a in self.actors])
+        named = {(a.name, a.type) for a in self.actors}
+        for statement in self.statements:
+            refs = [*statement.actors, *([statement.speaker] if statement.speaker else [])]
+            problems += [
+                f"statement {statement.index} refers to {ref.name!r} ({ref.type}), which is no actor"
+                for ref in refs
+                if (ref.name, ref.type) not in named
+            ]
+        if problems:
+            raise ValueError("; ".join(dict.fromkeys(problems)))
+        return self
+
+
+def _repeated(what: str, keys: list[tuple[str, str]]) -> list[str]:
+    counts = Counter(keys)
+    repeated = [key for key in keys if counts[key] > 1]
+    return [f"two actors with the {what} {name!r} ({type_})" for name, type_ in dict.fromkeys(repeated)]
 
 
 class DeadLetter(Contract):

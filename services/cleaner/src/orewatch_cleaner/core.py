@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from orewatch_common.contracts import CleanArticle, ContentType, PermanentError, RawArticle, Removal
+from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
 
 from orewatch_cleaner import tails
 from orewatch_cleaner.boilerplate import (
@@ -88,6 +89,11 @@ class NoArticleText(PermanentError):
     """Nothing of the document is article text (a navigation-only page, a bare image gallery)."""
 
 
+class CleaningFailed(UnexpectedFailure):
+    """The cleaner's code could not handle the document: a bug, with the original exception."""
+
+
+@permanent_on_failure(CleaningFailed)
 def clean_article(
     raw: RawArticle, memory: SegmentMemory | None = None, *, keep_empty: bool = False
 ) -> CleanArticle:
@@ -95,6 +101,7 @@ def clean_article(
 
     Raises `NoArticleText` when nothing is left: in the pipeline such a document becomes a
     dead letter (with the raw payload) instead of an empty article that no analyst can use.
+    Never raises anything but a `PermanentError` (`CleaningFailed` for a bug).
     `keep_empty` returns it with an empty body instead, for callers that must answer for
     every document (`orewatch clean FILE...`).
     """

@@ -8,6 +8,7 @@ merged. Name forms and the alias table are in `names.py`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from orewatch_extractor.names import (
@@ -21,6 +22,7 @@ from orewatch_extractor.names import (
     person_words,
     same_word,
     stem,
+    stem_key,
 )
 from orewatch_extractor.nlp import Analysis, Span, Token
 
@@ -353,7 +355,8 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
                 )
                 if known:
                     org_name = canon.nominative(tokens[a : country[0]], "ORG")
-                    mention.key = (*(stem(w) for w in norm_key(org_name).split()), known.name)
+                    # keyed like the same name in one span ("Совета ЕС"): word stems throughout
+                    mention.key = tuple(stem_key(f"{org_name} {known.name}").split())
                     mention.stable = canon.with_country(org_name, known.name)
             mentions.append(mention)
     return mentions
@@ -534,6 +537,9 @@ class Merger:
                 target.fixed = short_name if latin_suffix and more and not target.known else long_name
             target.mentions.extend(g.mentions)
             g.mentions = []
+            # absorbed: no longer a name of its own that a shorter one could join ("Vale" must
+            # not pick "Vale Resources" once that is "Swiss Vale Resources")
+            del others[key]
 
         # abbreviations: "(ТЛП)" after its name, "ЦА" for "Центральная Азия"; typos
         live = [g for g in groups if g.mentions]
@@ -612,6 +618,57 @@ class Merger:
         if not forms or any(norm_key(f) == norm_key(canonical) for f in forms):
             return canonical
         return max(dict.fromkeys(forms), key=lambda f: (forms.count(f), len(f)))
+
+
+def one_actor_per_key(
+    entities: list[Entity], mentions: list[Mention], keys: Callable[[Entity], tuple[Hashable, ...]]
+) -> list[Entity]:
+    """Entities sharing any of their keys become one, with all their mentions (re-pointed).
+
+    The merge groups mentions by how they are written, and two groups can still come out
+    under one name ("Совета ЕС" in one span and "Совет" + "Европейского союза" in two), while
+    the store keeps one actor per canonical name and type and statements refer to an actor by
+    its name and type: both must name exactly one entity.
+    """
+    parent = list(range(len(entities)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[Hashable, int] = {}
+    for i, entity in enumerate(entities):
+        for key in keys(entity):
+            a, b = root(i), root(first_with.setdefault(key, i))
+            parent[max(a, b)] = min(a, b)
+    roots = [root(i) for i in range(len(entities))]
+    if len(set(roots)) == len(entities):
+        return entities
+    members: dict[int, list[Entity]] = {}
+    for i, r in enumerate(roots):
+        members.setdefault(r, []).append(entities[i])
+    position = {r: k for k, r in enumerate(members)}
+    for m in mentions:
+        m.entity = position[roots[m.entity]]
+    return [_united(group) for group in members.values()]
+
+
+def _united(group: list[Entity]) -> Entity:
+    """One entity of several: named as the most mentioned one, the others' names its aliases."""
+    if len(group) == 1:
+        return group[0]
+    main = max(group, key=lambda e: e.mentions)  # the first of equals: the article's first
+    united = Entity(main.name, main.type, main.key, display=main.display, gender=main.gender)
+    shown = norm_key(main.shown)
+    for entity in group:
+        united.mentions += entity.mentions
+        united.gender = united.gender or entity.gender
+        for alias in (entity.shown, *entity.aliases):
+            if norm_key(alias) != shown and alias not in united.aliases:
+                united.aliases.append(alias)
+    return united
 
 
 def recover_mentions(analysis: Analysis, mentions: list[Mention], entities: list[Entity]) -> list[Mention]:

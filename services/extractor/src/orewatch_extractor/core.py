@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
 from orewatch_common.contracts import Actor, ActorRef, CleanArticle, ExtractedArticle, Mineral, Statement
+from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
 
 from orewatch_extractor.actors import (
     Entity,
     Mention,
     Merger,
     find_mentions,
+    one_actor_per_key,
     recover_mentions,
     settle_dateline,
 )
@@ -34,6 +36,11 @@ from orewatch_extractor.statements import (
 )
 
 TITLE_SEPARATOR = "\n\n"
+
+
+class ExtractionFailed(UnexpectedFailure):
+    """The extractor's code could not handle the article: a bug, with the original exception.
+    `Extractor.extract` raises nothing else but a `PermanentError`."""
 
 
 def _package_version() -> str:
@@ -110,6 +117,12 @@ class Extractor:
             canonical = self.offices.full_name(canonical) or canonical
         return canonical if canonical != entity.shown else None
 
+    def _actor_keys(self, entity: Entity) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
+        """How the store tells actors apart (`Actor.canonical_name` and type) and how a
+        statement refers to one (`ActorRef`: the article's name and type)."""
+        canonical = self._canonical(entity) or entity.shown
+        return ("canonical", canonical, entity.type), ("name", entity.shown, entity.type)
+
     def _commodity_word(self, tok: Token, type_: str) -> bool:
         if tok.text.lower() in self.gazetteer.abbreviations:
             return True
@@ -128,6 +141,7 @@ class Extractor:
         if len(kept) != len(analysis.spans):
             analysis.replace_spans(kept)
 
+    @permanent_on_failure(ExtractionFailed)
     def extract(self, article: CleanArticle) -> ExtractedArticle:
         """Actors, minerals and statements of one article.
 
@@ -146,7 +160,7 @@ class Extractor:
         aliases = self.aliases
         mentions = find_bodies(analysis, mentions, self.canon, aliases.bodies, aliases.party_members)
         mentions = find_sites(analysis, mentions)
-        entities = self.merger.merge(analysis, mentions)
+        entities = one_actor_per_key(self.merger.merge(analysis, mentions), mentions, self._actor_keys)
         mentions = recover_mentions(analysis, mentions, entities)
         day = article.published_at.date() if article.published_at else None
         coref = Coreference(analysis, mentions, entities, self.coref_lex, self.offices, day)

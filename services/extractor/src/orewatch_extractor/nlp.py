@@ -8,10 +8,12 @@ here, so the rest of the extractor never touches natasha objects directly.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pymorphy2.analyzer
+import pymorphy2.shapes
 import pymorphy2_dicts_ru
 from natasha import (
     Doc,
@@ -22,7 +24,7 @@ from natasha import (
     NewsSyntaxParser,
     Segmenter,
 )
-from natasha.doc import DocSent, adapt_token
+from natasha.doc import DocSent, DocSpan, adapt_token
 
 
 def _dict_paths() -> dict[str, str]:
@@ -33,8 +35,88 @@ def _dict_paths() -> dict[str, str]:
 # setuptools no longer ships; the dictionary package knows its own path.
 pymorphy2.analyzer._lang_dict_paths = _dict_paths
 
+_LATIN_LETTERS: dict[str, bool] = {}
+
+
+def _is_latin_char(char: str) -> bool:
+    """pymorphy2's own test asks for the letter's Unicode name and raised ValueError on a letter
+    that has none in Python's table (a Tangut ideograph, "𗀀"): such a letter is not Latin."""
+    latin = _LATIN_LETTERS.get(char)
+    if latin is None:
+        latin = _LATIN_LETTERS[char] = "LATIN" in unicodedata.name(char, "")
+    return latin
+
+
+pymorphy2.shapes.is_latin_char = _is_latin_char
+
 
 _LINE = re.compile(r"[^\n]+")
+
+# natasha's costs grow with the length of what each model reads at once: the syntax parser's
+# with the square of a sentence's (a 50,000-word line without punctuation took 19 GB), the
+# tagger's and NER's linearly (NER reads ~8 kB a word). Longer sentences are parsed in
+# chunks, and NER reads whole sentences in pieces; no real sentence or article comes near.
+MAX_SENTENCE_TOKENS = 200
+NER_PIECE_TOKENS = 2000
+_CLAUSE_ENDS = frozenset({",", ";", ":", "—", "–", "-", ")", "»", "…", ".", "!", "?"})
+_CONJUNCTIONS = frozenset(
+    {"и", "а", "но", "или", "либо", "однако", "зато", "что", "чтобы", "который", "которая", "которое",
+     "которые", "где", "когда", "если", "хотя", "потому"}
+)  # fmt: skip
+
+
+def chunk_bounds(words: list[str], limit: int = MAX_SENTENCE_TOKENS) -> list[tuple[int, int]]:
+    """Chunks (start, end) of at most `limit` words covering `words`, each ending after a
+    punctuation mark or before a conjunction when its second half has one, else at the
+    limit. Each chunk looks at `limit` words once: time linear in the length."""
+    bounds = []
+    start = 0
+    while len(words) - start > limit:
+        end = _chunk_end(words, start, limit)
+        bounds.append((start, end))
+        start = end
+    bounds.append((start, len(words)))
+    return bounds
+
+
+def _chunk_end(words: list[str], start: int, limit: int) -> int:
+    top, middle = start + limit, start + limit // 2
+    for end in range(top, middle, -1):
+        if words[end - 1] in _CLAUSE_ENDS:
+            return end
+    for end in range(top, middle, -1):
+        if words[end].lower() in _CONJUNCTIONS:
+            return end
+    return top
+
+
+def _bounded(sent: DocSent) -> list[DocSent]:
+    """A sentence as chunks the parser can afford, each a sentence of its own downstream."""
+    if len(sent.tokens) <= MAX_SENTENCE_TOKENS:
+        return [sent]
+    chunks = []
+    for start, end in chunk_bounds([t.text for t in sent.tokens]):
+        tokens = sent.tokens[start:end]
+        first, stop = tokens[0].start, tokens[-1].stop
+        chunk = DocSent(first, stop, sent.text[first - sent.start : stop - sent.start])
+        chunk.tokens = tokens
+        chunks.append(chunk)
+    return chunks
+
+
+def ner_pieces(sents: list[DocSent], limit: int = NER_PIECE_TOKENS) -> list[tuple[int, int]]:
+    """Character ranges of consecutive whole sentences of at most `limit` tokens together (a
+    longer sentence alone): what NER reads at once. An article is one piece."""
+    pieces: list[tuple[int, int]] = []
+    first, count = 0, 0
+    for k, sent in enumerate(sents):
+        if count and count + len(sent.tokens) > limit:
+            pieces.append((sents[first].start, sents[k - 1].stop))
+            first, count = k, 0
+        count += len(sent.tokens)
+    if sents:
+        pieces.append((sents[first].start, sents[-1].stop))
+    return pieces
 
 
 @dataclass(slots=True)
@@ -92,6 +174,20 @@ class Analysis:
 _LITERAL_POS = frozenset({"PUNCT", "NUM", "SYM"})
 
 
+def within_sentences(span: Span, tokens: list[Token]) -> list[Span]:
+    """A span cut at each sentence boundary it crosses. NER reads the text whole, so a name
+    ending a line runs on into the next line's first word ("… с Джонсоном" + "Туск выразил":
+    one person "Джонсон Туск"); a name never crosses a sentence."""
+    pieces: list[Span] = []
+    first = span.first
+    for i in range(span.first + 1, span.last + 1):
+        if tokens[i].sent != tokens[i - 1].sent:
+            pieces.append(Span(span.type, first, i - 1))
+            first = i
+    pieces.append(Span(span.type, first, span.last))
+    return pieces
+
+
 class Models:
     """The natasha pipeline; one instance per process."""
 
@@ -130,11 +226,21 @@ class Models:
             for s in self.segmenter.sentenize(line.group())
         ]
         doc.envelop_sent_tokens()
-        doc.sents = [sent for sent in doc.sents if sent.tokens]  # the parser fails on empty ones
+        # the parser fails on empty sentences and cannot afford very long ones
+        doc.sents = [chunk for sent in doc.sents if sent.tokens for chunk in _bounded(sent)]
         doc.tag_morph(self.morph)
         doc.parse_syntax(self.syntax)
-        doc.tag_ner(self.ner)
+        doc.spans = self._entities(text, doc.sents)
         return doc
+
+    def _entities(self, text: str, sents: list[DocSent]) -> list[DocSpan]:
+        """NER spans of the text, read piece by piece (one piece at a time, to bound memory)."""
+        spans = []
+        for start, stop in ner_pieces(sents):
+            for span in self.ner(text[start:stop]).spans:
+                first, last = start + span.start, start + span.stop
+                spans.append(DocSpan(first, last, span.type, text[first:last]))
+        return spans
 
     def analyse(self, text: str) -> Analysis:
         doc = self.natasha_doc(text)
@@ -175,7 +281,7 @@ class Models:
             span_first, span_last = starts.get(span.start), stops.get(span.stop)
             if span_first is None or span_last is None:
                 continue
-            spans.append(Span(span.type, span_first, span_last))
+            spans.extend(within_sentences(Span(span.type, span_first, span_last), tokens))
         analysis = Analysis(text, tokens, [], sents)
         analysis.replace_spans(spans)
         return analysis

@@ -1,13 +1,30 @@
-"""One Extractor per test session: loading the natasha models takes seconds."""
+"""Shared fixtures: one Extractor per test session (loading the natasha models takes seconds),
+and factories of its inputs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from orewatch_common.contracts import CleanArticle, ExtractedArticle, SourceKind
+from orewatch_extractor.actors import Mention
 from orewatch_extractor.core import Extractor
+from orewatch_extractor.names import norm_key, stem
+
+SHARED = Path(__file__).resolve().parents[4].parent / "shared"  # ../shared beside the project
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`shared_text`: each text of the shared evaluation data in turn, the sample articles
+    and all of bsnlp-dev."""
+    if "shared_text" in metafunc.fixturenames:
+        texts = sorted((SHARED / "seeds").glob("*.txt")) + sorted(
+            (SHARED / "eval/bsnlp-dev/texts").glob("*.txt")
+        )
+        assert texts, f"no shared evaluation texts under {SHARED}"
+        metafunc.parametrize("shared_text", texts, ids=[path.name for path in texts])
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +66,20 @@ def _speaker_of(extraction: ExtractedArticle, needle: str) -> str | None:
 @pytest.fixture(scope="session")
 def speaker_of() -> Callable[[ExtractedArticle, str], str | None]:
     return _speaker_of
+
+
+@pytest.fixture(scope="session")
+def mentions_of() -> Callable[..., list[Mention]]:
+    """Mentions as find_mentions makes them, one after another, for tests of the merge alone
+    (independent of what natasha happens to tag)."""
+
+    def build(type_: str, *names: str) -> list[Mention]:
+        mentions, first = [], 0
+        for name in names:
+            last = first + len(name.split()) - 1
+            key = tuple(stem(word) for word in norm_key(name).split())
+            mentions.append(Mention(first, last, type_, name, name, key=key))
+            first = last + 2
+        return mentions
+
+    return build

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from orewatch_extractor.actors import Entity, Mention, one_actor_per_key
+from orewatch_extractor.nlp import Analysis
 
 
 def names(extraction) -> set[str]:
@@ -322,3 +324,122 @@ def test_a_span_trimmed_to_nothing_has_no_shared_head():
     from orewatch_extractor.actors import _with_shared_head
 
     assert _with_shared_head([], []) == []
+
+
+NO_TEXT = Analysis(text="", tokens=[], spans=[], sents=[])
+
+
+@pytest.mark.parametrize(
+    ("orgs", "expected"),
+    [
+        # a name absorbed by a longer one is no candidate for a shorter one: "Vale" would
+        # otherwise pick the emptied "Vale Resources" (max() of no names)
+        (["Vale Resources", "Swiss Vale Resources", "Vale"], {"Swiss Vale Resources", "Vale"}),
+        (["Swiss Vale Resources", "Vale Resources", "Vale"], {"Swiss Vale Resources", "Vale"}),
+        (["Банк развития", "Азиатский банк развития", "Банк"], {"Азиатский банк развития", "Банк"}),
+        # joined before its own target is absorbed, the short name goes along with it (and the
+        # article's most frequent form names them: "Ryanair" for "Ryanair Holdings")
+        (["Vale", "Vale Resources", "Swiss Vale Resources"], {"Vale Resources"}),
+        (["Банк", "Банк развития"], {"Банк развития"}),
+    ],
+)
+def test_an_absorbed_organisation_is_no_merge_target(extractor, mentions_of, orgs, expected):
+    entities = extractor.merger.merge(NO_TEXT, mentions_of("ORG", *orgs))
+    assert {e.name for e in entities} == expected
+
+
+def test_a_shorter_name_after_an_absorbed_one_does_not_fail(extract):
+    body = (
+        "Компания Zenit Resources сообщила о росте добычи. Акции Swiss Zenit Resources выросли."
+        " Zenit заявила, что продаст рудник."
+    )
+    assert names(extract(body)) == {"Swiss Zenit Resources", "Zenit"}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # NER reads the text whole and runs a name on across the line break
+        ("Мэй встретилась с Джонсоном", "Туск заявил, что переговоры продолжатся.", {"Джонсон", "Туск"}),
+        ("Переговоры провел Кирилл Дмитриев", "Песков заявил, что встреча прошла.", {"Кирилл Дмитриев"}),
+        (None, "Меркель встретилась с Макроном\nТуск заявил, что переговоры идут.", {"Макрон", "Туск"}),
+    ],
+)
+def test_a_name_never_crosses_a_sentence(extract, title, body, expected):
+    found = names(extract(body, title=title))
+    assert expected <= found
+    assert not any("\n" in name or len(name.split()) > 2 for name in found)
+
+
+@pytest.mark.parametrize(
+    ("body", "canonical", "shown"),
+    [
+        # one span "Совета ЕС", and "Совет" + "Европейского союза" joined with the union it names
+        (
+            "Председатель Совета ЕС выступил в Брюсселе. Совет Европейского союза принял решение.",
+            "Совет ЕС",
+            "Совет Европейского союза",
+        ),
+        (
+            "Глава Совета ЕС прибыл в Киев. Затем Совет Европейского союза утвердил сроки.",
+            "Совет ЕС",
+            "Совет Европейского союза",
+        ),
+        (
+            "Представитель Госдепа США выступил. Позже Госдеп Соединенных Штатов подтвердил это.",
+            "Госдеп США",
+            None,
+        ),
+    ],
+)
+def test_an_organisation_and_its_country_are_one_actor_however_split(extract, body, canonical, shown):
+    orgs = [a for a in extract(body).actors if a.type == "ORG"]
+    assert [a.canonical_name for a in orgs] == [canonical]
+    assert orgs[0].name == (shown or canonical)
+
+
+def keys_of(entity: Entity) -> tuple[tuple[str, str, str], ...]:
+    return ("canonical", entity.name, entity.type), ("name", entity.shown, entity.type)
+
+
+@pytest.mark.parametrize(
+    ("entities", "pointing", "expected", "owners"),
+    [
+        # nothing shared: the entities as they are
+        (
+            [Entity("ЕС", "ORG", "ес", mentions=2), Entity("ЕС", "LOC", "ес", mentions=1)],
+            [0, 0, 1],
+            [("ЕС", "ORG", [], 2), ("ЕС", "LOC", [], 1)],
+            [0, 0, 1],
+        ),
+        # one canonical name: one actor, named as the most mentioned, the other's name an alias
+        (
+            [
+                Entity("Совет ЕС", "ORG", "совет ес", mentions=1),
+                Entity("ЕС", "ORG", "ес", mentions=2),
+                Entity("Совет ЕС", "ORG", "совет ес", ["Совет Европы"], 2, display="Совет Евросоюза"),
+            ],
+            [0, 1, 1, 2, 2],
+            [("Совет Евросоюза", "ORG", ["Совет ЕС", "Совет Европы"], 3), ("ЕС", "ORG", [], 2)],
+            [0, 1, 1, 0, 0],
+        ),
+        # keys shared in a chain: "Британия" as written for two canonical names, one of them
+        # also another entity's
+        (
+            [
+                Entity("Великобритания", "LOC", "великобритания", mentions=1, display="Британия"),
+                Entity("Англия", "LOC", "англия", mentions=1),
+                Entity("Британия", "LOC", "британия", mentions=1),
+                Entity("Англия", "LOC", "англия", mentions=1, display="Британия"),
+            ],
+            [0, 1, 2, 3],
+            [("Британия", "LOC", ["Англия"], 4)],
+            [0, 0, 0, 0],
+        ),
+    ],
+)
+def test_entities_sharing_a_key_become_one(entities, pointing, expected, owners):
+    mentions = [Mention(i, i, entities[e].type, "", entity=e) for i, e in enumerate(pointing)]
+    united = one_actor_per_key(entities, mentions, keys_of)
+    assert [(e.shown, e.type, e.aliases, e.mentions) for e in united] == expected
+    assert [m.entity for m in mentions] == owners

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import psycopg
@@ -195,3 +196,22 @@ async def test_invalid_message_is_a_dead_letter_with_reason(bus, start_service, 
     assert reason.startswith("invalid message")
     assert payload == '{"article": {"article_id": 42}}'
     assert rows(empty_db, "SELECT count(*) FROM articles") == [(0,)]
+
+
+async def test_an_extraction_with_a_repeated_actor_is_a_dead_letter_at_once(
+    bus, start_service, empty_db, wait
+):
+    """Two actors with one canonical key once failed article_actors' primary key on every
+    redelivery; the contract now refuses the message: one delivery, the reason, no rows."""
+    start_service("store", DATABASE_URL=empty_db)
+    data = EXTRACTED.model_dump(mode="json")
+    data["actors"].append({**data["actors"][0], "name": "Дмитриев", "canonical": "Кирилл Дмитриев"})
+    data["statements"][0]["actors"].append({"name": "Путин", "type": "PER"})
+    await bus.publish(EXTRACTED_STATEMENT, json.dumps(data).encode(), msg_id="repeated-actor")
+    found = await wait(lambda: rows(empty_db, "SELECT service, reason, deliveries FROM dead_letters"))
+    [(service, reason, deliveries)] = found
+    assert (service, deliveries) == ("store", 1)
+    assert "two actors with the canonical name 'Кирилл Дмитриев' (PER)" in reason
+    assert "statement 0 refers to 'Путин' (PER), which is no actor" in reason
+    assert rows(empty_db, "SELECT count(*) FROM articles") == [(0,)]
+    assert rows(empty_db, "SELECT count(*) FROM actors") == [(0,)]
