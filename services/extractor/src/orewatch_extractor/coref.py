@@ -322,8 +322,8 @@ class Coreference:
             if self.entities[m.entity].type == "ORG" and m.entity not in other_kinds:
                 counts[m.entity] = counts.get(m.entity, 0) + 1
         ranked = sorted(counts.items(), key=lambda item: -item[1])
-        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]):
-            return None
+        if not ranked or (len(ranked) > 1 and (ranked[0][1] < 2 or ranked[1][1] * 2 > ranked[0][1])):
+            return None  # the only organisation named, or one named twice as often as any other
         return ranked[0][0]
 
     # ---- salience ---------------------------------------------------------------------
