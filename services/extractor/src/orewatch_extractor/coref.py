@@ -183,7 +183,9 @@ class Coreference:
                 other = after.entity if after is not None and after.entity != m.entity else None
                 if other is not None and self.entities[other].type == "PER":
                     return other
-                return m.entity  # appositive: "президент России Владимир Путин"
+                if not (self.tokens[end].rel == "nmod" and self.tokens[end].head == i):
+                    return m.entity  # appositive: "президент России Владимир Путин"
+                # "юрист Саифа-ул-Мулука": the tagger's nominative, yet his client, not him
         for c in self.tokens[i].children:  # "уполномоченный … Кирилл Дмитриев"
             child = self.by_token.get(c)
             if (
@@ -397,6 +399,7 @@ class Coreference:
         heads = [i]
         if wanted == ("ORG",):  # the name may hang on the genitive: "профсоюз пилотов Cockpit"
             heads += [c for c in tok.children if self.tokens[c].rel == "nmod"]
+        case = tok.feats.get("Case")
         for head in heads:
             for c in self.tokens[head].children:
                 m = self.by_token.get(c)
@@ -404,6 +407,7 @@ class Coreference:
                     m is not None
                     and self.tokens[c].rel in ("appos", "flat:name", "flat")
                     and self.entities[m.entity].type in wanted
+                    and self.tokens[c].feats.get("Case") in (None, case)  # "юрист Саифа": his client
                 ):
                     return m.entity
         return None
@@ -477,7 +481,10 @@ class Coreference:
         if end == i + 1:
             return self._salient_person(i, gender)
         # "адвокат Асии", "юрист Саифа-ул-Мулука": a role of someone named is somebody else
-        others = frozenset(m.entity for k in range(i + 1, end) if (m := self.by_token.get(k)) is not None)
+        dependents = [c for c in self.tokens[i].children if self.tokens[c].rel == "nmod"]
+        others = frozenset(
+            m.entity for k in [*range(i + 1, end), *dependents] if (m := self.by_token.get(k)) is not None
+        )
         person = self._salient_person(i, gender, sents=2, others=others)
         if person is not None and self._serves_elsewhere(person, i, end):
             return None

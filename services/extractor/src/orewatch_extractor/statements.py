@@ -41,6 +41,8 @@ class SpeechLexicon:
     stances: frozenset[str] = frozenset()  # short adjectives: "уверен, что"
     light_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # "дать" + "понять"
     according_openings: tuple[tuple[str, ...], ...] = (("по",), ("согласно",))  # before "словам"
+    refusals: frozenset[str] = frozenset()  # "отказались комментировать": no words
+    clause_verbs: frozenset[str] = frozenset()  # "признал, что" speaks, "признал незаконным" rules
 
     @classmethod
     def load(cls) -> tuple[SpeechLexicon, dict[str, Any]]:
@@ -55,6 +57,8 @@ class SpeechLexicon:
             frozenset(data["stances"]),
             {verb: frozenset(partners) for verb, partners in data["light_verbs"].items()},
             tuple(tuple(opening.split()) for opening in data["according_openings"]),
+            frozenset(data["refusals"]),
+            frozenset(data["clause_verbs"]),
         )
         return lex, data
 
@@ -248,6 +252,11 @@ class Attributor:
                 # "Дэвис направил письмо, в котором сообщил": the subject of the letter's verb
                 return self._subject(tokens, noun.head, coref, depth + 1)
         if subjects:
+            # "Директор по стратегии …, в прошлом руководитель … Андрей Гаврилов уточнил": the
+            # person in apposition to a role speaks, however long the chain before the name
+            person = _named_in_apposition(tokens, subjects, coref)
+            if person is not None:
+                return True, person
             # "Вице-премьер РФ А. Новак заявил": the tagger may give the title and the name each
             # as a subject; the one that names somebody speaks
             speaker = _first_entity(subjects, coref)
@@ -365,6 +374,8 @@ class Attributor:
         self, tokens: list[Token], i: int, lemma: str, coref: Coreference
     ) -> Attribution | None:
         tok = tokens[i]
+        if self._reports_nothing(tokens, i, lemma):
+            return None
         has_subject, speaker = self._subject(tokens, i, coref)
         if not has_subject:
             speaker = self._place(tokens, i, coref)
@@ -381,6 +392,16 @@ class Attributor:
             return None
         return Attribution(speaker, lemma, i)
 
+    def _reports_nothing(self, tokens: list[Token], i: int, lemma: str) -> bool:
+        """A speech verb that reports no words: denied with nothing said ("в компании не ответили
+        на запрос"), refused ("отказались комментировать"), or one that speaks only with a
+        clause and has none ("суд признал решение незаконным")."""
+        tok = tokens[i]
+        said = any(tokens[c].rel in ("ccomp", "parataxis") for c in tok.children)
+        denied = any(tokens[c].lemma == "не" and tokens[c].rel == "advmod" for c in tok.children)
+        refused = tok.rel == "xcomp" and tok.head is not None and tokens[tok.head].lemma in self.lex.refusals
+        return (denied and not said) or refused or (lemma in self.lex.clause_verbs and not said)
+
     def _according_candidate(self, tokens: list[Token], i: int, coref: Coreference) -> Attribution | None:
         """ "по словам X", "по данным X", "приводятся слова X"."""
         tok = tokens[i]
@@ -393,6 +414,16 @@ class Attributor:
             if speaker is not None:
                 return Attribution(speaker, tokens[tok.head].lemma, tok.head)
         return None
+
+    def _frame_wins(self, frame: Attribution, inner: Attribution | None, coref: Coreference) -> bool:
+        """ "По данным X, …" frames the sentence unless the clause inside names its own source:
+        a person or body with a verb of saying ("По данным Reuters, партия заявила"), not a
+        place ("Франция предложила") and not a stance a person reports ("По словам Потанина,
+        компания рассчитывает")."""
+        if inner is None or inner.speaker is None or coref.entities[inner.speaker].type == "LOC":
+            return True
+        stance = inner.verb in self.lex.weak_verbs or inner.verb in self.lex.stances
+        return stance and frame.speaker is not None and coref.entities[frame.speaker].type == "PER"
 
     def attribute(self, analysis: Analysis, s: SentenceInfo, coref: Coreference, quoted: set[int]) -> None:
         """The sentence's speech verb and speaker: the main clause's verb wins over one deeper
@@ -422,9 +453,7 @@ class Attributor:
             if best is None or rank < best[0]:
                 best = (rank, cand)
         chosen = best[1] if best is not None else None
-        if frame is not None and (
-            chosen is None or chosen.speaker is None or coref.entities[chosen.speaker].type == "LOC"
-        ):
+        if frame is not None and self._frame_wins(frame, chosen, coref):
             chosen = frame
         if chosen is not None:
             s.attribution = chosen
@@ -529,6 +558,19 @@ def _appositions(tokens: list[Token], head: int, depth: int = 3) -> list[int]:
             if depth > 1:
                 out += _appositions(tokens, c, depth - 1)
     return out
+
+
+def _named_in_apposition(tokens: list[Token], subjects: list[int], coref: Coreference) -> int | None:
+    """A nominative person in apposition to a subject that is itself no name."""
+    for c in subjects:
+        if c in coref.by_token:
+            continue
+        for a in _appositions(tokens, c):
+            m = coref.by_token.get(a)
+            if m is not None and coref.entities[m.entity].type == "PER":
+                if tokens[a].feats.get("Case") in (None, "Nom"):
+                    return m.entity
+    return None
 
 
 def _first_entity(indices: list[int], coref: Coreference) -> int | None:
