@@ -567,9 +567,9 @@ def _named_in_apposition(tokens: list[Token], subjects: list[int], coref: Corefe
             continue
         for a in _appositions(tokens, c):
             m = coref.by_token.get(a)
-            if m is not None and coref.entities[m.entity].type == "PER":
-                if tokens[a].feats.get("Case") in (None, "Nom"):
-                    return m.entity
+            nominative = tokens[a].feats.get("Case") in (None, "Nom")
+            if m is not None and coref.entities[m.entity].type == "PER" and nominative:
+                return m.entity
     return None
 
 
