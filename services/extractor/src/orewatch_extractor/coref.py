@@ -416,7 +416,7 @@ class Coreference:
         """ "— добавил представитель Кремля" right after the press secretary spoke: the person
         just speaking, if the text introduced them as someone's voice."""
         voices = {p for key, people in self.titles.items() if key[0] in self.lex.org_voices for p in people}
-        person = self._salient_person(i, self._speaking_gender(i), sents=1)
+        person = self._salient_person(i, self._speaking_gender(i), sents=2)
         return person if person in voices else None
 
     def _voiced_org(self, i: int) -> int | None:

@@ -626,8 +626,9 @@ def _colon_speaker(
         return named
     first = next(i for i in range(k, -1, -1) if i == 0 or tokens[i - 1].sent != tokens[k].sent)
     verbs = [i for i in range(first, k) if tokens[i].pos in ("VERB", "AUX") and _finite(tokens[i])]
-    if not verbs:
-        return None
+    if not verbs:  # "Михаил Рябов, управляющий директор «Сферы»: «…»": the person introduced
+        people = [i for i in range(first, k) if (m := coref.by_token.get(i)) and m.type == "PER"]
+        return _first_entity(people, coref)
     verb = min(verbs, key=lambda i: _depth(tokens, i))
     return attributor.subject_of(tokens, verb, coref)
 
@@ -683,12 +684,25 @@ def _attribute_quote(
         attr = _attributed(prev)
     elif interrupting := next((x for x in map(_attributed, inside) if x and _unquoted(x, coref)), None):
         attr = interrupting  # «…, — приводит его слова газета. — …»
+    elif prev and _continues(tokens, prev, first, a, coref):
+        attr = _attributed(prev)  # "X заявил, что … «…»": the quote goes on with the same person
     else:
         speaker = _colon_speaker(tokens, a, coref, attributor)
         if speaker is not None:
             attr = Attribution(speaker, None, -1)
     if attr is not None:
         _lend(attr, inside)
+
+
+def _continues(
+    tokens: list[Token], prev: SentenceInfo, first: SentenceInfo, a: int, coref: Coreference
+) -> bool:
+    """A quote that opens its sentence right after a person's reported speech, with no
+    attribution of its own, continues that person's words."""
+    said = _attributed(prev)
+    if said is None or said.speaker is None or coref.entities[said.speaker].type != "PER":
+        return False
+    return tokens[first.first].start >= a - 1 and not prev.is_quote
 
 
 def _unquoted(attr: Attribution, coref: Coreference) -> bool:
