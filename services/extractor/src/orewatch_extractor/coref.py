@@ -112,6 +112,10 @@ class Coreference:
                 out.append(self.tokens[i].lemma)
         return tuple(out)
 
+    def _org_at(self, i: int) -> bool:
+        m = self.by_token.get(i)
+        return m is not None and self.entities[m.entity].type == "ORG"
+
     def _genitive_chain_end(self, title: int) -> int:
         """End (exclusive) of the genitive words after a title: "министр иностранных дел России"."""
         j = title + 1
@@ -123,6 +127,9 @@ class Coreference:
                 if tok.feats.get("Case") != "Gen" or self.tokens[title].feats.get("Case") == "Gen":
                     break  # the name the title introduces, not "уполномоченный Путина"
                 j = m.last + 1
+                continue
+            if tok.text in '«»"„“”' and (self._org_at(j - 1) or self._org_at(j + 1)):
+                j += 1  # "аналитик «БКС Мир инвестиций» Кирилл Соколов": the quoted name goes on
                 continue
             genitive = tok.pos in _CHAIN_POS and tok.feats.get("Case") == "Gen"
             acronym = tok.pos in ("PROPN", "NOUN") and tok.text.isupper()
@@ -145,8 +152,8 @@ class Coreference:
         title = None
         for t in range(first - 1, max(-1, first - TITLE_WINDOW), -1):
             tok = self.tokens[t]
-            if tok.sent != sent or tok.pos == "PUNCT":
-                break
+            if tok.sent != sent or (tok.pos == "PUNCT" and tok.text not in '«»"„“”'):
+                break  # "Аналитик «БКС Мир инвестиций» Кирилл Соколов": quote marks go on
             if self.role(tok.lemma) and t not in self.by_token and self._genitive_chain_end(t) == first:
                 title = t
         if title is None:

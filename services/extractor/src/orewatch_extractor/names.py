@@ -280,6 +280,9 @@ class Canonicaliser:
         """Gender of a canonical person name: the dictionary's reading of the first name,
         else its ending ("Асия", "Тереза"), else the surname's, else what the tagger said."""
         words = person_words(name, split=False)
+        by_surname = _surname_gender(words[-1].lower()) if len(words) > 1 else None
+        if by_surname:  # "Акмаль Юнусов": a Russian surname ending is surer than a foreign first name
+            return by_surname
         if len(words) > 1:
             first = words[0].lower()
             genders = {
@@ -291,11 +294,9 @@ class Canonicaliser:
                 return str(genders.pop())
             if not first.endswith("."):
                 return "Fem" if first.endswith(("а", "я")) else "Masc"
-        last = words[-1].lower()
-        if last.endswith(("ова", "ева", "ина", "ская", "цкая", "ёва")):
-            return "Fem"
-        if last.endswith(("ов", "ев", "ин", "ский", "цкий", "ёв")):
-            return "Masc"
+        by_surname = _surname_gender(words[-1].lower())
+        if by_surname:
+            return by_surname
         tagged = [t.feats.get("Gender") for t in heads if t.feats.get("Gender")]
         return max(set(tagged), key=tagged.count) if tagged else None
 
@@ -420,6 +421,14 @@ class Canonicaliser:
 
 _FEMININE_SURNAME = ("ова", "ева", "ёва", "ина", "ына")
 _MASCULINE_SURNAME = ("ов", "ев", "ёв", "ин", "ын")
+
+
+def _surname_gender(surname: str) -> str | None:
+    if surname.endswith(("ова", "ева", "ина", "ская", "цкая", "ёва")):
+        return "Fem"
+    if surname.endswith(("ов", "ев", "ин", "ский", "цкий", "ёв")):
+        return "Masc"
+    return None
 
 
 def coordinated(tokens: list[Token]) -> bool:

@@ -234,7 +234,11 @@ class Attributor:
     def _subject(
         self, tokens: list[Token], v: int, coref: Coreference, depth: int = 0
     ) -> tuple[bool, int | None]:
-        subjects = [c for c in tokens[v].children if tokens[c].rel.startswith("nsubj")]
+        subjects = [
+            c
+            for c in tokens[v].children
+            if tokens[c].rel.startswith("nsubj") and not _credit(tokens, c, coref)
+        ]
         if len(subjects) > 1:
             # "Как заявил Цивилеву глава СУЭК Басов": the tagger may take the addressee for a
             # second subject; a word that cannot be nominative is not the speaker
@@ -558,6 +562,15 @@ def _appositions(tokens: list[Token], head: int, depth: int = 3) -> list[int]:
             if depth > 1:
                 out += _appositions(tokens, c, depth - 1)
     return out
+
+
+def _credit(tokens: list[Token], word: int, coref: Coreference) -> bool:
+    """ "INTERFAX.RU — Генеральный директор … сказал": an agency's credit opening the
+    sentence, set off by a dash, is not the subject the tagger takes it for."""
+    m = coref.by_token.get(word)
+    if m is None or m.last + 1 >= len(tokens) or tokens[m.last + 1].text not in _DASH:
+        return False
+    return m.first == 0 or tokens[m.first - 1].sent != tokens[m.first].sent
 
 
 def _named_in_apposition(tokens: list[Token], subjects: list[int], coref: Coreference) -> int | None:
