@@ -286,7 +286,10 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
         paren = next((k for k in range(first + 1, last + 1) if tokens[k].text == "("), None)
         if paren is not None:
             close_ = next((k for k in range(paren + 1, last + 1) if tokens[k].text == ")"), last + 1)
-            parts = [(first, paren - 1, None), (paren + 1, close_ - 1, len(mentions))]
+            # "«Техрик-э-Лабаик» (Tehreek-i-Labaik, TLP)": each name in the brackets is an alias
+            commas = [k for k in range(paren + 1, close_) if tokens[k].text == ","]
+            bounds = zip([paren, *commas], [*commas, close_], strict=True)
+            parts = [(first, paren - 1, None)] + [(a + 1, b - 1, len(mentions)) for a, b in bounds]
         for a, b, link in parts:
             while a <= b and not any(c.isalnum() for c in tokens[a].text):
                 a += 1
@@ -325,7 +328,7 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
             named = _with_shared_head(tokens, toks)
             if not toks or _is_junk(named, type_, canon, a in sent_starts):
                 continue
-            if link is not None and (not mentions or mentions[-1].first != first):
+            if link is not None and (link >= len(mentions) or mentions[link].first != first):
                 link = None
             head = next((t for t in toks if t.head is None or not a <= t.head <= b), toks[0])
             nominative = all(t.feats.get("Case") == "Nom" for t in toks) and head.rel in _NOMINATIVE_RELS
@@ -388,13 +391,22 @@ class _Group:
             oblique = m.surface.split()[0].lower().endswith(("ии", "ией")) and len(m.surface.split()) > 1
             votes[m.surface] = votes.get(m.surface, 0) + (0 if oblique else m.nominative_votes)
             counts[m.name] = counts.get(m.name, 0) + 1
-        surface, vote = max(votes.items(), key=lambda kv: (kv[1], len(kv[0])))
-        name = surface if vote > 0 else max(counts.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+        # on a tie a Russian form wins: "«Техрик-э-Лабаик» (Tehreek-i-Labaik)"
+        surface, vote = max(votes.items(), key=lambda kv: (kv[1], _cyrillic(kv[0]), len(kv[0])))
+        name = (
+            surface
+            if vote > 0
+            else max(counts.items(), key=lambda kv: (kv[1], _cyrillic(kv[0]), len(kv[0])))[0]
+        )
         if self.type == "PER":
             name = " ".join(person_words(name, split=False))
         if name.isupper() and " " not in name and len(name) >= (5 if self.type == "LOC" else 6):
             name = name.title()  # a dateline's "МОСКВА", "МИНСК" (not "КНДР")
         return name
+
+
+def _cyrillic(name: str) -> bool:
+    return any("а" <= c <= "я" or c == "ё" for c in name.lower())
 
 
 class Merger:

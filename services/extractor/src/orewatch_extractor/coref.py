@@ -293,8 +293,9 @@ class Coreference:
         for k in kinds:
             family = self._family(tokens[k].lemma)
             case, head_case = tokens[k].feats.get("Case"), head.feats.get("Case")
-            if not any("а" <= c <= "я" for c in head.text.lower()):
-                head_case = None  # "авиакомпании Ryanair": a foreign name does not decline
+            quoted = m.first > 0 and tokens[m.first - 1].text in '«"„“'
+            if quoted or not any("а" <= c <= "я" for c in head.text.lower()):
+                head_case = None  # "авиакомпании Ryanair", "партией «Яблоко»": these do not decline
             if family is None or k in self.by_token or (case and head_case and case != head_case):
                 continue  # "работников авиакомпании Рижский аэропорт": no apposition across cases
             self.kinds.setdefault(family, []).append((m.first, m.entity))

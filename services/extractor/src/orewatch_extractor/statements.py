@@ -243,6 +243,7 @@ class Attributor:
             # "Как заявил Цивилеву глава СУЭК Басов": the tagger may take the addressee for a
             # second subject; a word that cannot be nominative is not the speaker
             subjects = [c for c in subjects if self.can_be_nominative(tokens[c].text)] or subjects
+            subjects = [c for c in subjects if not _inside_clause_of(tokens, c, subjects)]
         tok = tokens[v]
         if (
             tok.rel == "acl:relcl"
@@ -412,11 +413,15 @@ class Attributor:
         speaker = self._according(tokens, i, coref)
         if speaker is not None:
             return Attribution(speaker, None, i)
-        if tok.lemma == "слово" and tok.head is not None and tokens[tok.head].lemma in _QUOTING_WORDS:
-            # "приводятся в сообщении слова вице-президента Сергея Степанова"
+        if tok.lemma == "слово" and _quoting_word(tokens, i) is not None:
+            # "приводятся в сообщении слова вице-президента Сергея Степанова", "слова ее
+            # директора по маркетингу Кенни Джейкобса" (the name in apposition to the role)
             speaker = _first_entity(tok.children, coref)
+            if speaker is None:
+                speaker = _first_entity([a for c in tok.children for a in _appositions(tokens, c)], coref)
             if speaker is not None:
-                return Attribution(speaker, tokens[tok.head].lemma, tok.head)
+                quoting = _quoting_word(tokens, i)
+                return Attribution(speaker, tokens[quoting].lemma, quoting) if quoting is not None else None
         return None
 
     def _frame_wins(self, frame: Attribution, inner: Attribution | None, coref: Coreference) -> bool:
@@ -562,6 +567,33 @@ def _appositions(tokens: list[Token], head: int, depth: int = 3) -> list[int]:
             if depth > 1:
                 out += _appositions(tokens, c, depth - 1)
     return out
+
+
+def _quoting_word(tokens: list[Token], word: int) -> int | None:
+    """The verb that quotes "слова X": its head, or, when the tagger hangs "слова" elsewhere,
+    the quoting verb earlier in the same clause ("…», — приводятся в пресс-релизе слова X")."""
+    head = tokens[word].head
+    if head is not None and tokens[head].lemma in _QUOTING_WORDS:
+        return head
+    k = word - 1
+    while k >= 0 and tokens[k].sent == tokens[word].sent and tokens[k].pos != "PUNCT" and word - k <= 6:
+        if tokens[k].lemma in _QUOTING_WORDS:
+            return k
+        k -= 1
+    return None
+
+
+def _inside_clause_of(tokens: list[Token], word: int, subjects: list[int]) -> bool:
+    """Whether the word lies in the comma-closed participial clause of another subject: "Эта
+    партия, настаивающая на казни Биби, призывала" (the tagger may take "Биби" for a subject)."""
+    for other in subjects:
+        for clause in tokens[other].children:
+            if other == word or tokens[clause].rel != "acl" or clause < other:
+                continue
+            ends = [c for c in tokens[clause].children if tokens[c].rel == "punct" and c > clause]
+            if ends and clause < word < max(ends):
+                return True
+    return False
 
 
 def _credit(tokens: list[Token], word: int, coref: Coreference) -> bool:

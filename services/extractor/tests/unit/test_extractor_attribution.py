@@ -286,3 +286,79 @@ def test_unnamed_bodies_are_actors_only_when_they_speak(extract):
 )
 def test_unquoted_direct_speech(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # a name inside a subject's participial clause is not a second subject
+        (
+            "Власти заключили сделку с партией «Зеленый рассвет». Эта партия, настаивающая на"
+            " отставке Биби, ранее призывала закрыть литиевые рудники.",
+            "закрыть литиевые рудники",
+            "Зеленый рассвет",
+        ),
+        # a quoted name does not decline, so it names the kind in any case
+        (
+            "Правительство договорилось с профсоюзом «Горняцкая солидарность». Позднее в профсоюзе"
+            " заявили, что забастовка отменена.",
+            "забастовка отменена",
+            "Горняцкая солидарность",
+        ),
+        # counter-example: the person the clause names does not take the subject's place
+        (
+            "Министр Иван Петров, поддерживающий Марию Соколову, заявил, что медь подорожает.",
+            "медь подорожает",
+            "Иван Петров",
+        ),
+        # counter-example: a kind the text never named stands for nobody
+        (
+            "Власти заключили сделку с партией «Зеленый рассвет». Позднее суд заявил, что сделка законна.",
+            "сделка законна",
+            None,
+        ),
+    ],
+)
+def test_subject_clauses_and_quoted_kinds(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # "«…», — приводятся слова X": the quoted person, named in apposition to a role
+        (
+            "«Мы сохраним добычу никеля», — приводятся в сообщении компании слова ее директора по"
+            " развитию Ивана Смирнова.",
+            "добычу никеля",
+            "Иван Смирнов",
+        ),
+        (
+            "«Литий нужен всем», — приводит издание слова министра Анны Ковалевой.",
+            "Литий нужен всем",
+            "Анна Ковалева",
+        ),
+        # counter-example: words quoted from nobody named
+        ("Компания привела в отчете слова благодарности партнерам.", "слова благодарности", None),
+    ],
+)
+def test_quoted_words_of(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "aliases"),
+    [
+        # every name in the brackets is an alias, and the Russian form names the actor
+        (
+            "Власти заключили сделку с партией «Хизб-ут-Тахрир» (Hizb ut-Tahrir, HT).",
+            "Хизб-ут-Тахрир",
+            {"Hizb ut-Tahrir", "HT"},
+        ),
+        ("Компания «Полиметалл» (Polymetal) увеличила выпуск золота.", "Полиметалл", {"Polymetal"}),
+    ],
+)
+def test_bracketed_aliases(extract, body, name, aliases):
+    actors = {a.name: set(a.aliases) for a in extract(body).actors}
+    assert name in actors
+    assert aliases <= actors[name]
