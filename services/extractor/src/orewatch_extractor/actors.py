@@ -96,6 +96,9 @@ def _is_junk(tokens: list[Token], type_: str, canon: Canonicaliser, sent_first: 
 
 
 _NOMINATIVE_RELS = frozenset({"nsubj", "nsubj:pass", "root", "conj", "parataxis"})
+# in apposition, a name is as nominative as the word it names: "адвокат Саиф уль-Малук" yes,
+# "министра Фавада Чаудхри" no
+_APPOSITIVE_RELS = frozenset({"appos", "flat:name"})
 _ROMAN = re.compile(r"^[IVXLC]+$")
 
 
@@ -331,8 +334,10 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
             if link is not None and (link >= len(mentions) or mentions[link].first != first):
                 link = None
             head = next((t for t in toks if t.head is None or not a <= t.head <= b), toks[0])
-            nominative = all(t.feats.get("Case") == "Nom" for t in toks) and head.rel in _NOMINATIVE_RELS
-            votes = 2 * head.rel.startswith("nsubj") + nominative
+            nominative = all(t.feats.get("Case") == "Nom" for t in toks) and _nominative_place(tokens, head)
+            # a subject tagged oblique is the tagger's slip, not a vote ("Карима уль-Хасана сопроводили")
+            subject = head.rel.startswith("nsubj") and head.feats.get("Case", "Nom") == "Nom"
+            votes = 2 * subject + nominative
             if named is not toks or coordinated(named):
                 votes = 0  # "Сумская и Черниговская области": the text's form is not the name
             mention = Mention(
@@ -403,6 +408,13 @@ class _Group:
         if name.isupper() and " " not in name and len(name) >= (5 if self.type == "LOC" else 6):
             name = name.title()  # a dateline's "МОСКВА", "МИНСК" (not "КНДР")
         return name
+
+
+def _nominative_place(tokens: list[Token], head: Token) -> bool:
+    """Whether the mention's head stands where a nominative goes."""
+    if head.rel in _APPOSITIVE_RELS and head.head is not None:
+        return tokens[head.head].feats.get("Case") == "Nom"
+    return head.rel in _NOMINATIVE_RELS
 
 
 def _cyrillic(name: str) -> bool:

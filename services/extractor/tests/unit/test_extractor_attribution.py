@@ -362,3 +362,20 @@ def test_bracketed_aliases(extract, body, name, aliases):
     actors = {a.name: set(a.aliases) for a in extract(body).actors}
     assert name in actors
     assert aliases <= actors[name]
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        # the nominative apposition names the person, not a later oblique "subject"
+        (
+            "Адвокат Карим уль-Хасан, прилетевший в Рим, заявил, что его задержали. Карима уль-Хасана"
+            " сопроводили к стойке.",
+            "Карим уль-Хасан",
+        ),
+        # counter-example: an apposition to an oblique title is no vote for its form
+        ("Визит министра Фавада Чаудхри в Лахор отложен. Чаудхри заявил, что поедет позже.", "Фавад Чаудхри"),
+    ],
+)
+def test_names_take_the_nominative_form(extract, body, name):
+    assert name in {a.name for a in extract(body).actors}
