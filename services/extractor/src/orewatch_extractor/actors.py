@@ -318,6 +318,8 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
                 b += 1  # "ОПЕК+"
             while type_ == "ORG" and a < b and tokens[a].lemma in canon.aliases.org_prefixes:
                 a += 1  # "ИА REGNUM", "газета «Известия»": the name is what follows
+            if type_ == "ORG":
+                a = _past_described_kind(tokens, a, b, canon.aliases.quoted_name_kinds)
             while (
                 type_ == "ORG"
                 and a + 1 < b
@@ -408,6 +410,17 @@ class _Group:
         if name.isupper() and " " not in name and len(name) >= (5 if self.type == "LOC" else 6):
             name = name.title()  # a dateline's "МОСКВА", "МИНСК" (not "КНДР")
         return name
+
+
+def _past_described_kind(tokens: list[Token], a: int, b: int, kinds: frozenset[str]) -> int:
+    """Past the adjectives that describe a kind before a quoted name: "Пермская региональная
+    авиакомпания «ПермьАвиа»" is named «ПермьАвиа» (the kind itself is dropped later)."""
+    k = a
+    while k < b and tokens[k].pos == "ADJ":
+        k += 1
+    if k > a and k + 1 < b and tokens[k].lemma in kinds and tokens[k + 1].text in _OPENING_QUOTES:
+        return k
+    return a
 
 
 def _nominative_place(tokens: list[Token], head: Token) -> bool:

@@ -293,9 +293,11 @@ class Coreference:
         for k in kinds:
             family = self._family(tokens[k].lemma)
             case, head_case = tokens[k].feats.get("Case"), head.feats.get("Case")
-            quoted = m.first > 0 and tokens[m.first - 1].text in '«"„“'
+            # "авиакомпании Ryanair", "партией «Яблоко»": neither declines (but "в банке «Интерфаксу»"
+            # is a dative of its own)
+            quoted = m.first > 0 and tokens[m.first - 1].text in '«"„“' and head_case == "Nom"
             if quoted or not any("а" <= c <= "я" for c in head.text.lower()):
-                head_case = None  # "авиакомпании Ryanair", "партией «Яблоко»": these do not decline
+                head_case = None
             if family is None or k in self.by_token or (case and head_case and case != head_case):
                 continue  # "работников авиакомпании Рижский аэропорт": no apposition across cases
             self.kinds.setdefault(family, []).append((m.first, m.entity))
@@ -311,8 +313,13 @@ class Coreference:
             return before[-1]
         if len({entity for _, entity in bound}) == 1:
             return bound[0][1]
-        if not bound and family in self.lex.dominant_families:
-            return self._dominant_organisation()
+        holder = self._name_holding(i, lemma)
+        if holder is None and not bound and family in self.lex.dominant_families:
+            return self._dominant_organisation()  # "в банке сообщили" after "Дальневосточный банк": that bank
+        return holder
+
+    def _name_holding(self, i: int, lemma: str) -> int | None:
+        """The organisation named just before whose name holds the kind word."""
         root = stem(lemma)
         for m in reversed(self.mentions):
             if m.last >= i or self.tokens[i].sent - self.tokens[m.first].sent > ANAPHOR_SENTS:

@@ -239,6 +239,8 @@ class Attributor:
             for c in tokens[v].children
             if tokens[c].rel.startswith("nsubj") and not _credit(tokens, c, coref)
         ]
+        if not subjects:  # "Как сообщила в понедельник, 9 сентября, министр Катарина Ленц, фонд …"
+            subjects = _subject_lent_to_head(tokens, v)
         if len(subjects) > 1:
             # "Как заявил Цивилеву глава СУЭК Басов": the tagger may take the addressee for a
             # second subject; a word that cannot be nominative is not the speaker
@@ -569,6 +571,23 @@ def _appositions(tokens: list[Token], head: int, depth: int = 3) -> list[int]:
     return out
 
 
+def _subject_lent_to_head(tokens: list[Token], v: int) -> list[int]:
+    """The subject of a "как"-clause the tagger hung on the main verb: of the main verb's two
+    subjects, the one between the clause's verb and the other."""
+    tok = tokens[v]
+    if tok.lemma.endswith(("ся", "сь")):
+        return []  # "Как говорится в сообщении Ryanair, более 90% рейсов …": no subject to lend
+    if tok.head is None or not any(
+        tokens[c].lemma == "как" and tokens[c].rel == "mark" for c in tok.children
+    ):
+        return []
+    theirs = sorted(c for c in tokens[tok.head].children if tokens[c].rel.startswith("nsubj") and c > v)
+    if len(theirs) < 2 or tokens[theirs[0]].feats.get("Case", "Nom") != "Nom":
+        return []
+    closed = any(tokens[k].text == "," for k in range(theirs[0] + 1, theirs[1]))
+    return theirs[:1] if closed else []  # the clause ends with a comma before the main subject
+
+
 def _quoting_word(tokens: list[Token], word: int) -> int | None:
     """The verb that quotes "слова X": its head, or, when the tagger hangs "слова" elsewhere,
     the quoting verb earlier in the same clause ("…», — приводятся в пресс-релизе слова X")."""
@@ -606,11 +625,13 @@ def _credit(tokens: list[Token], word: int, coref: Coreference) -> bool:
 
 
 def _named_in_apposition(tokens: list[Token], subjects: list[int], coref: Coreference) -> int | None:
-    """A nominative person in apposition to a subject that is itself no name."""
+    """A nominative person in apposition to a subject that is itself no name, or to a role
+    conjoined with it ("Бывший замминистра, а ныне консультант Вячеслав Тарасенко")."""
     for c in subjects:
         if c in coref.by_token:
             continue
-        for a in _appositions(tokens, c):
+        roles = [k for k in tokens[c].children if tokens[k].rel == "conj" and tokens[k].pos == "NOUN"]
+        for a in [*_appositions(tokens, c), *(a for k in roles for a in _appositions(tokens, k))]:
             m = coref.by_token.get(a)
             nominative = tokens[a].feats.get("Case") in (None, "Nom")
             if m is not None and coref.entities[m.entity].type == "PER" and nominative:

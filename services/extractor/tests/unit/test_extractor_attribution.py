@@ -379,3 +379,53 @@ def test_bracketed_aliases(extract, body, name, aliases):
 )
 def test_names_take_the_nominative_form(extract, body, name):
     assert name in {a.name for a in extract(body).actors}
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # a role conjoined with the subject carries the name: "бывший X, а ныне Y Имя"
+        (
+            "Бывший замминистра энергетики, а ныне независимый консультант Вячеслав Тарасенко полагает,"
+            " что шансы металлургов невелики.",
+            "шансы металлургов",
+            "Вячеслав Тарасенко",
+        ),
+        # the subject of "как сообщила …," that the tagger hung on the main verb
+        (
+            "Как сообщила в понедельник, 9 сентября, министр экономики Катарина Ленц, фонд начнет работу"
+            " в январе.",
+            "фонд начнет работу",
+            "Катарина Ленц",
+        ),
+        # counter-example: an impersonal "как говорится" lends no subject; the place speaks
+        (
+            "Как говорится в сообщении компании «Литком», более 90% рейсов будут выполнены.",
+            "более 90% рейсов",
+            "Литком",
+        ),
+        # a kind word stands for the organisation whose name holds it, before any dominant one
+        (
+            "Иск подал Дальневосточный банк. Компания «Оловянная руда» отрицает долг, пишет «Интерфакс»."
+            " «Интерфакс» отмечает, что суд отложен. В банке «Интерфаксу» сообщили, что ждут решения.",
+            "ждут решения",
+            "Дальневосточный банк",
+        ),
+    ],
+)
+def test_conjoined_roles_lent_subjects_and_kinds(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        # the adjectives and kind before a quoted name are not the name
+        ("Пермская региональная авиакомпания «ПермьАвиа» отменила рейсы в Сочи.", "ПермьАвиа"),
+        ("Якутская алмазодобывающая компания «Вилюйские алмазы» снизит добычу.", "Вилюйские алмазы"),
+        # counter-example: an unquoted name keeps its adjectives
+        ("Дальневосточный банк подал иск к заводу.", "Дальневосточный банк"),
+    ],
+)
+def test_described_kinds_are_not_names(extract, body, name):
+    assert name in {a.name for a in extract(body).actors}
