@@ -73,12 +73,14 @@ class Coreference:
             if t.rel.startswith("nsubj")
             and (t.head is None or self.tokens[t.head].feats.get("VerbForm") != "Inf")
         }
-        # "Депутат … Дмитрий Исламов предложил": the name in apposition to the subject is one too
-        self.subjects |= {
-            i
-            for i, t in enumerate(self.tokens)
-            if t.rel in ("appos", "flat:name") and t.head is not None and t.head in self.subjects
-        }
+        # "Депутат … Дмитрий Исламов предложил": the name in apposition to the subject is one too,
+        # however long the chain ("Основатель X, бывший замминистра Игорь Лапин станет")
+        for _ in range(3):
+            self.subjects |= {
+                i
+                for i, t in enumerate(self.tokens)
+                if t.rel in ("appos", "flat:name") and t.head is not None and t.head in self.subjects
+            }
         self.titles: dict[tuple[str, ...], set[int]] = {}
         self.titled: set[int] = set()  # persons the text introduced with a role
         for m in mentions:

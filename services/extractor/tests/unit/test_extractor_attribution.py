@@ -429,3 +429,27 @@ def test_conjoined_roles_lent_subjects_and_kinds(extract, speaker_of, body, need
 )
 def test_described_kinds_are_not_names(extract, body, name):
     assert name in {a.name for a in extract(body).actors}
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # the person at the end of a chain of appositions to the subject is the one "он" means
+        (
+            "«Мы сократим издержки», — сказал Константин Баев. Основатель «Байкал Эйр», бывший"
+            " заместитель министра транспорта Игорь Лапин станет председателем совета. Он уточнил,"
+            " что акционеры получат 40%.",
+            "акционеры получат",
+            "Игорь Лапин",
+        ),
+        # counter-example: a person only mentioned, not a subject, does not displace the speaker
+        (
+            "«Мы сократим издержки», — сказал Константин Баев. Совет поддержал Игоря Лапина. Он"
+            " уточнил, что акционеры получат 40%.",
+            "акционеры получат",
+            "Константин Баев",
+        ),
+    ],
+)
+def test_pronouns_follow_apposed_subjects(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
