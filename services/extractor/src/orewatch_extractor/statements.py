@@ -43,6 +43,7 @@ class SpeechLexicon:
     according_openings: tuple[tuple[str, ...], ...] = (("по",), ("согласно",))  # before "словам"
     refusals: frozenset[str] = frozenset()  # "отказались комментировать": no words
     clause_verbs: frozenset[str] = frozenset()  # "признал, что" speaks, "признал незаконным" rules
+    link_nouns: frozenset[str] = frozenset()  # "со ссылкой на X": the outlet relays what X said
 
     @classmethod
     def load(cls) -> tuple[SpeechLexicon, dict[str, Any]]:
@@ -59,6 +60,7 @@ class SpeechLexicon:
             tuple(tuple(opening.split()) for opening in data["according_openings"]),
             frozenset(data["refusals"]),
             frozenset(data["clause_verbs"]),
+            frozenset(data["link_nouns"]),
         )
         return lex, data
 
@@ -289,8 +291,7 @@ class Attributor:
             tok = tokens[c]
             if not tok.rel.startswith("obl"):
                 continue
-            cases = {tokens[k].lemma for k in tok.children if tokens[k].rel == "case"}
-            if not cases & {"в", "на"}:
+            if not _case_words(tokens, c) & {"в", "на"}:
                 continue
             if tok.lemma in self.lex.source_nouns:
                 owner = self._document_owner(tokens, c, coref)
@@ -332,8 +333,7 @@ class Attributor:
         stack = [c for c in tokens[noun].children if c < noun]  # "в размещенном на странице … оповещении"
         while stack:
             c = stack.pop()
-            cases = {tokens[k].lemma for k in tokens[c].children if tokens[k].rel == "case"}
-            if cases and tokens[c].lemma not in self.lex.source_nouns:
+            if _case_words(tokens, c) and tokens[c].lemma not in self.lex.source_nouns:
                 continue
             words.append(c)
             stack += [k for k in tokens[c].children if tokens[k].pos in ("NOUN", "PROPN", "ADJ", "VERB")]
@@ -390,6 +390,8 @@ class Attributor:
             speaker = _beside(tokens, i, coref)
         if not has_subject and speaker is None:
             speaker = _subject_on_next_line(tokens, i, coref)
+        cited = self._linked_source(tokens, i, coref)
+        speaker = cited if cited is not None else speaker
         if lemma in _QUOTING:  # "— цитирует Исламова агентство": the one quoted spoke
             quoted_person = _first_entity([c for c in tok.children if tokens[c].rel == "obj"], coref)
             speaker = quoted_person if quoted_person is not None else speaker
@@ -398,6 +400,18 @@ class Attributor:
         if weak and (placeless or tok.rel in ("xcomp", "ccomp")):
             return None
         return Attribution(speaker, lemma, i)
+
+    def _linked_source(self, tokens: list[Token], v: int, coref: Coreference) -> int | None:
+        """ "передает Reuters со ссылкой на заявление президента МАУ Юрия Мирошникова": the
+        outlet relays and the one it refers to spoke; nobody named ("на источники") leaves it."""
+        holders = [v, *(c for c in tokens[v].children if tokens[c].rel.startswith("nsubj"))]
+        for link in (c for h in holders for c in tokens[h].children):
+            if tokens[link].lemma not in self.lex.link_nouns or "с" not in _case_words(tokens, link):
+                continue
+            for ref in tokens[link].children:
+                if tokens[ref].rel == "nmod" and "на" in _case_words(tokens, ref):
+                    return _cited(tokens, ref, coref)
+        return None
 
     def _reports_nothing(self, tokens: list[Token], i: int, lemma: str) -> bool:
         """A speech verb that reports no words: denied with nothing said ("в компании не ответили
@@ -636,6 +650,34 @@ def _named_in_apposition(tokens: list[Token], subjects: list[int], coref: Corefe
             nominative = tokens[a].feats.get("Case") in (None, "Nom")
             if m is not None and coref.entities[m.entity].type == "PER" and nominative:
                 return m.entity
+    return None
+
+
+def _case_words(tokens: list[Token], i: int) -> set[str]:
+    """The prepositions a noun takes: {"в"} for "в заявлении"."""
+    return {tokens[k].lemma for k in tokens[i].children if tokens[k].rel == "case"}
+
+
+def _cited(tokens: list[Token], ref: int, coref: Coreference) -> int | None:
+    """Whom a reference names: the person down its chain of genitives and appositions ("на
+    заявление президента МАУ Юрия Мирошникова"), else the first body; a place says nothing,
+    and a phrase of its own ("на брифинге") is where, not who."""
+    chain = [ref]
+    for k in chain:
+        if len(chain) < 12:
+            chain += [
+                c
+                for c in tokens[k].children
+                if tokens[c].rel in ("nmod", "appos", "flat:name") and not _case_words(tokens, c)
+            ]
+    named = [coref.by_token[k].entity for k in chain if k in coref.by_token]
+    resolved = [e for e in (coref.resolve(k) for k in chain) if e is not None]
+    for pool in (named, resolved):
+        kinds = [(coref.entities[e].type, e) for e in pool]
+        best = next((e for t, e in kinds if t == "PER"), None)
+        best = best if best is not None else next((e for t, e in kinds if t != "LOC"), None)
+        if best is not None:
+            return best
     return None
 
 

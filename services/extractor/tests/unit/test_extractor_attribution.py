@@ -453,3 +453,32 @@ def test_described_kinds_are_not_names(extract, body, name):
 )
 def test_pronouns_follow_apposed_subjects(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # "со ссылкой на X": the outlet relays, the person or body it refers to spoke
+        (
+            "Как передает Reuters со ссылкой на заявление президента МАУ Юрия Мирошникова, в суд"
+            " МАУ пойдет, если жалобы не будут рассмотрены.",
+            "в суд",
+            "Юрий Мирошников",
+        ),
+        (
+            "Экспорт нефти сократится, сообщило агентство Интерфакс со ссылкой на данные Росстата.",
+            "Экспорт нефти",
+            "Росстат",
+        ),
+        ("Об этом сообщает ONLINE.UA со ссылкой на The Guardian.", "Об этом", "The Guardian"),
+        # counter-examples: unnamed sources leave the outlet; a "ссылка" that relays nothing
+        ("Добыча лития упадет, пишет Bloomberg со ссылкой на источники.", "Добыча лития", "Bloomberg"),
+        (
+            "Ссылка на сайт компании опубликована в Telegram, сообщил Иван Петров.",
+            "Ссылка на сайт",
+            "Иван Петров",
+        ),
+    ],
+)
+def test_a_relay_gives_its_source(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
