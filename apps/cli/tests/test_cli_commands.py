@@ -45,6 +45,19 @@ def test_clean_prints_one_line_per_file_in_order_and_flags_bad_files(tmp_path: P
     assert "Читайте также" not in lines[0]["body"]
 
 
+def test_clean_stops_quietly_when_the_reader_closes_the_pipe(tmp_path: Path):
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    command = [sys.executable, "-m", "orewatch_cli.main", "clean", *[str(path)] * 200]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.read(10)  # one line is enough for this reader
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in stderr
+
+
 @pytest.mark.slow
 def test_extract_prints_article_actors_minerals_statements(tmp_path: Path):
     path = tmp_path / "a.txt"

@@ -17,6 +17,7 @@ depend on which other files share the command line.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +45,11 @@ def print_documents(files: list[Path], *, extract: bool) -> int:
         except PermanentError as exc:  # named as in the pipeline's dead letter
             failures += 1
             line = {"file": str(path), "error": f"{type(exc).__name__}: {exc}"}
-        print(json.dumps(line, ensure_ascii=False), flush=True)
+        try:
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+        except BrokenPipeError:  # `orewatch extract … | head`: the reader has all it wants
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1 if failures else 0
     if failures:
         print(f"{failures} of {len(files)} file(s) could not be read or processed", file=sys.stderr)
     return 1 if failures else 0
