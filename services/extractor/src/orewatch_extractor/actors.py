@@ -251,6 +251,52 @@ def settle_dateline(analysis: Analysis, start: int) -> None:
     analysis.replace_spans(sorted(spans, key=lambda s: s.first))
 
 
+def settle_patronymics(analysis: Analysis, canon: Canonicaliser) -> None:
+    """A name with a patronymic is one person from first name to surname, whatever the tagger
+    cut: "Тимур Рашидович" + "Назаров" join, "Егорович Винокуров" takes back its "Прокопий",
+    and "Росуглепроф Николай Петрович Щербаков" drops the union before the first name."""
+    tokens, spans = analysis.tokens, list(analysis.spans)
+    out: list[Span] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if prev is not None and _split_at_patronymic(tokens, prev, span, canon):
+            out[-1] = Span("PER", prev.first, span.last)
+            continue
+        first = span.first
+        if span.type == "PER" and canon.patronymic(tokens[first].text) and _bare_name_before(tokens, first):
+            first -= 1
+        if span.type == "PER":
+            first = next(
+                (
+                    k
+                    for k in range(first + 1, span.last)
+                    if canon.first_name(tokens[k].text) and canon.patronymic(tokens[k + 1].text)
+                ),
+                first,
+            )
+        out.append(Span(span.type, first, span.last))
+    analysis.replace_spans(out)
+
+
+def _split_at_patronymic(tokens: list[Token], prev: Span, span: Span, canon: Canonicaliser) -> bool:
+    """Whether two adjacent spans are one name cut at its patronymic: "Тимур Рашидович" +
+    "Назаров", or a lone first name "Прокопий" + "Егорович Винокуров"."""
+    if span.first != prev.last + 1 or tokens[span.first].sent != tokens[prev.last].sent:
+        return False
+    if prev.type == span.type == "PER" and canon.patronymic(tokens[prev.last].text):
+        return True
+    lone_first_name = prev.first == prev.last and canon.first_name(tokens[prev.first].text)
+    return span.type == "PER" and canon.patronymic(tokens[span.first].text) and lone_first_name
+
+
+def _bare_name_before(tokens: list[Token], i: int) -> bool:
+    """A capitalised word of the same sentence, in no span, just before token i."""
+    if i == 0:
+        return False
+    tok = tokens[i - 1]
+    return tok.span is None and tok.sent == tokens[i].sent and tok.text[:1].isupper() and tok.text.isalpha()
+
+
 def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
     """NER spans cleaned up: junk dropped, "МИД" + "России" joined into one organisation,
     "Техрик-э-Лабаик Пакистан (ТЛП)" split into a name and its abbreviation."""

@@ -17,6 +17,7 @@ from orewatch_extractor.actors import (
     one_actor_per_key,
     recover_mentions,
     settle_dateline,
+    settle_patronymics,
 )
 from orewatch_extractor.bodies import find_bodies, find_sites
 from orewatch_extractor.coref import Coreference, Lexicon
@@ -154,6 +155,7 @@ class Extractor:
         analysis = self.models.analyse(text)
         self._release_commodity_words(analysis)
         settle_dateline(analysis, offset)
+        settle_patronymics(analysis, self.canon)
         tokens = analysis.tokens
 
         mentions = find_mentions(analysis, self.canon)

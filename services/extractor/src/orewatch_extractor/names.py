@@ -318,6 +318,10 @@ class Canonicaliser:
         grammemes = {g for form in self.models.vocab.parse(word.lower()) for g in form.tag.grammemes}
         return "Patr" in grammemes and "Surn" not in grammemes
 
+    def first_name(self, word: str) -> bool:
+        """A first name in the dictionary ("Николай", "Анна")."""
+        return any("Name" in form.tag.grammemes for form in self.models.vocab.parse(word.lower()))
+
     def person_noun(self, text: str) -> bool:
         """A common noun for a person ("христианка", "папа"), which natasha may tag PER."""
         low = text.lower()

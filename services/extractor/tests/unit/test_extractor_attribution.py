@@ -482,3 +482,33 @@ def test_pronouns_follow_apposed_subjects(extract, speaker_of, body, needle, spe
 )
 def test_a_relay_gives_its_source(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "alias"),
+    [
+        # a name with a patronymic is one person, however the tagger cut it
+        (
+            "Аналитик Тимур Рашидович Назаров считает, что цены вырастут.",
+            "Тимур Назаров",
+            "Тимур Рашидович Назаров",
+        ),
+        (
+            "Глава района Прокопий Егорович Винокуров сообщил, что добыча вырастет.",
+            "Прокопий Винокуров",
+            "Прокопий Егорович Винокуров",
+        ),
+        (
+            "Председатель профсоюза Росуглепроф Николай Петрович Щербаков рассказал, что шахтеры теряют"
+            " до трети заработка.",
+            "Николай Щербаков",
+            "Николай Петрович Щербаков",
+        ),
+        # counter-example: a surname that is also a patronymic's form is no patronymic
+        ("Роман Абрамович заявил, что цены вырастут.", "Роман Абрамович", None),
+    ],
+)
+def test_patronymic_names_are_one_person(extract, body, name, alias):
+    people = {a.name: a.aliases for a in extract(body).actors if a.type == "PER"}
+    assert list(people) == [name]
+    assert people[name] == ([alias] if alias else [])
