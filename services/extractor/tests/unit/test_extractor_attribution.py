@@ -512,3 +512,24 @@ def test_patronymic_names_are_one_person(extract, body, name, alias):
     people = {a.name: a.aliases for a in extract(body).actors if a.type == "PER"}
     assert list(people) == [name]
     assert people[name] == ([alias] if alias else [])
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # a legal form is a kind of company: "компания" later means the one it named
+        (
+            "ПАО «Алмазы Анабара» снизит добычу на 10%. Об этом говорится в сообщении компании.",
+            "снизит добычу",
+            "Алмазы Анабара",
+        ),
+        # counter-example: a kind of another family names no company
+        (
+            "Агентство «Эксперт РА» понизило рейтинг. Об этом говорится в сообщении компании.",
+            "понизило рейтинг",
+            None,
+        ),
+    ],
+)
+def test_legal_forms_are_company_kinds(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
