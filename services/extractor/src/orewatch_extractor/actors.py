@@ -323,6 +323,7 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
                 and nxt_tok.sent == tokens[last].sent
                 and (nxt_tok.feats.get("Case") == "Gen" or nxt_tok.text.isupper())
                 and tokens[last].text not in ')»"'
+                and not _verb_dependent(tokens, nxt_tok)
             ):
                 if nxt.type == "LOC":
                     country = (nxt.first, nxt.last)
@@ -416,6 +417,12 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
                     mention.stable = canon.with_country(org_name, known.name)
             mentions.append(mention)
     return mentions
+
+
+def _verb_dependent(tokens: list[Token], tok: Token) -> bool:
+    """A name hung on a verb is no part of the name before it: "В Минфине РБК подтвердили"
+    (the outlet told, the ministry is not "Минфин РБК")."""
+    return tok.head is not None and tokens[tok.head].pos in ("VERB", "AUX")
 
 
 def _initials(name: str) -> str:

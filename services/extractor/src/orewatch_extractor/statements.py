@@ -241,6 +241,8 @@ class Attributor:
             for c in tokens[v].children
             if tokens[c].rel.startswith("nsubj") and not _credit(tokens, c, coref)
         ]
+        # "В Минфине РБК подтвердили": a singular word is not the subject of a plural verb
+        subjects = [c for c in subjects if _agrees_in_number(tokens, c, v)]
         if not subjects:  # "Как сообщила в понедельник, 9 сентября, министр Катарина Ленц, фонд …"
             subjects = _subject_lent_to_head(tokens, v)
         if len(subjects) > 1:
@@ -301,6 +303,11 @@ class Attributor:
             ent = coref.resolve(c)
             if ent is not None and coref.entities[ent].type in ("ORG", "LOC"):
                 return ent  # "в МИД сказали", "в Кремле заявили"
+            if ent is None:  # "в секретариате ОПЕК указывали": a part of the body speaks for it
+                owners = [k for k in tok.children if tokens[k].rel == "nmod" and not _case_words(tokens, k)]
+                ent = _first_entity(owners, coref)
+                if ent is not None and coref.entities[ent].type == "ORG":
+                    return ent
         return None
 
     def _document_owner(self, tokens: list[Token], noun: int, coref: Coreference) -> int | None:
@@ -651,6 +658,16 @@ def _named_in_apposition(tokens: list[Token], subjects: list[int], coref: Corefe
             if m is not None and coref.entities[m.entity].type == "PER" and nominative:
                 return m.entity
     return None
+
+
+def _agrees_in_number(tokens: list[Token], subject: int, verb: int) -> bool:
+    """A plural verb takes a plural name or several joined ones ("Мэй и Джонсон заявили").
+    Only names are checked: a noun's form may be plural though tagged singular ("Авиакомпании
+    считают"), and numerals take the genitive singular ("три судьи")."""
+    tok = tokens[subject]
+    if tokens[verb].feats.get("Number") != "Plur" or tok.feats.get("Number") != "Sing" or tok.pos != "PROPN":
+        return True
+    return any(tokens[c].rel == "conj" for c in tok.children)
 
 
 def _case_words(tokens: list[Token], i: int) -> set[str]:

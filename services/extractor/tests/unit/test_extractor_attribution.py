@@ -533,3 +533,26 @@ def test_patronymic_names_are_one_person(extract, body, name, alias):
 )
 def test_legal_forms_are_company_kinds(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # a part of a body speaks for it: "в секретариате ОПЕК"
+        ("В секретариате ОПЕК указывали, что Казахстан превышает квоты.", "превышает квоты", "ОПЕК"),
+        # a singular name is not the subject of a plural verb: the outlet told, the ministry spoke
+        ("В Минфине РБК подтвердили, что поправки готовы.", "поправки готовы", "Минфин"),
+        ("В «Росатоме» ТАСС сообщили, что реактор запущен.", "реактор запущен", "Росатом"),
+        # a document of the body: "пояснительная записка министерства", "сообщение компании" of a НАК
+        (
+            "НАК «Нафтогаз Украины» получила кредит. Об этом говорится в сообщении компании.",
+            "получила кредит",
+            "НАК Нафтогаз Украины",
+        ),
+        # counter-examples: names joined by "и" agree with a plural verb; a place is no body
+        ("Тереза Мэй и Борис Джонсон заявили, что сделка возможна.", "сделка возможна", "Тереза Мэй"),
+        ("В районе Москвы сообщили, что добыча выросла.", "добыча выросла", None),
+    ],
+)
+def test_bodies_their_parts_and_number_agreement(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
