@@ -15,8 +15,7 @@ from functools import cache
 import pytest
 from orewatch_extractor.core import Extractor
 from orewatch_extractor.nlp import Models
-from orewatch_lexicon import Check, Item, load_lexicon, verb_stem
-from orewatch_lexicon.speech import LightVerb
+from orewatch_lexicon import Check, Item, LightVerb, load_lexicon, verb_stem
 
 # (section, lemma) -> what natasha makes of the example's word instead.
 NATASHA_DIFFERS = {
