@@ -39,8 +39,8 @@ lint: install ## ruff: lint and format
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: install ## mypy on every package, strict on libs/common
-	$(VENV)/bin/mypy -p orewatch_common -p orewatch_fetcher -p orewatch_cleaner \
+typecheck: install ## mypy on every package, strict on the libs
+	$(VENV)/bin/mypy -p orewatch_common -p orewatch_lexicon -p orewatch_fetcher -p orewatch_cleaner \
 		-p orewatch_extractor -p orewatch_store -p orewatch_cli
 
 docs: install ## AsyncAPI of every service into docs/asyncapi/

@@ -42,6 +42,37 @@ def _package_name(svc: str) -> str:
     return str(manifest["project"]["name"])
 
 
+def _libs(svc: str) -> list[str]:
+    """The libs/ folders of the workspace libraries a service depends on, directly or through
+    one another: what its image must copy."""
+    folders = {
+        tomllib.loads(p.read_text(encoding="utf-8"))["project"]["name"]: p.parent.name
+        for p in sorted((REPO / "libs").glob("*/pyproject.toml"))
+    }
+
+    def requirements(manifest: Path) -> set[str]:
+        project = tomllib.loads(manifest.read_text(encoding="utf-8"))["project"]
+        return {re.split(r"[\s<>=!~\[;]", dep, maxsplit=1)[0] for dep in project.get("dependencies", [])}
+
+    wanted: set[str] = set()
+    todo = requirements(REPO / "services" / svc / "pyproject.toml")
+    while todo:
+        name = todo.pop()
+        if name in folders and name not in wanted:
+            wanted.add(name)
+            todo |= requirements(REPO / "libs" / folders[name] / "pyproject.toml")
+    return sorted(f"libs/{folders[name]}" for name in wanted)
+
+
+def test_every_service_needs_orewatch_common_and_only_the_cleaner_and_extractor_the_lexicon() -> None:
+    assert {svc: _libs(svc) for svc in IMAGE_SERVICES} == {
+        "fetcher": ["libs/common"],
+        "cleaner": ["libs/common", "libs/lexicon"],
+        "extractor": ["libs/common", "libs/lexicon"],
+        "store": ["libs/common"],
+    }
+
+
 def _uv_syncs(stage: Stage) -> list[list[str]]:
     """The `uv sync ...` commands of a stage's RUN instructions, as argument lists."""
     syncs = []
@@ -100,14 +131,16 @@ def test_image_runs_as_a_dedicated_non_root_user(svc: str, dockerfiles: dict[str
 
 
 @pytest.mark.parametrize("svc", IMAGE_SERVICES)
-def test_build_stage_copies_only_the_workspace_root_common_and_the_service(
+def test_build_stage_copies_only_the_workspace_root_its_libraries_and_the_service(
     svc: str, dockerfiles: dict[str, list[Stage]]
 ) -> None:
-    """Other services' code must not reach (or invalidate the cache of) this image."""
+    """Other services' code (and libraries the service does not use) must not reach (or
+    invalidate the cache of) this image; every library it depends on must, manifest and sources."""
     sources = {src for copy in _build_stage(dockerfiles[svc]).all("COPY") for src in copy.args[:-1]}
+    libs = _libs(svc)
     assert sources == {
-        "pyproject.toml", "uv.lock", "libs/common/pyproject.toml", f"services/{svc}/pyproject.toml",
-        "libs/common", f"services/{svc}",
+        "pyproject.toml", "uv.lock", f"services/{svc}/pyproject.toml", f"services/{svc}",
+        *libs, *(f"{lib}/pyproject.toml" for lib in libs),
     }  # fmt: skip
 
 
@@ -130,7 +163,7 @@ def test_copy_sources_exist_and_are_in_the_build_context(
 @pytest.mark.parametrize("svc", IMAGE_SERVICES)
 def test_every_source_file_of_the_service_reaches_the_build(svc: str, dockerignore: DockerIgnore) -> None:
     """Package data (migrations, YAML gazetteers) must not be caught by an ignore pattern."""
-    for package in (REPO / "libs/common/src", REPO / f"services/{svc}/src"):
+    for package in (*(REPO / lib / "src" for lib in _libs(svc)), REPO / f"services/{svc}/src"):
         files = [p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
         assert files
         relative = [str(p.relative_to(REPO)) for p in files]

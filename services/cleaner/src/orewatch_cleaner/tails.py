@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
+from orewatch_lexicon import Section, alternation, load_lexicon, past_stem
 
 from orewatch_cleaner.boilerplate import NOTHING_LEARNED, LearnedBoilerplate
 from orewatch_cleaner.metadata import TIMESTAMP_END, TIMESTAMP_LEAD, TIMESTAMP_LINE, looks_like_name
@@ -94,17 +95,26 @@ _ORPHAN = re.compile(
     r"^\W*(?:как|як)\s+(?:уже\s+|ранее\s+|раніше\s+)?\w+\s+[^,]{1,40},\s*(?:котор|який|яка|яке|які)\w*\b",
     re.IGNORECASE,
 )
-# "… заявлял, что …": someone named reported as saying something. In a closing "Ранее …" that
-# is background on the story far more often than a link, even with no word in common
-# ("Ранее глава Минпромторга заявлял, что …" under a story about palladium). Impersonal
-# "сообщалось, что" is the link formula, so reflexive forms do not count.
-_REPORTED_SPEECH = re.compile(
-    r"\b(?:заяв|сообщ|отмет|подчерк|говор|сказ|рассказ|указ|поясн|уточн|призн|предупред|обещ|пообещ|"
-    r"повідом|наголос|зазнач|розпов)\w*(?<!сь)(?<!ся)\s*(?:,\s*(?:что|що)\b|:)"
-    # or an instruction or a proposal by someone: "Новак поручил РЖД сохранить …"
-    r"|\b(?:поручил|предложил|призвал|потребовал|пообещал|распорядил)(?:а|и|ся|ась|ись)?\s+\S+\s+\w+",
-    re.IGNORECASE,
-)
+
+
+def _reported_speech() -> re.Pattern[str]:
+    """ "… заявлял, что …": someone named reported as saying something. In a closing "Ранее …"
+    that is background on the story far more often than a link, even with no word in common
+    ("Ранее глава Минпромторга заявлял, что …" under a story about palladium). Impersonal
+    "сообщалось, что" is the link formula, so reflexive forms do not count. The verbs are the
+    shared lexicon's (`reported_verbs`, `reported_verbs_uk`, `instruction_verbs`)."""
+    lex = load_lexicon()
+    stems = alternation(lex.lemmas(Section.REPORTED_VERBS) | lex.lemmas(Section.REPORTED_VERBS_UK))
+    instructions = alternation(lex.lemmas(Section.INSTRUCTION_VERBS), past_stem)
+    return re.compile(
+        rf"\b(?:{stems})\w*(?<!сь)(?<!ся)\s*(?:,\s*(?:что|що)\b|:)"
+        # or an instruction or a proposal by someone: "Новак поручил РЖД сохранить …"
+        rf"|\b(?:{instructions})(?:а|и|ся|ась|ись)?\s+\S+\s+\w+",
+        re.IGNORECASE,
+    )
+
+
+_REPORTED_SPEECH = _reported_speech()
 # A passage that stops on a comma, conjunction or preposition lost its link text.
 _DANGLING = re.compile(
     r"(?:[,:;—–-]|\b(?:что|чтобы|о том|как|и|а|но|в|во|на|с|со|по|из|у|для|от|до|за|к|ко|о|об|при|без|"

@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from orewatch_common.contracts import Actor, ActorRef, CleanArticle, ExtractedArticle, Mineral, Statement
 from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
+from orewatch_lexicon import Section, load_lexicon
 
 from orewatch_extractor.actors import (
     Entity,
@@ -85,24 +86,25 @@ class Extractor:
         self.offices = Offices.load()
         self.canon = Canonicaliser(self.models, self.aliases)
         self.merger = Merger(self.canon)
-        speech, data = SpeechLexicon.load()
-        self.attributor = Attributor(speech, self.models.can_be_nominative)
+        self.attributor = Attributor(SpeechLexicon.load(), self.models.can_be_nominative)
+        words = load_lexicon()
         self.coref_lex = Lexicon(
-            frozenset(data["person_titles"]),
-            frozenset(data["org_anaphors"]),
-            dict(data["pronouns"]),
+            words.lemmas(Section.PERSON_TITLES),
+            words.lemmas(Section.ORG_ANAPHORS),
+            words.values(Section.PRONOUNS),
             self.aliases.org_prefixes | self.aliases.quoted_name_kinds,
-            {k: tuple(v.split()) for k, v in data.get("title_contractions", {}).items()},
-            frozenset(data["org_voices"]),
-            frozenset(data["agency_anaphors"]),
-            tuple(data["agency_name_starts"]),
-            {tuple(k.split()): v for k, v in data["title_synonyms"].items()},
-            dict(data["title_equivalents"]),
-            dict(data["kind_families"]),
-            frozenset(data["feminine_titles"]),
-            frozenset(data["unnamed_sources"]),
-            frozenset(data["dominant_families"]),
-            dict(data["members"]),
+            {k: tuple(v.split()) for k, v in words.values(Section.TITLE_CONTRACTIONS).items()},
+            words.lemmas(Section.ORG_VOICES),
+            words.lemmas(Section.AGENCY_ANAPHORS),
+            words.in_order(Section.AGENCY_NAME_STARTS),
+            {tuple(k.split()): v for k, v in words.values(Section.TITLE_SYNONYMS).items()},
+            words.values(Section.TITLE_EQUIVALENTS),
+            words.values(Section.KIND_FAMILIES),
+            words.lemmas(Section.FEMININE_TITLES),
+            words.lemmas(Section.UNNAMED_SOURCES),
+            words.lemmas(Section.DOMINANT_FAMILIES),
+            words.values(Section.MEMBERS),
+            words.lemmas(Section.CITING_VERBS),
         )
         self.version = (
             f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "

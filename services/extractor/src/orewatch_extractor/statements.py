@@ -1,10 +1,10 @@
 """Statements: sentences that report speech (with the speaker) or name a mineral.
 
-The speaker is read off natasha's syntax tree: the nsubj of a speech verb from
-`data/speech.yaml`, else the place it was said ("В МИД сказали", "говорится в
-заявлении МИД"), else "по словам X". Every candidate goes through the coreference
-step; a sentence inside a quote takes the attribution of the sentence that closes or
-opens the quote. Unresolvable speakers stay None.
+The speaker is read off natasha's syntax tree: the nsubj of a speech verb from the
+shared lexicon (`orewatch_lexicon`), else the place it was said ("В МИД сказали",
+"говорится в заявлении МИД"), else "по словам X". Every candidate goes through the
+coreference step; a sentence inside a quote takes the attribution of the sentence that
+closes or opens the quote. Unresolvable speakers stay None.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
-from typing import Any
 
-import yaml
+from orewatch_lexicon import Section, load_lexicon
 
 from orewatch_extractor.coref import Coreference
 from orewatch_extractor.nlp import Analysis, Token
@@ -25,11 +23,9 @@ MIN_QUOTE_WORDS = 3  # shorter quoted text is a name or a term ("Извести�
 LONG_QUOTE_WORDS = 6  # this long, quoted text is speech even without a verb
 _DASH = "—–-"
 _QUOTE_MARKS = "«»\"“”„'"
-_CITING = frozenset({"сообщать", "передавать", "писать"})
-_QUOTING = frozenset({"цитировать", "процитировать"})
-_QUOTING_WORDS = frozenset(
-    {"приводить", "привести", "приводиться", "цитировать", "процитировать", "передавать"}
-)
+_CITING = load_lexicon().lemmas(Section.CITING_VERBS)  # "пишет The Guardian": an outlet's verbs
+_QUOTING = load_lexicon().lemmas(Section.QUOTING_VERBS)  # "— цитирует Исламова агентство"
+_QUOTING_WORDS = load_lexicon().lemmas(Section.QUOTING_WORDS)  # "приводит слова X"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,29 +36,27 @@ class SpeechLexicon:
     according_nouns: frozenset[str]
     stances: frozenset[str] = frozenset()  # short adjectives: "уверен, что"
     light_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # "дать" + "понять"
-    according_openings: tuple[tuple[str, ...], ...] = (("по",), ("согласно",))  # before "словам"
+    according_openings: tuple[tuple[str, ...], ...] = ()  # before "словам": ("по",), ("с", "точка")
     refusals: frozenset[str] = frozenset()  # "отказались комментировать": no words
     clause_verbs: frozenset[str] = frozenset()  # "признал, что" speaks, "признал незаконным" rules
     link_nouns: frozenset[str] = frozenset()  # "со ссылкой на X": the outlet relays what X said
 
     @classmethod
-    def load(cls) -> tuple[SpeechLexicon, dict[str, Any]]:
-        data = yaml.safe_load(
-            resources.files("orewatch_extractor.data").joinpath("speech.yaml").read_text("utf-8")
+    def load(cls) -> SpeechLexicon:
+        """The attribution's sections of the shared lexicon."""
+        words = load_lexicon()
+        return cls(
+            words.lemmas(Section.VERBS),
+            words.lemmas(Section.WEAK_VERBS),
+            words.lemmas(Section.SOURCE_NOUNS),
+            words.lemmas(Section.ACCORDING_NOUNS),
+            words.lemmas(Section.STANCES),
+            words.light_verbs(),
+            tuple(tuple(opening.split()) for opening in words.in_order(Section.ACCORDING_OPENINGS)),
+            words.lemmas(Section.REFUSALS),
+            words.lemmas(Section.CLAUSE_VERBS),
+            words.lemmas(Section.LINK_NOUNS),
         )
-        lex = cls(
-            frozenset(data["verbs"]),
-            frozenset(data["weak_verbs"]),
-            frozenset(data["source_nouns"]),
-            frozenset(data["according_nouns"]),
-            frozenset(data["stances"]),
-            {verb: frozenset(partners) for verb, partners in data["light_verbs"].items()},
-            tuple(tuple(opening.split()) for opening in data["according_openings"]),
-            frozenset(data["refusals"]),
-            frozenset(data["clause_verbs"]),
-            frozenset(data["link_nouns"]),
-        )
-        return lex, data
 
 
 @dataclass(slots=True)
@@ -553,9 +547,7 @@ def _finite(tok: Token) -> bool:
     return tok.feats.get("VerbForm") != "Part" or tok.feats.get("Variant") == "Short"
 
 
-_STATEMENT_NOUNS = frozenset(
-    {"мнение", "оценка", "заявление", "прогноз", "позиция", "точка", "вывод", "предположение", "слово"}
-)
+_STATEMENT_NOUNS = load_lexicon().lemmas(Section.STATEMENT_NOUNS)  # "Такое мнение высказал X"
 
 
 def about_this(tokens: list[Token], s: SentenceInfo) -> bool:
