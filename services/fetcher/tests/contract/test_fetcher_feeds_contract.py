@@ -249,7 +249,13 @@ async def test_abandoned_claim_is_taken_over_after_its_lease(bus, web, poller, o
     survivor = await poller(lease_s=2.0)
     assert await survivor.poll(feed) == 0  # the lease still holds
     await asyncio.sleep(2.1)
-    assert await survivor.retry_due() == 1
+    taken_over = await survivor.retry_due()
+    for _ in range(40):  # a loaded machine may need a few more rounds past the lease
+        if taken_over:
+            break
+        await asyncio.sleep(0.25)
+        taken_over = await survivor.retry_due()
+    assert taken_over == 1
     assert await bus.count(RAW_ARTICLE) == 1
 
 
