@@ -530,7 +530,9 @@ class Coreference:
         """A kind of organisation or an anaphor: "газета «Коммерсантъ»", "ведомство", "компания"."""
         tok = self.tokens[i]
         if tok.lemma in self.lex.org_kinds or tok.lemma in self.lex.org_anaphors:
-            for c in tok.children:  # "газета «Коммерсантъ» сообщила"
+            for c in tok.children:  # "газета «Коммерсантъ» сообщила", not "компании на бирже"
+                if any(self.tokens[k].rel == "case" for k in self.tokens[c].children):
+                    continue
                 m = self.by_token.get(c)
                 if m is not None and self.entities[m.entity].type == "ORG":
                     return m.entity

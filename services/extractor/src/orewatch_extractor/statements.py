@@ -282,17 +282,21 @@ class Attributor:
         return self._subject(tokens, verb, coref)[1]
 
     def _place(self, tokens: list[Token], v: int, coref: Coreference) -> int | None:
-        """Where it was said: "в МИД сказали", "говорится в заявлении МИД РФ"."""
-        for c in tokens[v].children:
+        """Where it was said: "в МИД сказали", "говорится в заявлении МИД РФ". Beside a
+        document, "на X" is where it was filed: "в сообщении компании на Гонконгской бирже"."""
+        places = [c for c in tokens[v].children if tokens[c].rel.startswith("obl")]
+        documented = any(tokens[c].lemma in self.lex.source_nouns for c in places)
+        for c in places:
             tok = tokens[c]
-            if not tok.rel.startswith("obl"):
-                continue
-            if not _case_words(tokens, c) & {"в", "на"}:
+            cases = _case_words(tokens, c)
+            if not cases & {"в", "на"}:
                 continue
             if tok.lemma in self.lex.source_nouns:
                 owner = self._document_owner(tokens, c, coref)
                 if owner is not None:
                     return owner
+                continue
+            if documented and "в" not in cases:
                 continue
             ent = coref.resolve(c)
             if ent is not None and coref.entities[ent].type in ("ORG", "LOC"):

@@ -556,3 +556,33 @@ def test_legal_forms_are_company_kinds(extract, speaker_of, body, needle, speake
 )
 def test_bodies_their_parts_and_number_agreement(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # the exchange a release was filed on did not say it, however the parse hangs it
+        (
+            "Компания Jiaxin Resources начала добычу вольфрама. Об этом говорится в сообщении компании на"
+            " Гонконгской фондовой бирже.",
+            "начала добычу",
+            "Jiaxin Resources",
+        ),
+        (
+            "Компания Jiaxin Resources начала добычу вольфрама, говорится в сообщении на Гонконгской бирже.",
+            "начала добычу",
+            None,  # whose release it is, the text does not say
+        ),
+        (
+            "Компания Jiaxin Resources начала добычу вольфрама. Об этом на Гонконгской фондовой бирже"
+            " говорится в сообщении.",
+            "начала добычу",
+            None,
+        ),
+        # counter-examples: with no document, "на X" is where it was said; a kind's own name counts
+        ("На Украине заявили, что транзит газа прекращен.", "транзит газа", "Украина"),
+        ("Газета «Коммерсантъ» сообщила, что сделка закрыта.", "сделка закрыта", "Коммерсантъ"),
+    ],
+)
+def test_where_a_release_was_filed_is_no_speaker(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
