@@ -724,6 +724,40 @@ def _dash_speech(analysis: Analysis, infos: list[SentenceInfo]) -> None:
         _lend(closing, inside)
 
 
+MIN_INTERVIEW_QUESTIONS = 2  # dash-led questions, each answered, that make a text an interview
+
+
+def _interview_answers(analysis: Analysis, infos: list[SentenceInfo], coref: Coreference) -> None:
+    """ "— Чего не хватает? — Людей. …": in an interview, every dash-led paragraph that answers
+    a dash-led question is the words of the person the lead introduced speaking ("Зуев
+    рассказал «Интерфаксу» …"). With no such person nobody is guessed."""
+    paragraphs = [p for p in re.finditer(r"[^\n]+", analysis.text) if p.group().strip()]
+    dashed = [p.group().lstrip()[:1] in _DASH for p in paragraphs]
+    asked = [d and p.group().rstrip().endswith("?") for p, d in zip(paragraphs, dashed, strict=True)]
+    answers = [k for k in range(1, len(paragraphs)) if asked[k - 1] and dashed[k] and not asked[k]]
+    if len(answers) < MIN_INTERVIEW_QUESTIONS:
+        return
+    first_question = paragraphs[asked.index(True)].start()
+    lead = [s for s in infos if s.stop <= first_question]
+    person = _interviewee(lead, coref)
+    if person is None:
+        return
+    for k in answers:
+        inside = [s for s in infos if paragraphs[k].start() <= s.start < paragraphs[k].end()]
+        for s in inside:
+            s.is_quote = True
+        _lend(Attribution(person, None, -1), inside)
+
+
+def _interviewee(lead: list[SentenceInfo], coref: Coreference) -> int | None:
+    """The last person the lead has speaking: the one the interview is with."""
+    for s in reversed(lead):
+        attr = s.attribution
+        if attr is not None and attr.speaker is not None and coref.entities[attr.speaker].type == "PER":
+            return attr.speaker
+    return None
+
+
 def _after_dash(tokens: list[Token], anchor: int, s: SentenceInfo) -> bool:
     """The speech verb follows ", –" inside its sentence: the attribution closing direct speech."""
     k = anchor - 1
@@ -767,6 +801,7 @@ def propagate(
     for a, b in regions:
         _attribute_quote(analysis, infos, (a, b), coref, attributor)
     _dash_speech(analysis, infos)
+    _interview_answers(analysis, infos, coref)
     _lead_in(analysis, infos)
     _about_this(analysis, infos)
 

@@ -586,3 +586,40 @@ def test_bodies_their_parts_and_number_agreement(extract, speaker_of, body, need
 )
 def test_where_a_release_was_filed_is_no_speaker(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+_INTERVIEW = (
+    "Геолог Андрей Зуев рассказал «Интерфаксу» о геологоразведке.\n"
+    "— Чего не хватает прежде всего?\n"
+    "— Людей. Молодежь идет в айти, а не в тайгу.\n"
+    "— Какие виды сырья в приоритете?\n"
+    "— Литий и вольфрам. Мы зависим от импорта.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # an interview: each dash-led answer to a dash-led question is the interviewee's
+        (_INTERVIEW, "Молодежь идет в айти", "Андрей Зуев"),
+        (_INTERVIEW, "Мы зависим от импорта", "Андрей Зуев"),
+        # counter-examples: the questions are nobody's; one question is no interview; a lead
+        # that has nobody speaking gives nobody; dashes that answer no question are a list
+        (_INTERVIEW, "Какие виды сырья", None),
+        (
+            "Геолог Андрей Зуев рассказал «Интерфаксу» о геологоразведке.\n— Чего не хватает?\n"
+            "— Людей. Молодежь идет в айти.\n",
+            "Молодежь идет в айти",
+            None,
+        ),
+        (_INTERVIEW.replace("Геолог Андрей Зуев рассказал «Интерфаксу»", "Интервью"), "Мы зависим", None),
+        (
+            "Геолог Андрей Зуев рассказал о планах.\n— Литий и вольфрам в приоритете.\n"
+            "— Молодежь идет в айти.\n— Мы зависим от импорта.\n",
+            "Мы зависим от импорта",
+            None,
+        ),
+    ],
+)
+def test_interview_answers_are_the_interviewees(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
