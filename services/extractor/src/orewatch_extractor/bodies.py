@@ -68,12 +68,15 @@ def find_bodies(
 
 def find_sites(analysis: Analysis, mentions: list[Mention]) -> list[Mention]:
     """The mentions with sites named by their domain added as organisations."""
+    matches = list(_DOMAIN.finditer(analysis.text))
+    if not matches:
+        return mentions
     tokens = analysis.tokens
     covered = {i for m in mentions for i in range(m.first, m.last + 1)}
     by_start = {t.start: t.index for t in tokens}
     by_stop = {t.stop: t.index for t in tokens}
     found = []
-    for match in _DOMAIN.finditer(analysis.text):
+    for match in matches:
         first, last = by_start.get(match.start()), by_stop.get(match.end())
         if first is None or last is None or any(k in covered for k in range(first, last + 1)):
             continue

@@ -75,12 +75,9 @@ class Coreference:
         }
         # "Депутат … Дмитрий Исламов предложил": the name in apposition to the subject is one too,
         # however long the chain ("Основатель X, бывший замминистра Игорь Лапин станет")
+        apposed = [t for t in self.tokens if t.rel in ("appos", "flat:name") and t.head is not None]
         for _ in range(3):
-            self.subjects |= {
-                i
-                for i, t in enumerate(self.tokens)
-                if t.rel in ("appos", "flat:name") and t.head is not None and t.head in self.subjects
-            }
+            self.subjects |= {t.index for t in apposed if t.head in self.subjects}
         self.titles: dict[tuple[str, ...], set[int]] = {}
         self.titled: set[int] = set()  # persons the text introduced with a role
         for m in mentions:

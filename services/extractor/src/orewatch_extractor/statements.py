@@ -23,6 +23,8 @@ MIN_QUOTE_WORDS = 3  # shorter quoted text is a name or a term ("Извести�
 LONG_QUOTE_WORDS = 6  # this long, quoted text is speech even without a verb
 _DASH = "—–-"
 _QUOTE_MARKS = "«»\"“”„'"
+_STRAIGHT_MARK = re.compile('"')
+_PAIRED_MARK = re.compile("[" + _QUOTE_MARKS.replace("'", "") + "]")  # an apostrophe pairs nothing
 _CITING = load_lexicon().lemmas(Section.CITING_VERBS)  # "пишет The Guardian": an outlet's verbs
 _QUOTING = load_lexicon().lemmas(Section.QUOTING_VERBS)  # "— цитирует Исламова агентство"
 _QUOTING_WORDS = load_lexicon().lemmas(Section.QUOTING_WORDS)  # "приводит слова X"
@@ -103,9 +105,8 @@ def _paragraph_quotes(paragraph: str, base: int) -> list[tuple[int, int]]:
     regions: list[tuple[int, int]] = []
     opened: list[str] = []
     start = -1
-    for k, ch in enumerate(paragraph):
-        if ch not in _QUOTE_MARKS or ch == "'":
-            continue
+    for mark in _PAIRED_MARK.finditer(paragraph):
+        k, ch = mark.start(), mark.group()
         levels = _closing_levels(paragraph, k, opened)
         if levels:
             del opened[-levels:]
@@ -139,7 +140,8 @@ def _closing_levels(paragraph: str, k: int, opened: list[str]) -> int:
         if opened[-1] != '"':
             return 0
         # one mark may close a nest: "…работать в формате "7/24", - добавил он"
-        later = sum(_straight_role(paragraph, j) == "close" for j in range(k + 1, len(paragraph)))
+        marks = (m.start() for m in _STRAIGHT_MARK.finditer(paragraph, k + 1))
+        later = sum(_straight_role(paragraph, j) == "close" for j in marks)
         return min(len(opened), max(1, len(opened) - later))
     return 0
 

@@ -86,3 +86,11 @@ def test_no_sentence_reaches_the_parser_over_the_cap(extractor):
 )
 def test_a_letter_without_a_unicode_name_is_no_failure(extract, body):
     assert extract(body).article.body == body
+
+
+def test_the_dictionary_runs_on_the_compiled_dawg():
+    """pymorphy2 falls back to pure-Python dawg_python without a word; lemmas stay the same,
+    but each new word costs several times more."""
+    import pymorphy2.dawg
+
+    assert pymorphy2.dawg.DAWG.__module__ == "dawg"
