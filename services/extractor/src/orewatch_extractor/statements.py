@@ -741,7 +741,10 @@ def _interview_answers(analysis: Analysis, infos: list[SentenceInfo], coref: Cor
         return
     first_question = paragraphs[asked.index(True)].start()
     lead = [s for s in infos if s.stop <= first_question]
+    asking = next((s for s in infos if s.start >= first_question), None)
     person = _interviewee(lead, coref)
+    if person is None and asking is not None:
+        person = _addressed(analysis.tokens, asking, coref)
     if person is None:
         return
     for k in answers:
@@ -758,6 +761,17 @@ def _interviewee(lead: list[SentenceInfo], coref: Coreference) -> int | None:
         if attr is not None and attr.speaker is not None and coref.entities[attr.speaker].type == "PER":
             return attr.speaker
     return None
+
+
+def _addressed(tokens: list[Token], question: SentenceInfo, coref: Coreference) -> int | None:
+    """The person a question opens by calling by name: "— Тимур Рашидович, цены бьют рекорды"."""
+    k = question.first
+    while k <= question.last and tokens[k].pos == "PUNCT":
+        k += 1
+    m = coref.by_token.get(k)
+    if m is None or coref.entities[m.entity].type != "PER" or m.last + 1 > question.last:
+        return None
+    return m.entity if tokens[m.last + 1].text == "," else None
 
 
 def _after_dash(tokens: list[Token], anchor: int, s: SentenceInfo) -> bool:

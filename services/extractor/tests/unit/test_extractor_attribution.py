@@ -623,3 +623,30 @@ _INTERVIEW = (
 )
 def test_interview_answers_are_the_interviewees(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+_ADDRESSED_INTERVIEW = (
+    "Основатель компании Тимур Рашидович Байгильдин построил рудник. Forbes поговорил с ним.\n"
+    "— Тимур Рашидович, цены бьют рекорды. Бизнес на пике?\n"
+    "— Цена — только одна сторона. Себестоимость выросла почти на 60%.\n"
+    "— Что дальше?\n"
+    "— Запуск завода планируем в 2026 году.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # the lead has nobody speaking: the first question calls the interviewee by name
+        (_ADDRESSED_INTERVIEW, "Себестоимость выросла", "Тимур Байгильдин"),
+        (_ADDRESSED_INTERVIEW, "Запуск завода", "Тимур Байгильдин"),
+        # counter-example: a name the question talks about, not to, is nobody's answer
+        (
+            _ADDRESSED_INTERVIEW.replace("— Тимур Рашидович, цены бьют рекорды.", "— Байгильдин прав?"),
+            "Запуск завода",
+            None,
+        ),
+    ],
+)
+def test_an_interview_question_names_the_interviewee(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
