@@ -253,8 +253,9 @@ def settle_dateline(analysis: Analysis, start: int) -> None:
 
 def settle_patronymics(analysis: Analysis, canon: Canonicaliser) -> None:
     """A name with a patronymic is one person from first name to surname, whatever the tagger
-    cut: "Тимур Рашидович" + "Назаров" join, "Егорович Винокуров" takes back its "Прокопий",
-    and "Росуглепроф Николай Петрович Щербаков" drops the union before the first name."""
+    cut: "Тимур Рашидович" + "Назаров" join, "Егорович Винокуров" takes back its "Прокопий"
+    (from an organisation's span too), and "Росуглепроф Николай Петрович Щербаков" drops the
+    union before the first name."""
     tokens, spans = analysis.tokens, list(analysis.spans)
     out: list[Span] = []
     for span in spans:
@@ -264,6 +265,9 @@ def settle_patronymics(analysis: Analysis, canon: Canonicaliser) -> None:
             continue
         first = span.first
         if span.type == "PER" and canon.patronymic(tokens[first].text) and _bare_name_before(tokens, first):
+            first -= 1
+        elif prev is not None and _first_name_taken(tokens, prev, span, canon):
+            out[-1] = Span(prev.type, prev.first, prev.last - 1)  # "Ассоциации … Сибири Роман" + "Игоревич"
             first -= 1
         if span.type == "PER":
             first = next(
@@ -287,6 +291,19 @@ def _split_at_patronymic(tokens: list[Token], prev: Span, span: Span, canon: Can
         return True
     lone_first_name = prev.first == prev.last and canon.first_name(tokens[prev.first].text)
     return span.type == "PER" and canon.patronymic(tokens[span.first].text) and lone_first_name
+
+
+def _first_name_taken(tokens: list[Token], prev: Span, span: Span, canon: Canonicaliser) -> bool:
+    """Whether the span before a name that opens with its patronymic ran on into its first
+    name: "Ассоциации угольных предприятий Сибири Роман" + "Игоревич Плетнев"."""
+    return (
+        span.type == "PER"
+        and prev.last == span.first - 1
+        and prev.first < prev.last
+        and tokens[prev.last].sent == tokens[span.first].sent
+        and canon.patronymic(tokens[span.first].text)
+        and canon.first_name(tokens[prev.last].text)
+    )
 
 
 def _bare_name_before(tokens: list[Token], i: int) -> bool:

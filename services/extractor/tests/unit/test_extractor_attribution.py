@@ -504,6 +504,12 @@ def test_a_relay_gives_its_source(extract, speaker_of, body, needle, speaker):
             "Николай Щербаков",
             "Николай Петрович Щербаков",
         ),
+        (
+            "Директор Ассоциации угольных предприятий Сибири Роман Игоревич Плетнев считает, что квоты"
+            " сократят.",
+            "Роман Плетнев",
+            "Роман Игоревич Плетнев",
+        ),
         # counter-example: a surname that is also a patronymic's form is no patronymic
         ("Роман Абрамович заявил, что цены вырастут.", "Роман Абрамович", None),
     ],
