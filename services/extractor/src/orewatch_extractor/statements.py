@@ -237,8 +237,10 @@ class Attributor:
             for c in tokens[v].children
             if tokens[c].rel.startswith("nsubj") and not _credit(tokens, c, coref)
         ]
-        # "В Минфине РБК подтвердили": a singular word is not the subject of a plural verb
-        subjects = [c for c in subjects if _agrees_in_number(tokens, c, v)]
+        # "В Минфине РБК подтвердили": a singular name is not the subject of a plural verb
+        subjects = [c for c in subjects if _agrees_in_number(tokens, c, v, coref)]
+        # "— пояснила E1.RU руководитель службы Алёна Гусарова": the outlet was told
+        subjects = [_told_before_subject(tokens, v, c, coref) for c in subjects]
         if not subjects:  # "Как сообщила в понедельник, 9 сентября, министр Катарина Ленц, фонд …"
             subjects = _subject_lent_to_head(tokens, v)
         if len(subjects) > 1:
@@ -506,7 +508,10 @@ def _beside(tokens: list[Token], verb: int, coref: Coreference) -> int | None:
                 break
             mention = coref.by_token.get(k)
             if mention is not None:
-                if tok.feats.get("Case") in (None, "Nom"):
+                # "В Ryanair сообщили" names a place; "области URA.RU сообщили" no subject
+                placed = mention.first > 0 and tokens[mention.first - 1].lemma in ("в", "на")
+                agrees = placed or _agrees_in_number(tokens, k, verb, coref)
+                if tok.feats.get("Case") in (None, "Nom") and agrees:
                     return mention.entity
                 if step > 0:
                     break
@@ -658,14 +663,31 @@ def _named_in_apposition(tokens: list[Token], subjects: list[int], coref: Corefe
     return None
 
 
-def _agrees_in_number(tokens: list[Token], subject: int, verb: int) -> bool:
+def _agrees_in_number(tokens: list[Token], subject: int, verb: int, coref: Coreference) -> bool:
     """A plural verb takes a plural name or several joined ones ("Мэй и Джонсон заявили").
     Only names are checked: a noun's form may be plural though tagged singular ("Авиакомпании
     считают"), and numerals take the genitive singular ("три судьи")."""
     tok = tokens[subject]
-    if tokens[verb].feats.get("Number") != "Plur" or tok.feats.get("Number") != "Sing" or tok.pos != "PROPN":
+    named = tok.pos in ("PROPN", "X") or subject in coref.by_token
+    if tokens[verb].feats.get("Number") != "Plur" or tok.feats.get("Number", "Sing") != "Sing" or not named:
         return True
     return any(tokens[c].rel == "conj" for c in tok.children)
+
+
+def _told_before_subject(tokens: list[Token], verb: int, subject: int, coref: Coreference) -> int:
+    """After an inverted speech verb, an organisation right before a nominative noun phrase
+    is the one told, and that phrase is the subject: "— сообщила ТАСС глава компании …"."""
+    m = coref.by_token.get(subject)
+    if subject < verb or m is None or coref.entities[m.entity].type != "ORG" or m.last + 1 >= len(tokens):
+        return subject
+    nxt = tokens[m.last + 1]
+    head = nxt.head if nxt.pos == "ADJ" else nxt.index
+    if nxt.feats.get("Case") != "Nom" or nxt.pos not in ("NOUN", "PROPN", "ADJ") or head is None:
+        return subject
+    noun = tokens[head]
+    if noun.pos not in ("NOUN", "PROPN") or noun.feats.get("Case") != "Nom" or m.first <= head <= m.last:
+        return subject
+    return head
 
 
 def _case_words(tokens: list[Token], i: int) -> set[str]:

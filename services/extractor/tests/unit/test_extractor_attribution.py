@@ -656,3 +656,26 @@ _ADDRESSED_INTERVIEW = (
 )
 def test_an_interview_question_names_the_interviewee(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # after an inverted verb, the outlet before a nominative phrase was told, not the speaker
+        (
+            "«Методика была нарушена», — пояснила E1.RU руководитель экологической службы предприятия"
+            " Алёна Гусарова.",
+            "Методика",
+            "Алёна Гусарова",
+        ),
+        ("«Цены вырастут», — сообщил ТАСС генеральный директор компании Иван Петров.", "Цены", "Иван Петров"),
+        # an outlet told beside a plural verb is no speaker; a place "в X" is
+        ("В правительстве Челябинской области URA.RU сообщили, что проект одобрен.", "проект одобрен", None),
+        ("Накануне забастовки В Ryanair сообщили, что рейсы отменены.", "рейсы отменены", "Ryanair"),
+        # counter-examples: an outlet alone after the verb is the only source
+        ("«Цены вырастут», — сообщило агентство Reuters.", "Цены", "Reuters"),
+        ("«Цены вырастут», — пишет Bloomberg.", "Цены", "Bloomberg"),
+    ],
+)
+def test_an_outlet_told_is_no_speaker(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
