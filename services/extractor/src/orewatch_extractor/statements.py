@@ -246,8 +246,8 @@ class Attributor:
         if len(subjects) > 1:
             # "Как заявил Цивилеву глава СУЭК Басов": the tagger may take the addressee for a
             # second subject; a word that cannot be nominative is not the speaker
-            subjects = [c for c in subjects if self.can_be_nominative(tokens[c].text)] or subjects
             subjects = [c for c in subjects if not _inside_clause_of(tokens, c, subjects)]
+            subjects = [c for c in subjects if self.can_be_nominative(tokens[c].text)] or subjects
         tok = tokens[v]
         if (
             tok.rel == "acl:relcl"
@@ -627,14 +627,19 @@ def _quoting_word(tokens: list[Token], word: int) -> int | None:
 
 
 def _inside_clause_of(tokens: list[Token], word: int, subjects: list[int]) -> bool:
-    """Whether the word lies in the comma-closed participial clause of another subject: "Эта
-    партия, настаивающая на казни Биби, призывала" (the tagger may take "Биби" for a subject)."""
+    """Whether the word lies in the comma-closed participial or relative clause of another
+    subject: "Эта партия, настаивающая на казни Биби, призывала" (the tagger may take "Биби"
+    for a subject)."""
     for other in subjects:
         for clause in tokens[other].children:
-            if other == word or tokens[clause].rel != "acl" or clause < other:
+            if other == word or tokens[clause].rel not in ("acl", "acl:relcl") or clause < other:
                 continue
             ends = [c for c in tokens[clause].children if tokens[c].rel == "punct" and c > clause]
             if ends and clause < word < max(ends):
+                return True
+            # "— сказал Надь, слова которого приводит агентство MTI": the clause runs on
+            unbroken = all(tokens[k].pos != "PUNCT" for k in range(clause + 1, word))
+            if not ends and tokens[clause].rel == "acl:relcl" and word > clause and unbroken:
                 return True
     return False
 

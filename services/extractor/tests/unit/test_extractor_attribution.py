@@ -672,6 +672,13 @@ def test_an_interview_question_names_the_interviewee(extract, speaker_of, body, 
         # an outlet told beside a plural verb is no speaker; a place "в X" is
         ("В правительстве Челябинской области URA.RU сообщили, что проект одобрен.", "проект одобрен", None),
         ("Накануне забастовки В Ryanair сообщили, что рейсы отменены.", "рейсы отменены", "Ryanair"),
+        # the agency in the speaker's relative clause quotes him: "слова которого приводит"
+        (
+            '"Решения Брюсселя не должны лишать нас этой возможности", - сказал Надь, слова которого'
+            " приводит венгерское агентство MTI.",
+            "Решения Брюсселя",
+            "Надь",
+        ),
         # counter-examples: an outlet alone after the verb is the only source
         ("«Цены вырастут», — сообщило агентство Reuters.", "Цены", "Reuters"),
         ("«Цены вырастут», — пишет Bloomberg.", "Цены", "Bloomberg"),
