@@ -427,7 +427,8 @@ class Attributor:
         на запрос"), refused ("отказались комментировать"), or one that speaks only with a
         clause and has none ("суд признал решение незаконным")."""
         tok = tokens[i]
-        said = any(tokens[c].rel in ("ccomp", "parataxis") for c in tok.children)
+        # "…, признал Сапего": an inverted verb hangs on the words it reports
+        said = tok.rel == "parataxis" or any(tokens[c].rel in ("ccomp", "parataxis") for c in tok.children)
         denied = any(tokens[c].lemma == "не" and tokens[c].rel == "advmod" for c in tok.children)
         refused = tok.rel == "xcomp" and tok.head is not None and tokens[tok.head].lemma in self.lex.refusals
         return (denied and not said) or refused or (lemma in self.lex.clause_verbs and not said)

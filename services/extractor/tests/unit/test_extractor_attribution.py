@@ -686,3 +686,18 @@ def test_an_interview_question_names_the_interviewee(extract, speaker_of, body, 
 )
 def test_an_outlet_told_is_no_speaker(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # "не исключила, что" reports a stance; an inverted "признал" hangs on its words
+        ("Министр Анна Сатпаева не исключила, что квоты повысят.", "квоты повысят", "Анна Сатпаева"),
+        ("«Спрос упал сильнее, чем мы ждали», — признал Игорь Сапего.", "Спрос упал", "Игорь Сапего"),
+        # counter-examples: "признал" with no words rules; "исключили из реестра" says nothing
+        ("Суд признал сделку незаконной.", "сделку незаконной", None),
+        ("Компанию исключили из реестра поставщиков.", "из реестра", None),
+    ],
+)
+def test_stances_ruled_out_and_admitted(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
