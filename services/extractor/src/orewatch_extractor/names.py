@@ -342,6 +342,27 @@ class Canonicaliser:
                 return str(genders.pop())
         return None
 
+    def _first_name_as_is(self, word: str, patronymic: str) -> bool:
+        """Whether the word is the nominative first name its nominative patronymic gives the
+        gender of: "Евгения Павловна" is a woman, "Евгения Павловича" a man's genitive."""
+
+        def nominative_singular(form: Any, grammeme: str) -> bool:
+            return (
+                grammeme in form.tag
+                and form.feats.get("Case") == "Nom"
+                and form.feats.get("Number") == "Sing"
+            )
+
+        genders = {
+            f.feats.get("Gender")
+            for f in self.models.vocab.parse(patronymic.lower())
+            if nominative_singular(f, "Patr")
+        }
+        return len(genders) == 1 and any(
+            nominative_singular(f, "Name") and f.feats.get("Gender") in genders
+            for f in self.models.vocab.parse(word.lower())
+        )
+
     def nominative(
         self, tokens: list[Token], type_: str, after_prep: bool = False, verb_gender: str | None = None
     ) -> str:
@@ -372,6 +393,9 @@ class Canonicaliser:
                     # a double surname declines part by part: "Бутиной-Красновой", "Рис-Могга"
                     parts = [self._surname_part(part, t.pos, feats, gender) for part in t.text.split("-")]
                     words.append("-".join(parts))
+                    continue
+                if k == 0 and len(tokens) > 2 and self._first_name_as_is(t.text, tokens[1].text):
+                    words.append(t.text)  # "Евгения Павловна": a woman's name, not a man's genitive
                     continue
                 word = self.inflect(t.text, t.pos, feats)
                 if k == 0 and len(tokens) > 1 and not after_prep:
