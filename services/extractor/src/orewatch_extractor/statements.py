@@ -791,6 +791,29 @@ def _interviewee(lead: list[SentenceInfo], coref: Coreference) -> int | None:
     return None
 
 
+LABEL_WORDS = 4  # at most this many words before the colon of a speaker's label
+
+
+def _labelled_paragraphs(analysis: Analysis, infos: list[SentenceInfo], coref: Coreference) -> None:
+    """ "Кузьмин: Наоборот, самое время. …": a paragraph opened by a person's name and a colon
+    is that person's words, as interview transcripts print them ("Forbes: …" asks)."""
+    tokens = analysis.tokens
+    for s in infos:
+        if s.start and analysis.text[s.start - 1] != "\n":
+            continue  # not the first sentence of its paragraph
+        colon = next(
+            (k for k in range(s.first, min(s.last, s.first + LABEL_WORDS) + 1) if tokens[k].text == ":"), None
+        )
+        m = coref.by_token.get(s.first)
+        if colon is None or m is None or m.last + 1 != colon or coref.entities[m.entity].type != "PER":
+            continue
+        paragraph_end = analysis.text.find("\n", s.start)
+        inside = [x for x in infos if s.start <= x.start and (paragraph_end < 0 or x.start < paragraph_end)]
+        for x in inside:
+            x.is_quote = True
+        _lend(Attribution(m.entity, None, -1), inside)
+
+
 def _addressed(tokens: list[Token], question: SentenceInfo, coref: Coreference) -> int | None:
     """The person a question opens by calling by name: "— Тимур Рашидович, цены бьют рекорды"."""
     k = question.first
@@ -846,6 +869,7 @@ def propagate(
         _attribute_quote(analysis, infos, (a, b), coref, attributor)
     _dash_speech(analysis, infos)
     _interview_answers(analysis, infos, coref)
+    _labelled_paragraphs(analysis, infos, coref)
     _lead_in(analysis, infos)
     _about_this(analysis, infos)
 

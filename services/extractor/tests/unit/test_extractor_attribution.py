@@ -717,3 +717,26 @@ def test_an_outlet_told_is_no_speaker(extract, speaker_of, body, needle, speaker
 )
 def test_stances_ruled_out_and_admitted(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+_TRANSCRIPT = (
+    "Основатель компании Тимофей Кузьмин рассказал Forbes о литии.\n"
+    "Forbes: Цены на литий упали. Не поздно ли входить в рынок?\n"
+    "Кузьмин: Наоборот, самое время. Дефицит вернется через три года.\n"
+    "Якутия: морозы остановили зимники на неделю.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # a paragraph opened by a person's name and a colon is that person's words
+        (_TRANSCRIPT, "самое время", "Тимофей Кузьмин"),
+        (_TRANSCRIPT, "Дефицит вернется", "Тимофей Кузьмин"),
+        # counter-examples: an outlet's label asks; a place's label is a heading
+        (_TRANSCRIPT, "Не поздно ли", None),
+        (_TRANSCRIPT, "морозы остановили", None),
+    ],
+)
+def test_a_speakers_label_opens_their_words(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
