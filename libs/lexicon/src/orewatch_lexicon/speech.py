@@ -49,6 +49,8 @@ class Section(StrEnum):
     DOMINANT_FAMILIES = "dominant_families"
     TITLE_SYNONYMS = "title_synonyms"
     TITLE_EQUIVALENTS = "title_equivalents"
+    HEAD_TITLES = "head_titles"
+    GENERIC_HEADS = "generic_heads"
     TITLE_CONTRACTIONS = "title_contractions"
     ORG_ANAPHORS = "org_anaphors"
     AGENCY_ANAPHORS = "agency_anaphors"

@@ -105,6 +105,8 @@ class Extractor:
             words.lemmas(Section.DOMINANT_FAMILIES),
             words.values(Section.MEMBERS),
             words.lemmas(Section.CITING_VERBS),
+            words.lemmas(Section.HEAD_TITLES),
+            words.lemmas(Section.GENERIC_HEADS),
         )
         self.version = (
             f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "

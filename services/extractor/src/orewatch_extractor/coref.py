@@ -42,6 +42,8 @@ class Lexicon:
     dominant_families: frozenset[str] = frozenset()  # "компания" alone: the one the article is about
     members: dict[str, str] = field(default_factory=dict)  # "судьи" speak as the "суд"
     citing_verbs: frozenset[str] = frozenset()  # "пишет The Guardian": an outlet's verbs
+    head_titles: frozenset[str] = frozenset()  # "председатель", "президент": who heads a body
+    generic_heads: frozenset[str] = frozenset()  # "глава X": any head title of X
 
 
 class Coreference:
@@ -207,12 +209,24 @@ class Coreference:
         equivalent = self.lex.title_equivalents.get(key[0])
         if not found and equivalent is not None and len(key) > 1:
             found = self.titles.get((equivalent, *key[1:]), set())
+        if not found and len(key) > 1 and key[0] in self.lex.generic_heads:
+            found = self._headed_by(key[1:])
         synonym = self.lex.title_synonyms.get(key)
         if synonym is not None:  # "глава государства": the one president the article names
             found = set().union(*(people for title, people in self.titles.items() if title[0] == synonym))
         if found:
             return next(iter(found)) if len(found) == 1 else None
         return self._office_holder(i, end)
+
+    def _headed_by(self, body: tuple[str, ...]) -> set[int]:
+        """Everyone the text gave a head title of this body: "глава «Нафтогаза»" is the
+        "председатель правления «Нафтогаза»" it named."""
+        return {
+            person
+            for title, people in self.titles.items()
+            if title[0] in self.lex.head_titles and len(title) > len(body) and title[-len(body) :] == body
+            for person in people
+        }
 
     def _office_holders(self, i: int, end: int) -> list[str]:
         """Who held the office a title names ("лидер США", "российский президент") on the

@@ -740,3 +740,26 @@ _TRANSCRIPT = (
 )
 def test_a_speakers_label_opens_their_words(extract, speaker_of, body, needle, speaker):
     _check(extract, speaker_of, body, needle, speaker)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # "глава X" is whoever the text named with a head title of X
+        (
+            "Председатель правления «Нафтогаза» Остап Гнатюк заявил, что запасов хватит. Глава"
+            " «Нафтогаза» уточнил, что закупки оплачены.",
+            "закупки оплачены",
+            "Остап Гнатюк",
+        ),
+        # counter-example: the head of another body is not this one's
+        (
+            "Председатель правления «Укрнафты» Остап Гнатюк заявил, что запасов хватит. Глава"
+            " «Нафтогаза» уточнил, что закупки оплачены.",
+            "закупки оплачены",
+            None,
+        ),
+    ],
+)
+def test_a_generic_head_is_the_named_head_of_that_body(extract, speaker_of, body, needle, speaker):
+    _check(extract, speaker_of, body, needle, speaker)
