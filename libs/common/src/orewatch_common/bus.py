@@ -130,7 +130,16 @@ class PipelineBroker(NatsBroker):
 
     def __init__(self, settings: Settings, service: str, **options: Any) -> None:
         bus_log = logging.getLogger(BUS_LOGGER)
-        super().__init__(settings.nats_url, name=f"orewatch-{service}", logger=bus_log, **options)
+        super().__init__(
+            settings.nats_url,
+            name=f"orewatch-{service}",
+            logger=bus_log,
+            # nats-py gives up after 60 attempts (about two minutes); an outage may last longer
+            max_reconnect_attempts=-1,
+            # FastStream annotates an int; nats-py sleeps any float, as tests need
+            reconnect_time_wait=settings.nats_reconnect_wait_s,  # type: ignore[arg-type]
+            **options,
+        )
         self.pipeline_settings = settings
 
     async def start(self) -> None:

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "OREWATCH_DATABASE_URL"),
         description="PostgreSQL URL; when unset it is built from the POSTGRES_* variables.",
     )
+    nats_reconnect_wait_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds between attempts to reach NATS again; the attempts never stop, "
+        "so an outage of any length ends with the service reconnected.",
+    )
     postgres_host: str = Field(default="127.0.0.1", validation_alias="POSTGRES_HOST")
     postgres_port: int = Field(default=5432, validation_alias="POSTGRES_PORT")
     postgres_user: str = Field(default="orewatch", validation_alias="POSTGRES_USER")
