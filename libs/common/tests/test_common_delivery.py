@@ -126,6 +126,32 @@ async def test_a_bug_in_a_guarded_core_is_a_dead_letter_at_once(bus, wait):
         await broker.stop()
 
 
+def duplicate_key(article: RawArticle) -> None:
+    import psycopg.errors
+    import sqlalchemy.exc
+
+    violation = psycopg.errors.UniqueViolation('duplicate key value violates unique constraint "actors_pkey"')
+    raise sqlalchemy.exc.IntegrityError("INSERT INTO actors …", {}, violation)
+
+
+async def test_a_constraint_the_data_violates_is_a_dead_letter_at_once(bus, wait):
+    """Retrying a duplicate key only delays its dead letter: one delivery, the violation named."""
+    attempts, broker = await run_failing_service(
+        bus.client.connected_url.geturl(), failures=99, fail=duplicate_key
+    )
+    try:
+        await bus.publish(RAW_ARTICLE, ARTICLE)
+        [data] = await bus.read(DEAD_LETTER, 1, timeout=20)
+        letter = DeadLetter.model_validate_json(data)
+        assert len(attempts) == 1
+        assert letter.deliveries == 1
+        assert letter.source_uri == "x.txt"
+        assert letter.reason.startswith("IntegrityError: ")
+        assert "actors_pkey" in letter.reason
+    finally:
+        await broker.stop()
+
+
 async def _settled(bus):
     info = await bus.js.consumer_info("OREWATCH", "test")
     return info if info.num_ack_pending == 0 and info.num_pending == 0 else None

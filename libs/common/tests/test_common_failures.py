@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+import psycopg.errors
 import pytest
-from orewatch_common.contracts import PermanentError
-from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
+import sqlalchemy.exc
+from orewatch_common.contracts import DeadLetter, PermanentError
+from orewatch_common.failures import Failure, UnexpectedFailure, classify, permanent_on_failure
+from pydantic import ValidationError
 
 
 class Failed(UnexpectedFailure):
@@ -60,3 +65,49 @@ def test_permanent_errors_memory_and_interrupts_pass_as_they_are(error):
     with pytest.raises(type(error)) as caught:
         core(error)
     assert caught.value is error
+
+
+def _invalid() -> ValidationError:
+    try:
+        DeadLetter.model_validate({"service": "x"})
+    except ValidationError as exc:
+        return exc
+    raise AssertionError("a dead letter without its fields validated")
+
+
+def _json_error() -> json.JSONDecodeError:
+    try:
+        json.loads("{")
+    except json.JSONDecodeError as exc:
+        return exc
+    raise AssertionError("'{' parsed")
+
+
+def _db(error: type[psycopg.errors.Error], wrapper: type[sqlalchemy.exc.DBAPIError]) -> Exception:
+    return wrapper("INSERT INTO actors …", {}, error("from the server"))
+
+
+@pytest.mark.parametrize(
+    ("error", "failure"),
+    [
+        (_invalid(), Failure.PERMANENT),
+        (Refused("no article text"), Failure.PERMANENT),
+        (Failed(ValueError("a bug")), Failure.PERMANENT),
+        (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), Failure.PERMANENT),
+        (_json_error(), Failure.PERMANENT),
+        # what the data violates fails the same way on every delivery
+        (_db(psycopg.errors.UniqueViolation, sqlalchemy.exc.IntegrityError), Failure.PERMANENT),
+        (_db(psycopg.errors.ForeignKeyViolation, sqlalchemy.exc.IntegrityError), Failure.PERMANENT),
+        (_db(psycopg.errors.StringDataRightTruncation, sqlalchemy.exc.DataError), Failure.PERMANENT),
+        (psycopg.errors.UniqueViolation("unwrapped"), Failure.PERMANENT),
+        # counter-examples: what the world may fix is retried
+        (_db(psycopg.errors.SerializationFailure, sqlalchemy.exc.OperationalError), Failure.TRANSIENT),
+        (_db(psycopg.errors.DeadlockDetected, sqlalchemy.exc.OperationalError), Failure.TRANSIENT),
+        (_db(psycopg.errors.AdminShutdown, sqlalchemy.exc.OperationalError), Failure.TRANSIENT),
+        (ConnectionError("database is down"), Failure.TRANSIENT),
+        (TimeoutError(), Failure.TRANSIENT),
+        (MemoryError(), Failure.TRANSIENT),
+    ],
+)
+def test_failures_are_classified_in_one_place(error, failure):
+    assert classify(error) is failure

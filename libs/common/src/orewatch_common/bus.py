@@ -5,8 +5,9 @@ any exception):
 
 * success: ack, after the handler returned, i.e. after its output was published
   (JetStream publish awaits the server's PubAck) or, in the store, committed;
-* invalid input (`pydantic.ValidationError`, `PermanentError`): record a dead
-  letter with the reason, then terminate the message so it is not redelivered;
+* a permanent failure (`failures.classify`: invalid input, a core's `PermanentError`,
+  undecodable data, a constraint the data violates): record a dead letter with the
+  reason, then terminate the message so it is not redelivered;
 * anything else is transient: nak with a growing delay, and dead-letter once
   `max_deliver` deliveries have failed.
 """
@@ -27,7 +28,8 @@ from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 from pydantic import BaseModel, ValidationError
 
-from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter, PermanentError
+from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
+from orewatch_common.failures import Failure, classify
 from orewatch_common.logs import BUS_LOGGER
 from orewatch_common.settings import Settings
 
@@ -244,10 +246,10 @@ class _DeliveryMiddleware(BaseMiddleware):
         deliveries = _deliveries(msg)
         try:
             result = await call_next(msg)
-        except (ValidationError, PermanentError) as exc:
-            await self._give_up(msg, describe_error(exc), deliveries)
-            return None
         except Exception as exc:
+            if classify(exc) is Failure.PERMANENT:
+                await self._give_up(msg, describe_error(exc), deliveries)
+                return None
             if deliveries >= policy.settings.max_deliver:
                 reason = f"gave up after {deliveries} deliveries: {describe_error(exc)}"
                 await self._give_up(msg, reason, deliveries)

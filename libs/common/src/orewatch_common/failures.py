@@ -12,9 +12,13 @@ by another job) and stays transient.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable
+from enum import StrEnum
 from typing import ParamSpec, TypeVar
+
+from pydantic import ValidationError
 
 from orewatch_common.contracts import PermanentError
 
@@ -51,3 +55,31 @@ def permanent_on_failure(
         return guarded
 
     return decorate
+
+
+class Failure(StrEnum):
+    """What a failed delivery deserves."""
+
+    PERMANENT = "permanent"  # the same input fails the same way: dead-letter it at once
+    TRANSIENT = "transient"  # the world may change (a connection, a lock): retry it
+
+
+# SQLSTATE classes of errors the input causes: data exceptions (22: a value too long, a NUL
+# in text) and integrity constraint violations (23: a duplicate key, a missing row).
+_PERMANENT_SQLSTATE_CLASSES = ("22", "23")
+
+
+def classify(exc: BaseException) -> Failure:
+    """Permanent or transient, decided here for every service.
+
+    Permanent: validation, a pure core's refusal (`PermanentError`), undecodable input, and
+    database errors the data causes (SQLSTATE classes 22 and 23). Everything else, which
+    includes lost connections, timeouts, serialization failures (40001) and deadlocks
+    (40P01), is transient.
+    """
+    if isinstance(exc, ValidationError | PermanentError | UnicodeError | json.JSONDecodeError):
+        return Failure.PERMANENT
+    sqlstate = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith(_PERMANENT_SQLSTATE_CLASSES):
+        return Failure.PERMANENT
+    return Failure.TRANSIENT
