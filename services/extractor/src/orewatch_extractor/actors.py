@@ -260,13 +260,17 @@ def settle_patronymics(analysis: Analysis, canon: Canonicaliser) -> None:
     out: list[Span] = []
     for span in spans:
         prev = out[-1] if out else None
-        if prev is not None and _split_at_patronymic(tokens, prev, span, canon):
-            out[-1] = Span("PER", prev.first, span.last)
+        first_name_before = prev is not None and _first_name_before(tokens, prev, span, canon)
+        if prev is not None and (
+            _cut_after_patronymic(tokens, prev, span, canon)
+            or (first_name_before and prev.first == prev.last)
+        ):
+            out[-1] = Span("PER", prev.first, span.last)  # "Тимур Рашидович" + "Назаров", "Прокопий" + …
             continue
         first = span.first
         if span.type == "PER" and canon.patronymic(tokens[first].text) and _bare_name_before(tokens, first):
             first -= 1
-        elif prev is not None and _first_name_taken(tokens, prev, span, canon):
+        elif prev is not None and first_name_before:
             out[-1] = Span(prev.type, prev.first, prev.last - 1)  # "Ассоциации … Сибири Роман" + "Игоревич"
             first -= 1
         if span.type == "PER":
@@ -282,25 +286,26 @@ def settle_patronymics(analysis: Analysis, canon: Canonicaliser) -> None:
     analysis.replace_spans(out)
 
 
-def _split_at_patronymic(tokens: list[Token], prev: Span, span: Span, canon: Canonicaliser) -> bool:
-    """Whether two adjacent spans are one name cut at its patronymic: "Тимур Рашидович" +
-    "Назаров", or a lone first name "Прокопий" + "Егорович Винокуров"."""
-    if span.first != prev.last + 1 or tokens[span.first].sent != tokens[prev.last].sent:
-        return False
-    if prev.type == span.type == "PER" and canon.patronymic(tokens[prev.last].text):
-        return True
-    lone_first_name = prev.first == prev.last and canon.first_name(tokens[prev.first].text)
-    return span.type == "PER" and canon.patronymic(tokens[span.first].text) and lone_first_name
+def _adjacent(tokens: list[Token], prev: Span, span: Span) -> bool:
+    """The span follows the other directly, in the same sentence."""
+    return span.first == prev.last + 1 and tokens[span.first].sent == tokens[prev.last].sent
 
 
-def _first_name_taken(tokens: list[Token], prev: Span, span: Span, canon: Canonicaliser) -> bool:
-    """Whether the span before a name that opens with its patronymic ran on into its first
-    name: "Ассоциации угольных предприятий Сибири Роман" + "Игоревич Плетнев"."""
+def _cut_after_patronymic(tokens: list[Token], prev: Span, span: Span, canon: Canonicaliser) -> bool:
+    """Two person spans cut between patronymic and surname: "Тимур Рашидович" + "Назаров"."""
+    return (
+        prev.type == span.type == "PER"
+        and _adjacent(tokens, prev, span)
+        and canon.patronymic(tokens[prev.last].text)
+    )
+
+
+def _first_name_before(tokens: list[Token], prev: Span, span: Span, canon: Canonicaliser) -> bool:
+    """Whether the span before a name that opens with its patronymic ends in its first name:
+    a lone "Прокопий" + "Егорович Винокуров", or "Ассоциации … Сибири Роман" + "Игоревич Плетнев"."""
     return (
         span.type == "PER"
-        and prev.last == span.first - 1
-        and prev.first < prev.last
-        and tokens[prev.last].sent == tokens[span.first].sent
+        and _adjacent(tokens, prev, span)
         and canon.patronymic(tokens[span.first].text)
         and canon.first_name(tokens[prev.last].text)
     )

@@ -458,7 +458,7 @@ class Coreference:
                 return None  # a person is named with the role, though not recognised as such
         for c in self.tokens[i].children:
             tok = self.tokens[c]
-            if tok.rel != "nmod" or any(self.tokens[k].rel == "case" for k in tok.children):
+            if tok.rel != "nmod" or self._prepositional(c):
                 continue
             # the name itself, or the name its legal form introduces ("ПАО «ГМК «Норильский никель»")
             for k in (c, *(k for k in tok.children if self.tokens[k].rel in ("appos", "flat", "flat:name"))):
@@ -542,7 +542,7 @@ class Coreference:
         tok = self.tokens[i]
         if tok.lemma in self.lex.org_kinds or tok.lemma in self.lex.org_anaphors:
             for c in tok.children:  # "газета «Коммерсантъ» сообщила", not "компании на бирже"
-                if any(self.tokens[k].rel == "case" for k in self.tokens[c].children):
+                if self._prepositional(c):
                     continue
                 m = self.by_token.get(c)
                 if m is not None and self.entities[m.entity].type == "ORG":
@@ -554,6 +554,10 @@ class Coreference:
         if self._family(tok.lemma) is not None and tok.feats.get("Number") != "Plur":
             return self._kind_referent(i)
         return None
+
+    def _prepositional(self, i: int) -> bool:
+        """The word has a preposition of its own ("на бирже", "из МГУ")."""
+        return any(self.tokens[k].rel == "case" for k in self.tokens[i].children)
 
     def _is_agency(self, entity: int) -> bool:
         """A state body by its name ("Минфин США", "Федеральная служба …"), not a company."""

@@ -738,20 +738,36 @@ def _lend(attr: Attribution, sentences: list[SentenceInfo]) -> None:
             s.speech = True
 
 
+def _paragraphs(text: str) -> list[re.Match[str]]:
+    """The text's non-blank lines: news prints one paragraph a line."""
+    return [p for p in re.finditer(r"[^\n]+", text) if p.group().strip()]
+
+
+def _within(infos: list[SentenceInfo], paragraph: re.Match[str]) -> list[SentenceInfo]:
+    """The sentences that begin inside a paragraph."""
+    return [s for s in infos if paragraph.start() <= s.start < paragraph.end()]
+
+
+def _direct_speech(attr: Attribution, sentences: list[SentenceInfo]) -> None:
+    """The sentences are someone's own words: quoted speech with that attribution where they
+    have none of their own."""
+    for s in sentences:
+        s.is_quote = True
+    _lend(attr, sentences)
+
+
 def _dash_speech(analysis: Analysis, infos: list[SentenceInfo]) -> None:
     """ "– Руды … эффективно. Для Ревды это рабочие места, – сказал Андрей Чибис.": a
     paragraph of direct speech opened by a dash is attributed by its last sentence."""
     tokens = analysis.tokens
-    for paragraph in re.finditer(r"[^\n]+", analysis.text):
+    for paragraph in _paragraphs(analysis.text):
         if paragraph.group().lstrip()[:1] not in _DASH:
             continue
-        inside = [s for s in infos if paragraph.start() <= s.start < paragraph.end()]
+        inside = _within(infos, paragraph)
         closing = _attributed(inside[-1]) if inside else None
         if closing is None or closing.anchor < 0 or not _after_dash(tokens, closing.anchor, inside[-1]):
             continue
-        for s in inside:
-            s.is_quote = True
-        _lend(closing, inside)
+        _direct_speech(closing, inside)
 
 
 MIN_INTERVIEW_QUESTIONS = 2  # dash-led questions, each answered, that make a text an interview
@@ -761,7 +777,7 @@ def _interview_answers(analysis: Analysis, infos: list[SentenceInfo], coref: Cor
     """ "— Чего не хватает? — Людей. …": in an interview, every dash-led paragraph that answers
     a dash-led question is the words of the person the lead introduced speaking ("Зуев
     рассказал «Интерфаксу» …"). With no such person nobody is guessed."""
-    paragraphs = [p for p in re.finditer(r"[^\n]+", analysis.text) if p.group().strip()]
+    paragraphs = _paragraphs(analysis.text)
     dashed = [p.group().lstrip()[:1] in _DASH for p in paragraphs]
     asked = [d and p.group().rstrip().endswith("?") for p, d in zip(paragraphs, dashed, strict=True)]
     answers = [k for k in range(1, len(paragraphs)) if asked[k - 1] and dashed[k] and not asked[k]]
@@ -776,10 +792,7 @@ def _interview_answers(analysis: Analysis, infos: list[SentenceInfo], coref: Cor
     if person is None:
         return
     for k in answers:
-        inside = [s for s in infos if paragraphs[k].start() <= s.start < paragraphs[k].end()]
-        for s in inside:
-            s.is_quote = True
-        _lend(Attribution(person, None, -1), inside)
+        _direct_speech(Attribution(person, None, -1), _within(infos, paragraphs[k]))
 
 
 def _interviewee(lead: list[SentenceInfo], coref: Coreference) -> int | None:
@@ -798,20 +811,18 @@ def _labelled_paragraphs(analysis: Analysis, infos: list[SentenceInfo], coref: C
     """ "Кузьмин: Наоборот, самое время. …": a paragraph opened by a person's name and a colon
     is that person's words, as interview transcripts print them ("Forbes: …" asks)."""
     tokens = analysis.tokens
-    for s in infos:
-        if s.start and analysis.text[s.start - 1] != "\n":
-            continue  # not the first sentence of its paragraph
+    for paragraph in _paragraphs(analysis.text):
+        inside = _within(infos, paragraph)
+        if not inside or inside[0].start != paragraph.start():
+            continue
+        s = inside[0]
         colon = next(
             (k for k in range(s.first, min(s.last, s.first + LABEL_WORDS) + 1) if tokens[k].text == ":"), None
         )
         m = coref.by_token.get(s.first)
         if colon is None or m is None or m.last + 1 != colon or coref.entities[m.entity].type != "PER":
             continue
-        paragraph_end = analysis.text.find("\n", s.start)
-        inside = [x for x in infos if s.start <= x.start and (paragraph_end < 0 or x.start < paragraph_end)]
-        for x in inside:
-            x.is_quote = True
-        _lend(Attribution(m.entity, None, -1), inside)
+        _direct_speech(Attribution(m.entity, None, -1), inside)
 
 
 def _addressed(tokens: list[Token], question: SentenceInfo, coref: Coreference) -> int | None:
