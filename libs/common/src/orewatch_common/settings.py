@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     nats_url: str = Field(
         default="nats://127.0.0.1:4222",
         validation_alias=AliasChoices("NATS_URL", "OREWATCH_NATS_URL"),
-        description="NATS server with JetStream enabled.",
+        description="NATS server with JetStream enabled; a cluster's nodes comma-separated.",
     )
     database_url: str | None = Field(
         default=None,
@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     )
 
     stream_name: str = Field(default="OREWATCH", description="JetStream stream of all pipeline subjects.")
+    stream_replicas: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="Copies JetStream keeps of the stream, key-value buckets and object store: "
+        "1 on one server, 3 in a three-node cluster (a node can then fail without losing data).",
+    )
     duplicate_window_s: float = Field(
         default=2 * 3600.0, description="JetStream dedup window for Nats-Msg-Id."
     )
@@ -86,6 +93,10 @@ class Settings(BaseSettings):
     )
 
     log_level: str = Field(default="INFO")
+
+    def nats_servers(self) -> list[str]:
+        """The NATS servers to try, in order: `nats_url` may list a cluster's nodes, comma-separated."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
 
     def sqlalchemy_url(self) -> str:
         """Database URL for SQLAlchemy and Alembic (psycopg 3 driver)."""
