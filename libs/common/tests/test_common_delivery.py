@@ -3,8 +3,9 @@ dead-letter invalid or hopeless messages. A small FastStream app stands in for a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -105,7 +106,8 @@ async def test_hopeless_message_becomes_a_dead_letter_after_max_deliver(bus, wai
         assert letter.service == "test"
         assert letter.deliveries == 3
         assert letter.reason.startswith(
-            "gave up after 3 deliveries: OperationalError: (psycopg.errors.DeadlockDetected) deadlock detected"
+            "gave up after 3 deliveries: OperationalError: (psycopg.errors.DeadlockDetected)"
+            " deadlock detected"
         )
         assert letter.source_uri == "x.txt"
         assert (letter.subject, letter.stream_sequence, letter.error_class) == (
@@ -115,7 +117,7 @@ async def test_hopeless_message_becomes_a_dead_letter_after_max_deliver(bus, wai
         )
         # capped exponential backoff, equal jitter: naks of [0.2, 0.4] then [0.4, 0.8] s, no
         # server-side backoff added on top (it once made these 1, 65, 195… s)
-        gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:], strict=False)]
+        gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
         assert 0.2 <= gaps[0] < 0.4 + SLACK
         assert 0.4 <= gaps[1] < 0.8 + SLACK
     finally:
