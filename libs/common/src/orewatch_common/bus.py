@@ -48,7 +48,7 @@ from faststream.specification import AsyncAPI
 from nats.js.api import AckPolicy as JsAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig, StreamInfo
 from nats.js.errors import BadRequestError
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
 from orewatch_common.failures import Failure, classify, error_class
@@ -112,6 +112,68 @@ async def ensure_stream(
             raise
         log.info("stream %s had another config; updating it to this one", config.name)
         return await js.update_stream(config)
+
+
+# JetStream's advisory when a message ran out of deliveries without an ack or a term
+MAX_DELIVERIES_ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES"
+MAX_DELIVERIES_EXCEEDED = "MaxDeliveriesExceeded"
+
+
+def advisory_stream_name(settings: Settings) -> str:
+    return f"{settings.stream_name}_ADVISORIES"
+
+
+def advisory_subject(settings: Settings) -> str:
+    """Max-deliveries advisories of every consumer of the pipeline stream."""
+    return f"{MAX_DELIVERIES_ADVISORY}.{settings.stream_name}.*"
+
+
+def advisory_stream_config(settings: Settings) -> StreamConfig:
+    """Keeps the advisories (NATS publishes them to no one in particular) until the store reads them."""
+    return StreamConfig(
+        name=advisory_stream_name(settings),
+        subjects=[advisory_subject(settings)],
+        storage=StorageType.FILE,
+        description="orewatch: messages that ran out of deliveries (a handler killed every time)",
+    )
+
+
+class MaxDeliveriesAdvisory(BaseModel):
+    """`io.nats.jetstream.advisory.v1.max_deliver`, the fields the store uses."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    stream: str
+    consumer: str
+    stream_seq: int = Field(ge=1)
+    deliveries: int = Field(default=1, ge=1)
+
+
+def dead_letter_from_advisory(
+    advisory: MaxDeliveriesAdvisory, subject: str | None, payload: bytes | None
+) -> DeadLetter:
+    """The dead letter of a message no handler ever finished (OOM-killed on every delivery).
+
+    `payload` is the original message fetched by its sequence; None when the stream no
+    longer holds it. The consumer's service is its durable's first word (store-raw: store).
+    """
+    where = f"consumer {advisory.consumer} of stream {advisory.stream}"
+    reason = (
+        f"no handler finished it in {advisory.deliveries} deliveries ({where}):"
+        " the process was killed or hung each time"
+    )
+    if payload is None:
+        reason += f"; the message (sequence {advisory.stream_seq}) is no longer in the stream"
+    return dead_letter_for(
+        advisory.consumer.split("-")[0],
+        reason=reason,
+        payload=payload or b"",
+        subject=subject,
+        source_uri=source_uri_of(payload) if payload else None,
+        deliveries=advisory.deliveries,
+        stream_sequence=advisory.stream_seq,
+        error_class=MAX_DELIVERIES_EXCEEDED,
+    )
 
 
 def consumer_config(settings: Settings, durable: str) -> ConsumerConfig:
@@ -181,7 +243,7 @@ class PipelineBroker(NatsBroker):
         await super().start()
 
 
-def build_broker(settings: Settings, service: str) -> NatsBroker:
+def build_broker(settings: Settings, service: str) -> PipelineBroker:
     """Broker of one service, with the delivery policy installed and dead.letter declared.
 
     Every service may dead-letter what it cannot process, so each one documents the
