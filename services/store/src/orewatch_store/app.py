@@ -77,18 +77,23 @@ class UnknownRawArticle(PermanentError):
 def create_engine(settings: Settings) -> AsyncEngine:
     """The store's engine, with connect, pool and statement timeouts: a hung server or a
     runaway statement fails (and is retried) instead of holding a consumer for ever."""
-    statement_ms = max(int(settings.db_statement_timeout_s * 1000), 1)
     return create_async_engine(
         settings.sqlalchemy_url(),
         pool_size=4,
         pool_pre_ping=True,
         pool_timeout=settings.db_pool_timeout_s,
-        connect_args={
-            # libpq takes whole seconds, and treats anything under 2 as 2
-            "connect_timeout": max(math.ceil(settings.db_connect_timeout_s), 2),
-            "options": f"-c statement_timeout={statement_ms}",
-        },
+        connect_args=connect_args(settings),
     )
+
+
+def connect_args(settings: Settings) -> dict[str, object]:
+    """libpq parameters of every connection: its connect timeout, the session's statement timeout."""
+    statement_ms = max(int(settings.db_statement_timeout_s * 1000), 1)
+    return {
+        # libpq takes whole seconds, and treats anything under 2 as 2
+        "connect_timeout": max(math.ceil(settings.db_connect_timeout_s), 2),
+        "options": f"-c statement_timeout={statement_ms}",
+    }
 
 
 async def raw_article_pending(broker: PipelineBroker, settings: Settings, before: int | None) -> bool:

@@ -145,7 +145,9 @@ async def test_actors_named_differently_share_one_canonical_row(bus, start_servi
         }
     )
     await bus.publish(RAW_ARTICLE, RAW)
-    await bus.publish(RAW_ARTICLE, RAW.model_copy(update={"article_id": other_id, "source_uri": "news/uk.txt"}))
+    await bus.publish(
+        RAW_ARTICLE, RAW.model_copy(update={"article_id": other_id, "source_uri": "news/uk.txt"})
+    )
     await bus.publish(EXTRACTED_STATEMENT, spoken)
     await bus.publish(EXTRACTED_STATEMENT, other)
     await wait(
