@@ -25,7 +25,8 @@ a nak with delay d as d + backoff[n] - ack_wait, so a growing backoff compounded
 nak delays (1, 65, 195, 480, 1020 s were seen). Without it a nak waits exactly its delay,
 and a handler that died (no ack, no nak) is redelivered after `ack_wait_s`; one that never
 finishes at all (killed for memory on every delivery) ends in JetStream's max-deliveries
-advisory, which the store turns into a dead letter.
+advisory, which the store turns into a dead letter (nats-server sends it when the consumer
+next pulls after the last delivery's ack wait, i.e. once the restarted service asks again).
 """
 
 from __future__ import annotations
