@@ -46,6 +46,7 @@ from faststream import FastStream
 from faststream.middlewares import AckPolicy, BaseMiddleware
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.specification import AsyncAPI
+from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 from nats.js.api import AckPolicy as JsAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig, StreamInfo
 from nats.js.errors import BadRequestError
@@ -58,6 +59,8 @@ from orewatch_common.logs import BUS_LOGGER
 from orewatch_common.settings import Settings
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from faststream._internal.context.repository import ContextRepo
     from faststream.message import StreamMessage
     from faststream.nats.publisher.usecase import LogicPublisher
@@ -242,6 +245,23 @@ class PipelineBroker(NatsBroker):
         for config in self.extra_streams:
             await ensure_stream(js, self.pipeline_settings, config)
         await super().start()
+
+    async def stop(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_val: BaseException | None = None,
+        exc_tb: TracebackType | None = None,
+    ) -> None:
+        """Stop cleanly while NATS is down too: nats-py refuses to drain a reconnecting
+        connection (the process then exited with status 1), so it is closed instead."""
+        try:
+            await super().stop(exc_type, exc_val, exc_tb)
+        except (ConnectionReconnectingError, ConnectionClosedError):
+            if self._connection is not None:
+                with contextlib.suppress(Exception):
+                    await self._connection.close()
+                self._connection = None
+            self.config.disconnect()
 
 
 def build_broker(settings: Settings, service: str) -> PipelineBroker:

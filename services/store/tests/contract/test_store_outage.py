@@ -5,7 +5,9 @@ no delivery spent) and pulls no other until the database is back."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,30 @@ async def test_a_postgres_outage_of_any_length_loses_nothing(bus, start_service,
         info = await bus.js.consumer_info("OREWATCH", durable)
         assert (info.num_pending, info.num_ack_pending) == (0, 0)
         assert info.num_redelivered == 0, durable  # the held message was never redelivered
+
+
+async def test_a_store_holding_a_message_stops_within_10_s_of_sigterm(bus, start_service, own_postgres, wait):
+    """The hold is cancelled after the broker's graceful timeout; the message, never acked,
+    is stored by the next store process."""
+    url = own_postgres.url
+    env = {"DATABASE_URL": url, "OREWATCH_ACK_WAIT_S": str(ACK_WAIT_S), "OREWATCH_DB_CONNECT_TIMEOUT_S": "2"}
+    store = start_service("store", **env)
+    await bus.publish(RAW_ARTICLE, RAW)
+    await wait(lambda: rows(url, "SELECT count(*) FROM raw_articles") == [(1,)])
+    own_postgres.stop()
+    raw, _ = article(1)
+    await bus.publish(RAW_ARTICLE, raw)
+    await wait(lambda: "holding it" in store.log(), timeout=20)
+
+    assert store.process is not None
+    asked = time.monotonic()
+    store.process.send_signal(signal.SIGTERM)
+    code = await asyncio.to_thread(store.process.wait, 20)
+    took = time.monotonic() - asked
+    assert took < 10, f"stopped {took:.1f}s after SIGTERM"
+    assert code == 0, store.log()[-3000:]
+
+    own_postgres.start()
+    start_service("store", **env)
+    await wait(lambda: rows(url, "SELECT count(*) FROM raw_articles") == [(2,)], timeout=30)
+    assert rows(url, "SELECT count(*) FROM dead_letters") == [(0,)]
