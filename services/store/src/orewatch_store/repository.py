@@ -141,7 +141,7 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
     ]
     if aliases:
         await session.execute(insert(ActorAliasRow).values(aliases).on_conflict_do_nothing())
-    article_actors = _one_row_per_actor(article_id, extraction.actors, actor_ids, canonical)
+    article_actors = article_actor_rows(article_id, extraction.actors, actor_ids, canonical)
     if article_actors:
         await session.execute(insert(ArticleActorRow), article_actors)
 
@@ -213,7 +213,7 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
     return True
 
 
-def _one_row_per_actor(
+def article_actor_rows(
     article_id: str,
     actors: Iterable[Actor],
     actor_ids: dict[tuple[str, str], int],
