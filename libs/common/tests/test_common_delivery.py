@@ -3,6 +3,8 @@ dead-letter invalid or hopeless messages. A small FastStream app stands in for a
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -21,6 +23,8 @@ from orewatch_common.settings import Settings
 
 pytestmark = pytest.mark.slow
 
+SLACK = 0.3  # scheduling and the server's redelivery timer
+
 ARTICLE = RawArticle(
     article_id="d" * 32,
     source_kind=SourceKind.FILE,
@@ -35,7 +39,9 @@ ARTICLE = RawArticle(
 
 
 def settings_for(nats_url: str) -> Settings:
-    return Settings(_env_file=None, nats_url=nats_url, ack_wait_s=2, max_deliver=3, retry_delays_s=(0.2, 0.2))
+    return Settings(
+        _env_file=None, nats_url=nats_url, ack_wait_s=2, max_deliver=3, retry_base_s=0.4, retry_max_s=0.8
+    )
 
 
 class CoreFailed(UnexpectedFailure):
@@ -47,21 +53,30 @@ def buggy_core(article: RawArticle) -> None:
     raise KeyError(article.source_uri)
 
 
+def deadlock(article: RawArticle) -> None:
+    import psycopg.errors
+    import sqlalchemy.exc
+
+    raise sqlalchemy.exc.OperationalError(
+        "UPDATE …", {}, psycopg.errors.DeadlockDetected("deadlock detected")
+    )
+
+
 def database_down(article: RawArticle) -> None:
     raise ConnectionError("database is down")
 
 
 async def run_failing_service(
-    nats_url: str, failures: int, fail: Callable[[RawArticle], None] = database_down
-) -> tuple[list[int], object]:
+    nats_url: str, failures: int, fail: Callable[[RawArticle], None] = deadlock
+) -> tuple[list[float], object]:
     """Start a consumer whose handler fails `failures` times; return deliveries seen and the broker."""
     settings = settings_for(nats_url)
     broker = build_broker(settings, "test")
-    attempts: list[int] = []
+    attempts: list[float] = []
 
     @broker.subscriber(RAW_ARTICLE, **subscriber_options(settings, build_stream(settings), durable="test"))
     async def handle(article: RawArticle) -> None:
-        attempts.append(1)
+        attempts.append(time.monotonic())
         if len(attempts) <= failures:
             fail(article)
 
@@ -90,8 +105,21 @@ async def test_hopeless_message_becomes_a_dead_letter_after_max_deliver(bus, wai
         assert len(attempts) == 3
         assert letter.service == "test"
         assert letter.deliveries == 3
-        assert letter.reason == "gave up after 3 deliveries: ConnectionError: database is down"
+        assert letter.reason.startswith(
+            "gave up after 3 deliveries: OperationalError: (psycopg.errors.DeadlockDetected)"
+            " deadlock detected"
+        )
         assert letter.source_uri == "x.txt"
+        assert (letter.subject, letter.stream_sequence, letter.error_class) == (
+            RAW_ARTICLE,
+            1,
+            "DeadlockDetected",
+        )
+        # capped exponential backoff, equal jitter: naks of [0.2, 0.4] then [0.4, 0.8] s, no
+        # server-side backoff added on top (it once made these 1, 65, 195… s)
+        gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+        assert 0.2 <= gaps[0] < 0.4 + SLACK
+        assert 0.4 <= gaps[1] < 0.8 + SLACK
     finally:
         await broker.stop()
 
@@ -142,6 +170,26 @@ async def test_a_permanent_failure_is_a_dead_letter_at_once(bus, wait, fail, rea
         assert letter.deliveries == 1
         assert letter.source_uri == "x.txt"
         assert letter.reason.startswith(reason)
+        assert letter.stream_sequence == 1
+    finally:
+        await broker.stop()
+
+
+async def test_a_dependency_down_spends_no_delivery_however_long_it_lasts(bus, wait):
+    """Ten failures 'database is down' (more than max_deliver=3) while the message is held:
+    it is then processed on its first delivery, no dead letter, and nothing is redelivered
+    meanwhile (in_progress heartbeats; ack_wait is 2 s, the hold lasts longer)."""
+    attempts, broker = await run_failing_service(
+        bus.client.connected_url.geturl(), failures=10, fail=database_down
+    )
+    try:
+        await bus.publish(RAW_ARTICLE, ARTICLE)
+        await wait(lambda: len(attempts) == 11, timeout=30)
+        info = await wait(lambda: _settled(bus), timeout=10)
+        assert info.num_redelivered == 0
+        assert info.delivered.consumer_seq == 1  # one delivery only
+        assert attempts[-1] - attempts[0] > 2 * 2  # held past ack_wait twice over
+        assert await bus.count(DEAD_LETTER) == 0
     finally:
         await broker.stop()
 

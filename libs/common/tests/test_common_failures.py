@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 
+import nats.errors
+import psycopg
 import psycopg.errors
 import pytest
 import sqlalchemy.exc
 from orewatch_common.contracts import DeadLetter, PermanentError
-from orewatch_common.failures import Failure, UnexpectedFailure, classify, permanent_on_failure
+from orewatch_common.failures import (
+    DependencyUnavailable,
+    Failure,
+    UnexpectedFailure,
+    classify,
+    error_class,
+    permanent_on_failure,
+)
 from pydantic import ValidationError
 
 
@@ -103,11 +112,37 @@ def _db(error: type[psycopg.errors.Error], wrapper: type[sqlalchemy.exc.DBAPIErr
         # counter-examples: what the world may fix is retried
         (_db(psycopg.errors.SerializationFailure, sqlalchemy.exc.OperationalError), Failure.TRANSIENT),
         (_db(psycopg.errors.DeadlockDetected, sqlalchemy.exc.OperationalError), Failure.TRANSIENT),
-        (_db(psycopg.errors.AdminShutdown, sqlalchemy.exc.OperationalError), Failure.TRANSIENT),
-        (ConnectionError("database is down"), Failure.TRANSIENT),
-        (TimeoutError(), Failure.TRANSIENT),
+        (_db(psycopg.errors.QueryCanceled, sqlalchemy.exc.OperationalError), Failure.TRANSIENT),
         (MemoryError(), Failure.TRANSIENT),
+        (RuntimeError("something odd"), Failure.TRANSIENT),
+        # a dependency is down: held until it is back, no delivery spent
+        (_db(psycopg.errors.AdminShutdown, sqlalchemy.exc.OperationalError), Failure.UNAVAILABLE),
+        (_db(psycopg.errors.CannotConnectNow, sqlalchemy.exc.OperationalError), Failure.UNAVAILABLE),
+        (_db(psycopg.errors.ConnectionFailure, sqlalchemy.exc.OperationalError), Failure.UNAVAILABLE),
+        (_db(psycopg.OperationalError, sqlalchemy.exc.OperationalError), Failure.UNAVAILABLE),  # refused
+        (sqlalchemy.exc.TimeoutError("QueuePool limit reached"), Failure.UNAVAILABLE),
+        (ConnectionError("database is down"), Failure.UNAVAILABLE),
+        (ConnectionRefusedError(111, "Connection refused"), Failure.UNAVAILABLE),
+        (TimeoutError(), Failure.UNAVAILABLE),
+        (nats.errors.NoServersError(), Failure.UNAVAILABLE),
+        (nats.errors.ConnectionClosedError(), Failure.UNAVAILABLE),
+        (nats.errors.TimeoutError(), Failure.UNAVAILABLE),
+        (DependencyUnavailable("raw article not stored yet"), Failure.UNAVAILABLE),
     ],
 )
 def test_failures_are_classified_in_one_place(error, failure):
     assert classify(error) is failure
+
+
+@pytest.mark.parametrize(
+    ("error", "name"),
+    [
+        (_db(psycopg.errors.UniqueViolation, sqlalchemy.exc.IntegrityError), "UniqueViolation"),
+        (_db(psycopg.errors.QueryCanceled, sqlalchemy.exc.OperationalError), "QueryCanceled"),
+        (_invalid(), "ValidationError"),
+        (Failed(ValueError("a bug")), "Failed"),
+        (ConnectionError("down"), "ConnectionError"),
+    ],
+)
+def test_the_error_class_of_a_dead_letter_is_the_drivers_under_a_wrapper(error, name):
+    assert error_class(error) == name

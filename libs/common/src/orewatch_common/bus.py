@@ -1,39 +1,66 @@
 """JetStream wiring shared by every service: stream, durable consumers, delivery policy.
 
 The delivery policy replaces FastStream's default (which terminates a message on
-any exception):
+any exception). `failures.classify` decides, in one place, what a failure deserves:
 
 * success: ack, after the handler returned, i.e. after its output was published
   (JetStream publish awaits the server's PubAck) or, in the store, committed;
-* a permanent failure (`failures.classify`: invalid input, a core's `PermanentError`,
-  undecodable data, a constraint the data violates): record a dead letter with the
-  reason, then terminate the message so it is not redelivered;
-* anything else is transient: nak with a growing delay, and dead-letter once
-  `max_deliver` deliveries have failed.
+* PERMANENT (invalid input, a core's `PermanentError`, undecodable data, a constraint the
+  data violates): record a dead letter with the reason, error class, subject and stream
+  sequence, then terminate the message so it is not redelivered;
+* UNAVAILABLE (a dependency is down: Postgres refuses connections, a timeout reaching a
+  server, NATS disconnected, the raw article of a clean one not stored yet): the message
+  is held and its handler retried in place, with capped exponential backoff and jitter,
+  sending `in_progress` heartbeats so the server does not redeliver it. No delivery is
+  spent, so an outage of any length ends with the message processed, never dead-lettered;
+  the held message also keeps the consumer from pulling more (batch size 1), so nothing
+  else burns deliveries meanwhile. A SIGTERM cancels the hold after the broker's short
+  graceful timeout; the unacked message is redelivered later.
+* TRANSIENT (anything else: a cancelled slow statement, a deadlock, a serialization
+  failure, an unknown error): nak with a delay `retry_delay` (capped exponential, equal
+  jitter), and dead-letter once `max_deliver` deliveries have failed.
+
+The consumers have no server-side `backoff` list. nats-server computes the redelivery of
+a nak with delay d as d + backoff[n] - ack_wait, so a growing backoff compounded with the
+nak delays (1, 65, 195, 480, 1020 s were seen). Without it a nak waits exactly its delay,
+and a handler that died (no ack, no nak) is redelivered after `ack_wait_s`; one that never
+finishes at all (killed for memory on every delivery) ends in JetStream's max-deliveries
+advisory, which the store turns into a dead letter (nats-server sends it when the consumer
+next pulls after the last delivery's ack wait, i.e. once the restarted service asks again).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import logging
+import random
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import pydantic_core
 from faststream import FastStream
 from faststream.middlewares import AckPolicy, BaseMiddleware
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.specification import AsyncAPI
+from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 from nats.js.api import AckPolicy as JsAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig, StreamInfo
 from nats.js.errors import BadRequestError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
-from orewatch_common.failures import Failure, classify
+from orewatch_common.failures import Failure, classify, error_class
+from orewatch_common.health import Dependency, HealthServer, Readiness
 from orewatch_common.logs import BUS_LOGGER
 from orewatch_common.settings import Settings
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from faststream._internal.context.repository import ContextRepo
     from faststream.message import StreamMessage
     from faststream.nats.publisher.usecase import LogicPublisher
@@ -41,7 +68,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEAD_LETTER_PAYLOAD_CAP = 200_000
+# A dead letter, JSON-encoded, stays under this (NATS refuses payloads over 1 MiB by default).
+DEAD_LETTER_MAX_BYTES = 256 * 1024
+REASON_MAX_CHARS = 4000
+# A SIGTERM waits this long for running handlers, then cancels them (they are redelivered).
+GRACEFUL_TIMEOUT_S = 5.0
 
 
 # JetStream's error code for "stream name already in use with a different configuration".
@@ -71,19 +102,83 @@ def build_stream(settings: Settings) -> JStream:
     return JStream(name=settings.stream_name, declare=False)
 
 
-async def ensure_stream(js: JetStreamContext, settings: Settings) -> StreamInfo:
-    """Create the pipeline stream, or bring an existing one to this config.
+async def ensure_stream(
+    js: JetStreamContext, settings: Settings, config: StreamConfig | None = None
+) -> StreamInfo:
+    """Create a stream (the pipeline's by default), or bring an existing one to this config.
 
     Every service writes the same whole config, so services starting together converge.
     """
-    config = stream_config(settings)
+    config = config or stream_config(settings)
     try:
         return await js.add_stream(config)
     except BadRequestError as exc:
         if exc.err_code != STREAM_NAME_IN_USE:
             raise
-        log.info("stream %s had another config; updating it to this one", settings.stream_name)
+        log.info("stream %s had another config; updating it to this one", config.name)
         return await js.update_stream(config)
+
+
+# JetStream's advisory when a message ran out of deliveries without an ack or a term
+MAX_DELIVERIES_ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES"
+MAX_DELIVERIES_EXCEEDED = "MaxDeliveriesExceeded"
+
+
+def advisory_stream_name(settings: Settings) -> str:
+    return f"{settings.stream_name}_ADVISORIES"
+
+
+def advisory_subject(settings: Settings) -> str:
+    """Max-deliveries advisories of every consumer of the pipeline stream."""
+    return f"{MAX_DELIVERIES_ADVISORY}.{settings.stream_name}.*"
+
+
+def advisory_stream_config(settings: Settings) -> StreamConfig:
+    """Keeps the advisories (NATS publishes them to no one in particular) until the store reads them."""
+    return StreamConfig(
+        name=advisory_stream_name(settings),
+        subjects=[advisory_subject(settings)],
+        storage=StorageType.FILE,
+        description="orewatch: messages that ran out of deliveries (a handler killed every time)",
+    )
+
+
+class MaxDeliveriesAdvisory(BaseModel):
+    """`io.nats.jetstream.advisory.v1.max_deliver`, the fields the store uses."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    stream: str
+    consumer: str
+    stream_seq: int = Field(ge=1)
+    deliveries: int = Field(default=1, ge=1)
+
+
+def dead_letter_from_advisory(
+    advisory: MaxDeliveriesAdvisory, subject: str | None, payload: bytes | None
+) -> DeadLetter:
+    """The dead letter of a message no handler ever finished (OOM-killed on every delivery).
+
+    `payload` is the original message fetched by its sequence; None when the stream no
+    longer holds it. The consumer's service is its durable's first word (store-raw: store).
+    """
+    where = f"consumer {advisory.consumer} of stream {advisory.stream}"
+    reason = (
+        f"no handler finished it in {advisory.deliveries} deliveries ({where}):"
+        " the process was killed or hung each time"
+    )
+    if payload is None:
+        reason += f"; the message (sequence {advisory.stream_seq}) is no longer in the stream"
+    return dead_letter_for(
+        advisory.consumer.split("-")[0],
+        reason=reason,
+        payload=payload or b"",
+        subject=subject,
+        source_uri=source_uri_of(payload) if payload else None,
+        deliveries=advisory.deliveries,
+        stream_sequence=advisory.stream_seq,
+        error_class=MAX_DELIVERIES_EXCEEDED,
+    )
 
 
 def consumer_config(settings: Settings, durable: str) -> ConsumerConfig:
@@ -94,17 +189,9 @@ def consumer_config(settings: Settings, durable: str) -> ConsumerConfig:
         deliver_policy=DeliverPolicy.ALL,
         ack_wait=settings.ack_wait_s,
         max_deliver=settings.max_deliver,
-        backoff=redelivery_backoff(settings),
+        # no server-side backoff list: it compounds with nak delays (see the module docstring)
         max_ack_pending=1000,
     )
-
-
-def redelivery_backoff(settings: Settings) -> list[float]:
-    """Server-side redelivery delays for a consumer that died holding a message (no ack, no nak).
-
-    The first step is the ack wait; each next one doubles, one step per further delivery.
-    """
-    return [settings.ack_wait_s * 2**step for step in range(max(settings.max_deliver - 1, 1))]
 
 
 def subscriber_options(settings: Settings, stream: JStream, durable: str) -> dict[str, Any]:
@@ -129,10 +216,13 @@ async def publish(publisher: LogicPublisher, message: Contract) -> None:
 
 
 class PipelineBroker(NatsBroker):
-    """A NATS broker that declares the pipeline stream (`ensure_stream`) before its consumers start."""
+    """A NATS broker that declares the pipeline stream (`ensure_stream`) before its consumers
+    start, and keeps `readiness` up to date with its connection."""
 
     def __init__(self, settings: Settings, service: str, **options: Any) -> None:
         bus_log = logging.getLogger(BUS_LOGGER)
+        self.readiness = Readiness(Dependency.NATS)
+        self.extra_streams: list[StreamConfig] = []
         super().__init__(
             settings.nats_servers(),
             name=f"orewatch-{service}",
@@ -141,17 +231,41 @@ class PipelineBroker(NatsBroker):
             max_reconnect_attempts=-1,
             # FastStream annotates an int; nats-py sleeps any float, as tests need
             reconnect_time_wait=settings.nats_reconnect_wait_s,  # type: ignore[arg-type]
+            graceful_timeout=GRACEFUL_TIMEOUT_S,
+            disconnected_cb=self.readiness.nats_disconnected,
+            reconnected_cb=self.readiness.nats_reconnected,
             **options,
         )
         self.pipeline_settings = settings
 
     async def start(self) -> None:
         await self.connect()
-        await ensure_stream(self.connection.jetstream(), self.pipeline_settings)
+        self.readiness.set(Dependency.NATS, True)
+        js = self.connection.jetstream()
+        await ensure_stream(js, self.pipeline_settings)
+        for config in self.extra_streams:
+            await ensure_stream(js, self.pipeline_settings, config)
         await super().start()
 
+    async def stop(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_val: BaseException | None = None,
+        exc_tb: TracebackType | None = None,
+    ) -> None:
+        """Stop cleanly while NATS is down too: nats-py refuses to drain a reconnecting
+        connection (the process then exited with status 1), so it is closed instead."""
+        try:
+            await super().stop(exc_type, exc_val, exc_tb)
+        except (ConnectionReconnectingError, ConnectionClosedError):
+            if self._connection is not None:
+                with contextlib.suppress(Exception):
+                    await self._connection.close()
+                self._connection = None
+            self.config.disconnect()
 
-def build_broker(settings: Settings, service: str) -> NatsBroker:
+
+def build_broker(settings: Settings, service: str) -> PipelineBroker:
     """Broker of one service, with the delivery policy installed and dead.letter declared.
 
     Every service may dead-letter what it cannot process, so each one documents the
@@ -170,10 +284,17 @@ def build_broker(settings: Settings, service: str) -> NatsBroker:
     return broker
 
 
-def retry_delay(settings: Settings, deliveries: int) -> float:
-    """Nak delay after the given number of failed deliveries."""
-    delays = settings.retry_delays_s or (1.0,)
-    return delays[min(max(deliveries, 1), len(delays)) - 1]
+def retry_delay(settings: Settings, deliveries: int, jitter: float | None = None) -> float:
+    """Delay before the next try after `deliveries` failed ones: capped exponential, equal jitter.
+
+    The ceiling is min(retry_max_s, retry_base_s * 2**(n-1)); the delay is drawn in
+    [ceiling/2, ceiling] so replicas that failed together do not retry together, yet never
+    retry at once. `jitter` (0..1) fixes the draw, for tests.
+    """
+    exponent = min(max(deliveries, 1) - 1, 64)
+    ceiling = min(settings.retry_max_s, settings.retry_base_s * 2.0**exponent)
+    fraction = random.random() if jitter is None else min(max(jitter, 0.0), 1.0)
+    return ceiling / 2 + ceiling / 2 * fraction
 
 
 def describe_error(exc: BaseException) -> str:
@@ -194,21 +315,54 @@ def dead_letter_for(
     subject: str | None = None,
     source_uri: str | None = None,
     deliveries: int = 1,
+    stream_sequence: int | None = None,
+    error_class: str | None = None,
 ) -> DeadLetter:
-    """Build a dead letter that keeps the input (capped) and the reason."""
+    """The one builder of dead letters: the input (capped), the reason and where it came from.
+
+    The cap holds for the JSON-encoded letter, not the characters before escaping: a NUL
+    or control character takes six bytes once encoded. `payload_size` is the original size.
+    """
     raw = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else payload
-    # Undecodable bytes and NUL (which PostgreSQL text cannot hold) are escaped as \xNN.
-    text = raw[:DEAD_LETTER_PAYLOAD_CAP].decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
-    return DeadLetter(
+    letter = DeadLetter(
         service=service,
         subject=subject,
-        source_uri=source_uri,
-        reason=reason,
-        payload=text,
+        source_uri=source_uri[:REASON_MAX_CHARS] if source_uri else source_uri,
+        reason=reason[:REASON_MAX_CHARS],
+        payload="",
         payload_size=len(raw),
         deliveries=max(deliveries, 1),
         failed_at=datetime.now(UTC),
+        stream_sequence=stream_sequence,
+        error_class=error_class,
     )
+    room = DEAD_LETTER_MAX_BYTES - len(letter.model_dump_json().encode())
+    # every input byte encodes to at least one output byte, so `room` bytes are enough input
+    text = _payload_text(raw[: max(room, 0)])
+    if _json_size(text) > room:
+        text = text[: _longest_prefix_within(text, room)]
+    return letter.model_copy(update={"payload": text})
+
+
+def _payload_text(raw: bytes) -> str:
+    """Undecodable bytes and NUL (which PostgreSQL text cannot hold) escaped as \\xNN."""
+    return raw.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
+
+
+def _json_size(text: str) -> int:
+    return len(pydantic_core.to_json(text)) - 2  # without the quotes
+
+
+def _longest_prefix_within(text: str, room: int) -> int:
+    """Length of the longest prefix of `text` whose JSON encoding fits in `room` bytes."""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _json_size(text[:middle]) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 class DeliveryPolicy:
@@ -237,40 +391,78 @@ def _deliveries(msg: StreamMessage[Any]) -> int:
     return int(getattr(metadata, "num_delivered", 1) or 1)
 
 
+def _stream_sequence(msg: StreamMessage[Any]) -> int | None:
+    sequence = getattr(getattr(msg.raw_message, "metadata", None), "sequence", None)
+    stream = getattr(sequence, "stream", None)
+    return int(stream) if stream else None
+
+
 class _DeliveryMiddleware(BaseMiddleware):
     def __init__(self, msg: Any, /, *, context: ContextRepo, policy: DeliveryPolicy) -> None:
         super().__init__(msg, context=context)
         self.policy = policy
 
     async def consume_scope(self, call_next: Callable[[Any], Awaitable[Any]], msg: StreamMessage[Any]) -> Any:
-        policy = self.policy
         deliveries = _deliveries(msg)
-        try:
-            result = await call_next(msg)
-        except Exception as exc:
-            if classify(exc) is Failure.PERMANENT:
-                await self._give_up(msg, describe_error(exc), deliveries)
+        holds = 0
+        while True:
+            try:
+                result = await call_next(msg)
+            except Exception as exc:
+                failure = classify(exc)
+                if failure is Failure.UNAVAILABLE:
+                    holds += 1
+                    await self._hold(msg, exc, holds)
+                    continue
+                await self._fail(msg, exc, failure, deliveries)
                 return None
-            if deliveries >= policy.settings.max_deliver:
-                reason = f"gave up after {deliveries} deliveries: {describe_error(exc)}"
-                await self._give_up(msg, reason, deliveries)
-                return None
-            delay = retry_delay(policy.settings, deliveries)
-            log.warning(
-                "%s: transient failure on %s (delivery %d), retry in %.0fs: %s",
-                policy.service,
-                msg.raw_message.subject,
-                deliveries,
-                delay,
-                describe_error(exc),
-                exc_info=exc,
-            )
-            await msg.nack(delay=delay)  # type: ignore[call-arg]  # NatsMessage.nack takes a delay
-            return None
-        await msg.ack()
-        return result
+            await msg.ack()
+            return result
 
-    async def _give_up(self, msg: StreamMessage[Any], reason: str, deliveries: int) -> None:
+    async def _hold(self, msg: StreamMessage[Any], exc: Exception, holds: int) -> None:
+        """A dependency is down: wait (capped backoff), telling the server the message is in hand."""
+        settings = self.policy.settings
+        delay = retry_delay(settings, holds)
+        log.warning(
+            "%s: a dependency is unavailable for %s (try %d); holding it %.1fs: %s",
+            self.policy.service,
+            msg.raw_message.subject,
+            holds,
+            delay,
+            describe_error(exc),
+            exc_info=exc if holds == 1 else None,
+        )
+        deadline = asyncio.get_running_loop().time() + delay
+        beat = max(settings.ack_wait_s / 3, 0.1)
+        while (left := deadline - asyncio.get_running_loop().time()) > 0:
+            await asyncio.sleep(min(beat, left))
+            # NATS may be down too: the server then redelivers after ack_wait (a duplicate the
+            # idempotent writes absorb), and the hold goes on
+            with contextlib.suppress(Exception):
+                await msg.raw_message.in_progress()
+
+    async def _fail(self, msg: StreamMessage[Any], exc: Exception, failure: Failure, deliveries: int) -> None:
+        policy = self.policy
+        if failure is Failure.PERMANENT:
+            await self._give_up(msg, describe_error(exc), deliveries, exc)
+            return
+        if deliveries >= policy.settings.max_deliver:
+            reason = f"gave up after {deliveries} deliveries: {describe_error(exc)}"
+            await self._give_up(msg, reason, deliveries, exc)
+            return
+        delay = retry_delay(policy.settings, deliveries)
+        log.warning(
+            "%s: transient failure on %s (delivery %d), retry in %.1fs: %s",
+            policy.service,
+            msg.raw_message.subject,
+            deliveries,
+            delay,
+            describe_error(exc),
+            exc_info=exc,
+        )
+        await msg.nack(delay=delay)  # type: ignore[call-arg]  # NatsMessage.nack takes a delay
+
+    async def _give_up(self, msg: StreamMessage[Any], reason: str, deliveries: int, exc: Exception) -> None:
         """Record the dead letter first; only then drop the message, so nothing is lost."""
         policy = self.policy
         subject = getattr(msg.raw_message, "subject", None)
@@ -280,26 +472,46 @@ class _DeliveryMiddleware(BaseMiddleware):
             reason=reason,
             payload=msg.body,
             subject=subject,
-            source_uri=_source_uri(msg.body),
+            source_uri=source_uri_of(msg.body),
             deliveries=deliveries,
+            stream_sequence=_stream_sequence(msg),
+            error_class=error_class(exc),
         )
         await policy.send_dead_letter(letter)
         await msg.reject()
 
 
-class _SourceProbe(BaseModel):
-    source_uri: str | None = None
+# `"source_uri": "…"` in a message too broken to parse as JSON
+_SOURCE_URI = re.compile(rb'"source_uri"\s*:\s*("(?:[^"\\]|\\.){0,4000}")')
 
 
-def _source_uri(body: bytes) -> str | None:
-    """Best-effort source URI of an invalid message, for the dead-letter record."""
+def source_uri_of(body: bytes) -> str | None:
+    """Source URI of a message that may be invalid, for its dead letter: the message's own
+    (raw and clean articles) or its article's (an extraction carries the clean article)."""
     try:
-        return _SourceProbe.model_validate_json(body).source_uri
-    except ValidationError:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        match = _SOURCE_URI.search(body[:1_000_000])
+        with contextlib.suppress(ValueError):
+            found = json.loads(match.group(1)) if match else None
+            return found if isinstance(found, str) else None
         return None
+    holders = [data, data.get("article")] if isinstance(data, dict) else []
+    for holder in holders:
+        if isinstance(holder, dict) and isinstance(holder.get("source_uri"), str):
+            return str(holder["source_uri"])
+    return None
 
 
 def service_app(broker: NatsBroker, service: str, description: str, **hooks: Any) -> FastStream:
-    """The FastStream app of a service, with its AsyncAPI description (`faststream docs gen`)."""
+    """The FastStream app of a service, with its AsyncAPI description (`faststream docs gen`)
+    and, when `health_port` is set, its health endpoints."""
     spec = AsyncAPI(title=f"orewatch {service}", version="0.1.0", description=description)
-    return FastStream(broker, specification=spec, logger=logging.getLogger(BUS_LOGGER), **hooks)
+    app = FastStream(broker, specification=spec, logger=logging.getLogger(BUS_LOGGER), **hooks)
+    settings = getattr(broker, "pipeline_settings", None)
+    readiness = getattr(broker, "readiness", None)
+    if settings is not None and settings.health_port is not None and readiness is not None:
+        server = HealthServer(readiness, settings.health_port)
+        app.on_startup(server.start)
+        app.after_shutdown(server.stop)
+    return app

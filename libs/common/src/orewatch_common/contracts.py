@@ -271,6 +271,13 @@ class DeadLetter(Contract):
     payload_size: int = Field(ge=0, description="Size of the original input in bytes.")
     deliveries: int = Field(default=1, ge=1, description="How many times the input was tried.")
     failed_at: datetime = Field(description="When the service gave up (UTC).")
+    stream_sequence: int | None = Field(
+        default=None, ge=1, description="JetStream stream sequence of the failed message, if any."
+    )
+    error_class: str | None = Field(
+        default=None,
+        description="Type name of the error: UniqueViolation, ValidationError, MaxDeliveriesExceeded…",
+    )
 
     @classmethod
     def _volatile_fields(cls) -> set[str]:

@@ -61,25 +61,82 @@ class Failure(StrEnum):
     """What a failed delivery deserves."""
 
     PERMANENT = "permanent"  # the same input fails the same way: dead-letter it at once
-    TRANSIENT = "transient"  # the world may change (a connection, a lock): retry it
+    TRANSIENT = "transient"  # the world may change (a lock, a slow statement): retry it, counted
+    UNAVAILABLE = "unavailable"  # a dependency is down: hold the message until it is back, uncounted
+
+
+class DependencyUnavailable(Exception):
+    """Something the handler needs is not there yet (a server, an earlier message's rows).
+
+    The delivery policy holds the message and retries it in place until it is, without
+    spending a delivery, so an outage or a lagging consumer of any length loses nothing.
+    """
 
 
 # SQLSTATE classes of errors the input causes: data exceptions (22: a value too long, a NUL
 # in text) and integrity constraint violations (23: a duplicate key, a missing row).
 _PERMANENT_SQLSTATE_CLASSES = ("22", "23")
+# The server cannot be used right now: connection exceptions (08), shutting down or starting
+# up (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now).
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 
 
 def classify(exc: BaseException) -> Failure:
-    """Permanent or transient, decided here for every service.
+    """Permanent, transient or unavailable, decided here for every service.
 
     Permanent: validation, a pure core's refusal (`PermanentError`), undecodable input, and
-    database errors the data causes (SQLSTATE classes 22 and 23). Everything else, which
-    includes lost connections, timeouts, serialization failures (40001) and deadlocks
-    (40P01), is transient.
+    database errors the data causes (SQLSTATE classes 22 and 23). Unavailable: a lost or
+    refused connection, a timeout reaching a server, a database shutting down or not
+    accepting connections, an exhausted pool, `DependencyUnavailable`. Everything else,
+    which includes a cancelled slow statement (57014), serialization failures (40001) and
+    deadlocks (40P01), is transient.
     """
     if isinstance(exc, ValidationError | PermanentError | UnicodeError | json.JSONDecodeError):
         return Failure.PERMANENT
-    sqlstate = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
-    if isinstance(sqlstate, str) and sqlstate.startswith(_PERMANENT_SQLSTATE_CLASSES):
-        return Failure.PERMANENT
+    sqlstate = _sqlstate(exc)
+    if sqlstate is not None:
+        if sqlstate.startswith(_PERMANENT_SQLSTATE_CLASSES):
+            return Failure.PERMANENT
+        if sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+            return Failure.UNAVAILABLE
+        return Failure.TRANSIENT
+    if _is_unavailable(exc):
+        return Failure.UNAVAILABLE
     return Failure.TRANSIENT
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    sqlstate = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) else None
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    """A dependency that cannot be reached; duck-typed, so common needs no database driver."""
+    if isinstance(exc, DependencyUnavailable | ConnectionError | TimeoutError):
+        return True
+    if getattr(exc, "connection_invalidated", False):  # SQLAlchemy: the connection was lost
+        return True
+    orig = getattr(exc, "orig", None)
+    # psycopg raises OperationalError without a SQLSTATE when it cannot connect at all
+    if orig is not None and type(orig).__name__ in {"OperationalError", "InterfaceError"}:
+        return True
+    cls = type(exc)
+    # SQLAlchemy's pool timeout (no free connection) is not the builtin TimeoutError
+    if cls.__module__.startswith("sqlalchemy") and cls.__name__ == "TimeoutError":
+        return True
+    # nats-py: no server, connection closed, or a request timed out while reconnecting
+    return cls.__module__.startswith("nats") and cls.__name__ in {
+        "NoServersError",
+        "ConnectionClosedError",
+        "ConnectionReconnectingError",
+        "StaleConnectionError",
+        "OutboundBufferLimitError",
+        "TimeoutError",
+    }
+
+
+def error_class(exc: BaseException) -> str:
+    """The type name a dead letter records: the driver's error under a SQLAlchemy wrapper
+    (`UniqueViolation`, not `IntegrityError`)."""
+    orig = getattr(exc, "orig", None)
+    return type(orig if isinstance(orig, BaseException) else exc).__name__

@@ -87,9 +87,21 @@ class Settings(BaseSettings):
     )
     ack_wait_s: float = Field(default=60.0, description="Redelivery after this long without an ack.")
     max_deliver: int = Field(default=6, description="Deliveries before a message is dead-lettered.")
-    retry_delays_s: tuple[float, ...] = Field(
-        default=(1.0, 5.0, 15.0, 60.0, 120.0),
-        description="Nak delay after the n-th failed delivery (the last one repeats).",
+    retry_base_s: float = Field(
+        default=1.0, gt=0, description="Nak delay after the first failed delivery; it doubles each time."
+    )
+    retry_max_s: float = Field(default=60.0, gt=0, description="Cap of the nak delay (before jitter).")
+    db_connect_timeout_s: float = Field(
+        default=10, gt=0, description="Seconds to open a database connection."
+    )
+    db_statement_timeout_s: float = Field(
+        default=30, gt=0, description="A database statement running longer is cancelled (and retried)."
+    )
+    db_pool_timeout_s: float = Field(
+        default=10, gt=0, description="Seconds to wait for a free connection of the store's pool."
+    )
+    health_port: int | None = Field(
+        default=None, description="Port of /health/live and /health/ready; none when unset."
     )
 
     log_level: str = Field(default="INFO")

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -182,7 +183,17 @@ class DeadLetterRow(Base):
     """Inputs a service gave up on, with the reason; nothing is dropped silently."""
 
     __tablename__ = "dead_letters"
-    __table_args__ = (Index("ix_dead_letters_service", "service", "stored_at"),)
+    __table_args__ = (
+        Index("ix_dead_letters_service", "service", "stored_at"),
+        # one message, one dead letter (the service's or the max-deliveries advisory's)
+        Index(
+            "uq_dead_letters_subject_sequence",
+            "subject",
+            "stream_sequence",
+            unique=True,
+            postgresql_where=text("stream_sequence IS NOT NULL"),
+        ),
+    )
 
     dead_letter_id: Mapped[str] = mapped_column(Text, primary_key=True)
     service: Mapped[str] = mapped_column(Text)
@@ -194,3 +205,5 @@ class DeadLetterRow(Base):
     deliveries: Mapped[int] = mapped_column(Integer)
     failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    stream_sequence: Mapped[int | None] = mapped_column(BigInteger)
+    error_class: Mapped[str | None] = mapped_column(Text)

@@ -7,7 +7,7 @@ never overwrites a newer one, whatever order the messages arrive in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from orewatch_common.contracts import Actor, ActorRef, CleanArticle, DeadLetter, ExtractedArticle, RawArticle
@@ -52,8 +52,40 @@ async def _upsert_unless_newer_stored(
     return (await session.execute(upsert)).first() is not None
 
 
+class RawArticleMissing(Exception):
+    """The raw article (this content hash of it) a clean article or extraction came from is
+    not stored. The caller decides whether it is on its way or was never published."""
+
+    def __init__(self, article: CleanArticle) -> None:
+        super().__init__(
+            f"raw article {article.article_id} ({article.source_uri}) with content hash "
+            f"{article.raw_sha256[:12]}… is not stored"
+        )
+        self.article_id = article.article_id
+
+
+async def require_raw_article(session: AsyncSession, article: CleanArticle) -> None:
+    """Pass when the store knows the raw article this was cleaned from, or a newer version
+    of it (then this one is stale and the newer-wins upserts ignore it)."""
+    stored = (
+        await session.execute(
+            select(RawArticleRow.content_sha256, RawArticleRow.fetched_at).where(
+                RawArticleRow.article_id == article.article_id
+            )
+        )
+    ).first()
+    if stored is None:
+        raise RawArticleMissing(article)
+    sha, fetched_at = stored
+    if sha != article.raw_sha256 and fetched_at <= article.fetched_at:
+        raise RawArticleMissing(article)
+
+
 async def store_clean_article(session: AsyncSession, article: CleanArticle) -> bool:
-    """Upsert the clean article and its removal audit. False when a newer version is stored."""
+    """Upsert the clean article and its removal audit. False when a newer version is stored.
+
+    Raises `RawArticleMissing` when its raw article is unknown."""
+    await require_raw_article(session, article)
     values = article.model_dump(exclude={"schema_version", "removed"})
     values["source_kind"] = article.source_kind.value
     if not await _upsert_unless_newer_stored(session, ArticleRow, values):
@@ -109,19 +141,9 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
     ]
     if aliases:
         await session.execute(insert(ActorAliasRow).values(aliases).on_conflict_do_nothing())
-    if extraction.actors:
-        await session.execute(
-            insert(ArticleActorRow),
-            [
-                {
-                    "article_id": article_id,
-                    "actor_id": actor_ids[canonical(a)],
-                    "mentions": a.mentions,
-                    "aliases": sorted({a.name, *a.aliases} - {a.canonical_name}),
-                }
-                for a in extraction.actors
-            ],
-        )
+    article_actors = article_actor_rows(article_id, extraction.actors, actor_ids, canonical)
+    if article_actors:
+        await session.execute(insert(ArticleActorRow), article_actors)
 
     if extraction.minerals:
         minerals = insert(MineralRow).values(
@@ -191,6 +213,25 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
     return True
 
 
+def article_actor_rows(
+    article_id: str,
+    actors: Iterable[Actor],
+    actor_ids: dict[tuple[str, str], int],
+    canonical: Callable[[Actor], tuple[str, str]],
+) -> list[dict[str, Any]]:
+    """article_actors rows, two actors of one canonical key merged (mentions added, aliases
+    joined) rather than failing the primary key: the contract refuses such a message, this
+    keeps the store safe should one get through."""
+    rows: dict[int, dict[str, Any]] = {}
+    for actor in actors:
+        actor_id = actor_ids[canonical(actor)]
+        aliases = {actor.name, *actor.aliases} - {actor.canonical_name}
+        row = rows.setdefault(actor_id, {"article_id": article_id, "actor_id": actor_id, "mentions": 0})
+        row["mentions"] += actor.mentions
+        row["aliases"] = sorted({*row.get("aliases", []), *aliases})
+    return list(rows.values())
+
+
 async def _actor_ids(session: AsyncSession, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Ids of canonical actors by (name, type), creating the missing ones (sorted, so replicas
     don't deadlock)."""
@@ -205,10 +246,15 @@ async def _actor_ids(session: AsyncSession, keys: Iterable[tuple[str, str]]) -> 
 
 
 async def store_dead_letter(session: AsyncSession, letter: DeadLetter) -> None:
-    """Record a dead letter once; a redelivery only updates the delivery count."""
+    """Record a dead letter once; a redelivery only updates the delivery count. A letter
+    for a stream message is kept once per (subject, stream_sequence)."""
     values = letter.model_dump(exclude={"schema_version"})
     values["dead_letter_id"] = letter.message_id()
     statement = insert(DeadLetterRow).values(**values)
+    if letter.stream_sequence is not None:
+        # one message, one dead letter: the advisory's second one for it adds nothing
+        await session.execute(statement.on_conflict_do_nothing())
+        return
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[DeadLetterRow.dead_letter_id],

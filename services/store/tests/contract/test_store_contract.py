@@ -144,6 +144,10 @@ async def test_actors_named_differently_share_one_canonical_row(bus, start_servi
             ],
         }
     )
+    await bus.publish(RAW_ARTICLE, RAW)
+    await bus.publish(
+        RAW_ARTICLE, RAW.model_copy(update={"article_id": other_id, "source_uri": "news/uk.txt"})
+    )
     await bus.publish(EXTRACTED_STATEMENT, spoken)
     await bus.publish(EXTRACTED_STATEMENT, other)
     await wait(
@@ -176,6 +180,7 @@ async def test_actors_named_differently_share_one_canonical_row(bus, start_servi
 async def test_stale_version_never_overwrites_newer(bus, start_service, empty_db, wait):
     start_service("store", DATABASE_URL=empty_db)
     newer = CLEAN.model_copy(update={"fetched_at": datetime(2026, 11, 2, tzinfo=UTC), "title": "Новее"})
+    await bus.publish(RAW_ARTICLE, RAW)
     await bus.publish(CLEAN_ARTICLE, newer)
     await wait(lambda: rows(empty_db, "SELECT title FROM articles") == [("Новее",)])
     await bus.publish(CLEAN_ARTICLE, CLEAN)
