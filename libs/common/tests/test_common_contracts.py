@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from orewatch_common.bus import dead_letter_for, describe_error, message_headers, retry_delay
+from orewatch_common.bus import dead_letter_for, describe_error, message_headers
 from orewatch_common.contracts import (
     CONTRACT_BY_SUBJECT,
     ContentType,
@@ -102,14 +102,6 @@ def test_database_urls_are_built_in_one_place(monkeypatch, env, libpq, sqlalchem
     settings = Settings(_env_file=None)
     assert settings.libpq_url() == libpq
     assert settings.sqlalchemy_url() == sqlalchemy
-
-
-@pytest.mark.parametrize(
-    ("deliveries", "delay"),
-    [(1, 1.0), (2, 5.0), (5, 120.0), (9, 120.0), (0, 1.0)],
-)
-def test_retry_delay_grows_then_stays(deliveries, delay):
-    assert retry_delay(Settings(_env_file=None), deliveries) == delay
 
 
 def test_dead_letter_keeps_binary_payload_readable_and_capped():

@@ -51,15 +51,18 @@ async def test_nats_down_idle_not_ready_and_a_prompt_stop(service, start_service
             OREWATCH_NATS_RECONNECT_WAIT_S="0.5",
         )
         assert process.process is not None
-        await wait(lambda: (ready(port) or (0,))[0] == 200, timeout=30)
+
+        async def until(status: int, step: str) -> None:
+            try:
+                await wait(lambda: (ready(port) or (0,))[0] == status, timeout=60)
+            except AssertionError as failed:
+                raise AssertionError(f"{step}: {failed}; {ready(port)}\n{process.log()[-3000:]}") from None
+
+        await until(200, "started")
         extra_report = {"postgres": "up"} if service == "store" else {}
 
         nats_server.stop()
-
-        def status() -> int:
-            return (ready(port) or (0, {}))[0]
-
-        await wait(lambda: status() == 503)
+        await until(503, "NATS stopped")
         assert ready(port) == (503, {"ready": False, "nats": "down", **extra_report})
         await asyncio.sleep(1)  # past the first reconnect attempts
         used, started = cpu_seconds(process.process.pid), time.monotonic()
@@ -68,9 +71,9 @@ async def test_nats_down_idle_not_ready_and_a_prompt_stop(service, start_service
         assert share < IDLE_CPU, f"{service} used {share:.1%} of a core with NATS down"
 
         nats_server.start()  # same port and store
-        await wait(lambda: (ready(port) or (0,))[0] == 200, timeout=30)
+        await until(200, "NATS back")
         nats_server.stop()
-        await wait(lambda: (ready(port) or (0,))[0] == 503)
+        await until(503, "NATS stopped again")
 
         asked = time.monotonic()
         process.process.send_signal(signal.SIGTERM)

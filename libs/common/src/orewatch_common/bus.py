@@ -386,14 +386,22 @@ async def send_dead_letter(broker: NatsBroker, settings: Settings, letter: DeadL
     await broker.publish(letter, DEAD_LETTER, headers=message_headers(letter), stream=settings.stream_name)
 
 
+def jetstream_metadata(msg: StreamMessage[Any]) -> Any:
+    """The JetStream metadata of a message; None for a core NATS or test broker message
+    (nats-py raises, rather than returns None, when the reply subject is not JetStream's)."""
+    try:
+        return msg.raw_message.metadata
+    except Exception:
+        return None
+
+
 def _deliveries(msg: StreamMessage[Any]) -> int:
-    metadata = getattr(msg.raw_message, "metadata", None)
-    return int(getattr(metadata, "num_delivered", 1) or 1)
+    return int(getattr(jetstream_metadata(msg), "num_delivered", 1) or 1)
 
 
-def _stream_sequence(msg: StreamMessage[Any]) -> int | None:
-    sequence = getattr(getattr(msg.raw_message, "metadata", None), "sequence", None)
-    stream = getattr(sequence, "stream", None)
+def stream_sequence(msg: StreamMessage[Any]) -> int | None:
+    """Stream sequence of a JetStream message, None when it has none."""
+    stream = getattr(getattr(jetstream_metadata(msg), "sequence", None), "stream", None)
     return int(stream) if stream else None
 
 
@@ -474,7 +482,7 @@ class _DeliveryMiddleware(BaseMiddleware):
             subject=subject,
             source_uri=source_uri_of(msg.body),
             deliveries=deliveries,
-            stream_sequence=_stream_sequence(msg),
+            stream_sequence=stream_sequence(msg),
             error_class=error_class(exc),
         )
         await policy.send_dead_letter(letter)

@@ -33,6 +33,7 @@ from orewatch_common.bus import (
     build_stream,
     dead_letter_from_advisory,
     service_app,
+    stream_sequence,
     subscriber_options,
 )
 from orewatch_common.contracts import (
@@ -112,11 +113,6 @@ async def raw_article_pending(broker: PipelineBroker, settings: Settings, before
     return before is None or int(oldest.seq or 0) < before
 
 
-def _stream_sequence(message: NatsMessage) -> int | None:
-    metadata = getattr(message.raw_message, "metadata", None)
-    return int(metadata.sequence.stream) if metadata is not None else None
-
-
 Write = Callable[[AsyncSession], Awaitable[object]]
 InTransaction = Callable[[Write], Awaitable[None]]
 
@@ -162,7 +158,7 @@ def _subscribe_pipeline(broker: PipelineBroker, settings: Settings, in_transacti
         try:
             await in_transaction(write)
         except RawArticleMissing as missing:
-            if await raw_article_pending(broker, settings, _stream_sequence(message)):
+            if await raw_article_pending(broker, settings, stream_sequence(message)):
                 raise RawArticleNotStoredYet(str(missing)) from missing
             raise UnknownRawArticle(f"{missing}, and no raw.article before it is pending") from missing
 
