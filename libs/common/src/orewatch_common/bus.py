@@ -31,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
 from orewatch_common.failures import Failure, classify
 from orewatch_common.logs import BUS_LOGGER
+from orewatch_common.payloads import PayloadResolver
 from orewatch_common.settings import Settings
 
 if TYPE_CHECKING:
@@ -157,7 +158,9 @@ def build_broker(settings: Settings, service: str) -> NatsBroker:
     `dead.letter` channel in its AsyncAPI.
     """
     policy = DeliveryPolicy(service=service, settings=settings)
-    broker = PipelineBroker(settings, service, middlewares=[policy])
+    payloads = PayloadResolver(settings)  # inside the policy: a missing body is a dead letter
+    broker = PipelineBroker(settings, service, middlewares=[policy, payloads])
+    payloads.broker = broker
     broker.publisher(
         DEAD_LETTER,
         stream=build_stream(settings),
