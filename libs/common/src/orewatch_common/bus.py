@@ -196,6 +196,8 @@ def dead_letter_for(
     subject: str | None = None,
     source_uri: str | None = None,
     deliveries: int = 1,
+    stream_sequence: int | None = None,
+    error_class: str | None = None,
 ) -> DeadLetter:
     """Build a dead letter that keeps the input (capped) and the reason."""
     raw = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else payload
@@ -210,6 +212,8 @@ def dead_letter_for(
         payload_size=len(raw),
         deliveries=max(deliveries, 1),
         failed_at=datetime.now(UTC),
+        stream_sequence=stream_sequence,
+        error_class=error_class,
     )
 
 

@@ -103,6 +103,13 @@ class RawArticle(Contract):
         description="True when the page could not be fetched and `content` is the feed's own "
         "summary or content of the entry.",
     )
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="Seeds files: how many versions of this path the fetcher has published, this "
+        "one included. Part of the message id, so a file edited back to an earlier text (A, B, A) "
+        "is published again within the dedup window.",
+    )
 
     @classmethod
     def _volatile_fields(cls) -> set[str]:
@@ -271,6 +278,12 @@ class DeadLetter(Contract):
     payload_size: int = Field(ge=0, description="Size of the original input in bytes.")
     deliveries: int = Field(default=1, ge=1, description="How many times the input was tried.")
     failed_at: datetime = Field(description="When the service gave up (UTC).")
+    stream_sequence: int | None = Field(
+        default=None, description="JetStream stream sequence of the failed message, if it was one."
+    )
+    error_class: str | None = Field(
+        default=None, description="Type name of the error, e.g. ValidationError, PayloadTooLarge."
+    )
 
     @classmethod
     def _volatile_fields(cls) -> set[str]:
