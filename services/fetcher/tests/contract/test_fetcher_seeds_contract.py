@@ -151,7 +151,7 @@ async def test_refused_files_are_dead_letters_and_watcher_goes_on(watching, bus,
     await watching()
     letters = {letter.source_uri: letter for letter in await dead_letters(bus, 6)}
     assert {uri: letter.reason.split(":")[0].split(" (")[0] for uri, letter in letters.items()} == {
-        "big.txt": f"file is {len(PROSE.encode()) * 200} bytes, over the 10000-byte cap",
+        "big.txt": f"file is {len(PROSE.encode()) * 200} bytes, over the 10000-byte hard limit",
         "empty.txt": "empty file",
         "image.html": "binary content",
         "link.txt": "symlink points outside seeds/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,8 @@ def test_symlink_inside_and_subfolder_uri(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("setup", "reason"),
     [
-        (lambda p: p.write_bytes(b"x" * 101), "over the 100-byte cap"),
+        (lambda p: p.write_bytes(b"x" * 101), "file is 101 bytes, over the 100-byte hard limit"),
+        (lambda p: os.mkfifo(p), "not a regular file"),
         (lambda p: p.write_bytes(b""), "empty file"),
         (lambda p: p.write_bytes(b"\x00\x01\x02PK\x03\x04" * 5), "binary"),
         (lambda p: p.symlink_to(p.parent / "missing"), "broken link"),
