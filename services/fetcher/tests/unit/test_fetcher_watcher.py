@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from orewatch_common.contracts import DeadLetter, RawArticle
 from orewatch_fetcher import watcher as watcher_module
-from orewatch_fetcher.watcher import MemorySeenStore, SeedsIngestor
+from orewatch_fetcher.watcher import MemorySeenStore, SeedsIngestor, SeenRecord
 
 PROSE = "Министр заявил, что поставки редкоземельных металлов вырастут в следующем году."
 
@@ -75,3 +76,41 @@ async def test_decoding_bug_is_a_dead_letter_not_a_crash(tmp_path: Path, monkeyp
     sink = Sink()
     await ingestor(tmp_path, MemorySeenStore(), sink).scan()
     assert [d.reason for d in sink.letters] == ["unexpected error: KeyError: 'bug'"]
+
+
+async def test_refused_file_keeps_its_head_and_its_whole_size(tmp_path: Path) -> None:
+    (tmp_path / "scan.pdf").write_bytes(b"\x00" * 3_000_000)
+    sink = Sink()
+    await ingestor(tmp_path, MemorySeenStore(), sink).scan()
+    (letter,) = sink.letters
+    assert (letter.payload_size, letter.error_class) == (3_000_000, "UnsupportedFileType")
+    assert letter.payload == "\\x00" * watcher_module.REFUSED_PAYLOAD_BYTES
+    assert len(letter.model_dump_json()) < 1_000_000
+
+
+async def test_unreadable_file_is_one_dead_letter(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # As root (the test container) chmod 000 does not stop a read, so the OS error is raised here.
+    (tmp_path / "secret.txt").write_text(PROSE)
+
+    def denied(*args: object) -> bytes:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "secret.txt"))
+
+    monkeypatch.setattr(watcher_module, "read_seed_bytes", denied)
+    seen, sink = MemorySeenStore(), Sink()
+    for _ in range(2):
+        await ingestor(tmp_path, seen, sink).scan()
+    assert [(d.source_uri, d.error_class) for d in sink.letters] == [("secret.txt", "PermissionError")]
+
+
+@pytest.mark.parametrize(
+    ("stored", "record"),
+    [
+        (None, SeenRecord()),
+        ("abc raw:def", SeenRecord(content="abc", raw="raw:def")),  # written before versions
+        ("feed raw:def", SeenRecord(content="feed", raw="raw:def")),
+        ("refused:10:20", SeenRecord(refused="refused:10:20")),
+        (SeenRecord(3, "abc", "raw:def").dumps(), SeenRecord(3, "abc", "raw:def")),
+    ],
+)
+def test_seen_record_reads_old_and_new_values(stored: str | None, record: SeenRecord) -> None:
+    assert SeenRecord.parse(stored) == record
