@@ -413,9 +413,16 @@ class SeedsIngestor:
 
     async def _pump(self, events: asyncio.Queue[set[tuple[Change, str]]], stop: asyncio.Event) -> None:
         """Queue file events of every folder; start over when the set of folders changes."""
+        watched: set[Path] = set()
         while not stop.is_set():
             dirs = await asyncio.to_thread(self.watched_dirs)
+            new = {d.absolute() for d in dirs} - watched if watched else set()
             watched = {d.absolute() for d in dirs}
+            if new:
+                # A file dropped into a new folder before its watch began sent no event:
+                # walk the new folders again once the watch is up.
+                again = {(Change.added, str(d)) for d in new}
+                asyncio.get_running_loop().call_later(0.5, events.put_nowait, again)
             async for changes in awatch(
                 *dirs,
                 recursive=False,
