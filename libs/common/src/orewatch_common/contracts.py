@@ -279,10 +279,11 @@ class DeadLetter(Contract):
     deliveries: int = Field(default=1, ge=1, description="How many times the input was tried.")
     failed_at: datetime = Field(description="When the service gave up (UTC).")
     stream_sequence: int | None = Field(
-        default=None, description="JetStream stream sequence of the failed message, if it was one."
+        default=None, ge=1, description="JetStream stream sequence of the failed message, if any."
     )
     error_class: str | None = Field(
-        default=None, description="Type name of the error, e.g. ValidationError, PayloadTooLarge."
+        default=None,
+        description="Type name of the error: UniqueViolation, ValidationError, MaxDeliveriesExceeded…",
     )
 
     @classmethod
