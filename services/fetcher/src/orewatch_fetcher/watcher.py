@@ -440,6 +440,8 @@ class SeedsIngestor:
     def _folders_changed(changes: set[tuple[Change, str]], watched: set[Path]) -> bool:
         for change, name in changes:
             path = Path(name).absolute()
+            if path.name.startswith("."):
+                continue  # hidden folders are not watched
             if change is Change.deleted and path in watched:
                 return True
             if (

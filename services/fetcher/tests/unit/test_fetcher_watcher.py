@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,22 @@ async def test_unreadable_file_is_one_dead_letter(tmp_path: Path, monkeypatch) -
 )
 def test_seen_record_reads_old_and_new_values(stored: str | None, record: SeenRecord) -> None:
     assert SeenRecord.parse(stored) == record
+
+
+async def test_a_file_written_during_the_quiet_wait_is_left_for_later_then_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(PROSE)
+    sink = Sink()
+    one = ingestor(tmp_path, MemorySeenStore(), sink)
+    one.quiet_s = 0.3
+
+    async def append_during_the_wait() -> None:
+        await asyncio.sleep(0.1)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(" Дополнено.")
+
+    await asyncio.gather(one.scan(), append_during_the_wait())
+    assert (sink.articles, one.pending) == ([], {path})
+    await one.ingest_pending()
+    assert [a.content for a in sink.articles] == [PROSE + " Дополнено."]
+    assert one.pending == set()
