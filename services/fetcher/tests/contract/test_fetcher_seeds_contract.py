@@ -292,13 +292,3 @@ async def test_odd_names_and_links_are_dead_letters_at_start_and_on_events(watch
     assert article.source_uri == "good.txt"
     await asyncio.sleep(1.0)
     assert await bus.count(DEAD_LETTER) == len(expected)  # each once
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
-async def test_unreadable_file_is_a_dead_letter(watching, bus) -> None:  # type: ignore[no-untyped-def]
-    await watching()
-    path = watching.seeds / "secret.txt"
-    path.write_text(PROSE)
-    path.chmod(0)
-    (letter,) = await dead_letters(bus, 1)
-    assert (letter.source_uri, letter.error_class) == ("secret.txt", "PermissionError")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -89,20 +93,6 @@ async def test_refused_file_keeps_its_head_and_its_whole_size(tmp_path: Path) ->
     assert len(letter.model_dump_json()) < 1_000_000
 
 
-async def test_unreadable_file_is_one_dead_letter(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # As root (the test container) chmod 000 does not stop a read, so the OS error is raised here.
-    (tmp_path / "secret.txt").write_text(PROSE)
-
-    def denied(*args: object) -> bytes:
-        raise PermissionError(13, "Permission denied", str(tmp_path / "secret.txt"))
-
-    monkeypatch.setattr(watcher_module, "read_seed_bytes", denied)
-    seen, sink = MemorySeenStore(), Sink()
-    for _ in range(2):
-        await ingestor(tmp_path, seen, sink).scan()
-    assert [(d.source_uri, d.error_class) for d in sink.letters] == [("secret.txt", "PermissionError")]
-
-
 @pytest.mark.parametrize(
     ("stored", "record"),
     [
@@ -134,3 +124,51 @@ async def test_a_file_written_during_the_quiet_wait_is_left_for_later_then_read_
     await one.ingest_pending()
     assert [a.content for a in sink.articles] == [PROSE + " Дополнено."]
     assert one.pending == set()
+
+
+def scan_as_nobody(seeds: Path) -> dict[str, list[object]]:
+    """Scan in a forked child that dropped root (chmod 000 means nothing to root, as in the container)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns to pytest
+        code = 1
+        try:
+            os.close(read_end)
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            sink = Sink()
+            asyncio.run(ingestor(seeds, MemorySeenStore(), sink).scan())
+            found = {"articles": [a.source_uri for a in sink.articles]}
+            found["letters"] = [[d.source_uri, d.error_class] for d in sink.letters]
+            os.write(write_end, json.dumps(found).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        output = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    result: dict[str, list[object]] = json.loads(output)
+    return result
+
+
+def test_unreadable_file_and_folder_are_dead_letters() -> None:
+    seeds = Path(tempfile.mkdtemp(prefix="orewatch-unreadable-"))
+    try:
+        seeds.chmod(0o755)
+        (seeds / "good.txt").write_text(PROSE)
+        (seeds / "good.txt").chmod(0o644)
+        (seeds / "secret.txt").write_text(PROSE)
+        (seeds / "secret.txt").chmod(0)
+        (seeds / "locked").mkdir(mode=0o700)
+        (seeds / "locked" / "inside.txt").write_text(PROSE)
+        (seeds / "locked").chmod(0o300)  # no read: its files cannot be listed
+        assert scan_as_nobody(seeds) == {
+            "articles": ["good.txt"],
+            "letters": [["secret.txt", "PermissionError"], ["locked", "PermissionError"]],
+        }
+    finally:
+        (seeds / "locked").chmod(0o700)
+        shutil.rmtree(seeds)
