@@ -29,8 +29,8 @@ uv.lock: pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml apps/*/p
 run: install ## run the whole pipeline locally (Ctrl-C stops it)
 	OMP_NUM_THREADS=1 $(VENV)/bin/orewatch run
 
-test: install lint typecheck ## lint, types, then every test but the chaos suite: unit, contract, end-to-end
-	$(VENV)/bin/python -m pytest -q -m "not chaos"
+test: install lint typecheck ## lint, types, then every test: unit, contract, end-to-end, compose checks
+	$(VENV)/bin/python -m pytest -q
 
 test-fast: install ## unit tests only (no servers)
 	$(VENV)/bin/python -m pytest -q -m "not slow" libs services/*/tests/unit
