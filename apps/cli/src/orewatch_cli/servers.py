@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -221,3 +222,125 @@ class PostgresServer:
         if (self.pgdata / "postmaster.pid").exists():
             with contextlib.suppress(subprocess.CalledProcessError):
                 self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+
+
+CLUSTER_NAME = "orewatch"
+
+
+@dataclass
+class ClusterNode:
+    """One nats-server of a `NatsCluster`: client, route and monitoring ports, its own store."""
+
+    name: str
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    route_port: int = field(default_factory=free_port)
+    monitor_port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def arguments(self, peers: list[ClusterNode]) -> list[str]:
+        """nats-server flags of this node, with routes to every node (itself included).
+
+        docker-compose.cluster.yml runs its nodes with the same flags.
+        """
+        routes = ",".join(f"nats://127.0.0.1:{peer.route_port}" for peer in peers)
+        return [
+            *("-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor_port)),
+            *("-js", "-sd", str(self.data_dir / "jetstream")),
+            *("--name", self.name, "--cluster_name", CLUSTER_NAME),
+            *("--cluster", f"nats://127.0.0.1:{self.route_port}", "--routes", routes),
+        ]
+
+    def start(self, peers: list[ClusterNode]) -> ClusterNode:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.data_dir / "nats-server.log").open("ab")
+        self.process = subprocess.Popen(
+            [str(nats_server_binary()), *self.arguments(peers)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for_port(self.port, process=self.process)
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crashed machine: no clean leadership hand-over."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def healthy(self) -> bool:
+        """The node's own view: JetStream is up and it knows a meta leader (`/healthz`)."""
+        url = f"http://127.0.0.1:{self.monitor_port}/healthz"
+        with contextlib.suppress(OSError, ValueError), urllib.request.urlopen(url, timeout=1) as answer:
+            return bool(answer.status == 200)
+        return False
+
+
+@dataclass
+class NatsCluster:
+    """`size` nats-servers with clustered JetStream on loopback, for tests and the chaos suite.
+
+    Streams created on it with `stream_replicas=size` survive the loss of any one node;
+    `url` lists every node, comma-separated, as `Settings.nats_url` accepts.
+    """
+
+    base_dir: Path
+    size: int = 3
+    nodes: list[ClusterNode] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.nodes:
+            self.nodes = [ClusterNode(f"n{i}", self.base_dir / f"n{i}") for i in range(1, self.size + 1)]
+
+    @property
+    def urls(self) -> list[str]:
+        return [node.url for node in self.nodes]
+
+    @property
+    def url(self) -> str:
+        return ",".join(self.urls)
+
+    def node(self, name: str) -> ClusterNode:
+        return next(node for node in self.nodes if node.name == name)
+
+    def start(self, timeout: float = 60.0) -> NatsCluster:
+        for node in self.nodes:
+            node.start(self.nodes)
+        self.wait_healthy(timeout)
+        return self
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        """Until every running node reports JetStream ready with a meta leader elected."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(node.healthy() for node in self.nodes if node.running):
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"JetStream cluster not healthy after {timeout:.0f}s")
+
+    def restart(self, name: str) -> None:
+        self.node(name).start(self.nodes)
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()

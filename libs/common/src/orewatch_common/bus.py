@@ -56,6 +56,7 @@ def stream_config(settings: Settings) -> StreamConfig:
         subjects=list(PIPELINE_SUBJECTS),
         storage=StorageType.FILE,
         duplicate_window=settings.duplicate_window_s,
+        num_replicas=settings.stream_replicas,
         description="orewatch pipeline: raw.article -> clean.article -> extracted.statement",
     )
 
@@ -134,7 +135,7 @@ class PipelineBroker(NatsBroker):
     def __init__(self, settings: Settings, service: str, **options: Any) -> None:
         bus_log = logging.getLogger(BUS_LOGGER)
         super().__init__(
-            settings.nats_url,
+            settings.nats_servers(),
             name=f"orewatch-{service}",
             logger=bus_log,
             # nats-py gives up after 60 attempts (about two minutes); an outage may last longer

@@ -47,13 +47,14 @@ class PayloadMissing(PermanentError):
 
 
 async def payload_store(js: JetStreamContext, settings: Settings) -> ObjectStore:
-    """The payload bucket, created on first use (on disk, like the pipeline stream)."""
+    """The payload bucket, created on first use (on disk and replicated like the pipeline stream)."""
     try:
         return await js.object_store(settings.payload_bucket)
     except BucketNotFoundError:
         config = ObjectStoreConfig(
             bucket=settings.payload_bucket,
             storage=StorageType.FILE,
+            replicas=settings.stream_replicas,
             description="orewatch: message bodies too large to travel inline",
         )
         return await js.create_object_store(settings.payload_bucket, config=config)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     nats_url: str = Field(
         default="nats://127.0.0.1:4222",
         validation_alias=AliasChoices("NATS_URL", "OREWATCH_NATS_URL"),
-        description="NATS server with JetStream enabled.",
+        description="NATS server with JetStream enabled; a cluster's nodes comma-separated.",
     )
     database_url: str | None = Field(
         default=None,
@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     )
 
     stream_name: str = Field(default="OREWATCH", description="JetStream stream of all pipeline subjects.")
+    stream_replicas: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="Copies JetStream keeps of the stream, key-value buckets and object store: "
+        "1 on one server, 3 in a three-node cluster (a node can then fail without losing data).",
+    )
     duplicate_window_s: float = Field(
         default=2 * 3600.0, description="JetStream dedup window for Nats-Msg-Id."
     )
@@ -97,9 +104,17 @@ class Settings(BaseSettings):
 
     log_level: str = Field(default="INFO")
 
+    def nats_servers(self) -> list[str]:
+        """The NATS servers to try, in order: `nats_url` may list a cluster's nodes, comma-separated."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
+
     def sqlalchemy_url(self) -> str:
-        """Database URL for SQLAlchemy and Alembic (psycopg 3 driver)."""
-        return _with_scheme(self.libpq_url(), "postgresql+psycopg")
+        """Database URL for SQLAlchemy and Alembic (psycopg 3 driver).
+
+        libpq lists a replicated cluster's hosts in the authority (`db1:5432,db2:5432`);
+        SQLAlchemy reads those as `?host=` parameters instead.
+        """
+        return _with_scheme(_hosts_as_parameters(self.libpq_url()), "postgresql+psycopg")
 
     def libpq_url(self) -> str:
         """Database URL in the plain `postgresql://` form that psql understands."""
@@ -110,9 +125,21 @@ class Settings(BaseSettings):
         return f"postgresql://{user}{password}@{self.postgres_host}:{self.postgres_port}/{self.postgres_db}"
 
 
-def _with_scheme(url: str, scheme: str) -> str:
+def _hosts_as_parameters(url: str) -> str:
+    """`postgresql://u@h1:1,h2:2/db?x=y` as `postgresql://u@/db?host=h1:1&host=h2:2&x=y`."""
     parts = urlsplit(url)
-    return urlunsplit((scheme, *parts[1:]))
+    credentials, _, hosts = parts.netloc.rpartition("@")
+    if "," not in hosts:
+        return url
+    listed = "&".join(f"host={host}" for host in hosts.split(",") if host)
+    query = f"{listed}&{parts.query}" if parts.query else listed
+    netloc = f"{credentials}@" if credentials else ""
+    return f"{parts.scheme}://{netloc}{parts.path}?{query}"
+
+
+def _with_scheme(url: str, scheme: str) -> str:
+    """The URL with another scheme, the rest as written (urlunsplit would drop an empty authority)."""
+    return f"{scheme}:{url.partition(':')[2]}"
 
 
 @lru_cache(maxsize=1)

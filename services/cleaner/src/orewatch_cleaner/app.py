@@ -32,7 +32,9 @@ def build_app(settings: Settings | None = None) -> FastStream:
     async def segment_memory() -> KvSegmentMemory:
         """The bucket is opened on first use: the broker is connected by then."""
         if "segments" not in memories:
-            memories["segments"] = KvSegmentMemory(await broker.key_value(BUCKET))
+            memories["segments"] = KvSegmentMemory(
+                await broker.key_value(BUCKET, replicas=settings.stream_replicas)
+            )
         return memories["segments"]
 
     @broker.subscriber(

@@ -119,12 +119,15 @@ def build_app(settings: Settings | None = None) -> FastStream:
             allow_private=settings.allow_private_urls,
         )
         clients.append(client)
-        state = FeedState(await broker.key_value(FEED_STATE_BUCKET), lease_s=lease_s(settings))
+        state = FeedState(
+            await broker.key_value(FEED_STATE_BUCKET, replicas=settings.stream_replicas),
+            lease_s=lease_s(settings),
+        )
         poller = build_poller(settings, client, state, publish_article, publish_dead_letter)
         ingestor = SeedsIngestor(
             settings.seeds_dir,
             max_bytes=settings.payload_hard_limit_bytes,
-            seen=KvSeenStore(await broker.key_value(SEEN_BUCKET)),
+            seen=KvSeenStore(await broker.key_value(SEEN_BUCKET, replicas=settings.stream_replicas)),
             publish_article=publish_article,
             publish_dead_letter=publish_dead_letter,
             feed_file_handler=poller.ingest_feed_file,
