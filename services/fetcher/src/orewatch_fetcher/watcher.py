@@ -1,11 +1,16 @@
 """Ingest the seeds/ folder: what is there at start, then whatever is dropped in.
 
 What was already published is remembered in a key-value store (a JetStream KV
-bucket in the service), keyed by the file's path and valued by the hashes of its
-text and of its bytes, so a restart republishes nothing unless the file changed,
-and an unchanged file is not even decoded again. A bad file becomes a
+bucket in the service), keyed by the file's path and valued by a `SeenRecord`: the
+version count and the hashes of the text and of the bytes, so a restart republishes
+nothing unless the file changed, an unchanged file is not even decoded again, and an
+edit back to an earlier text is a new version. A file is read only once it has been
+quiet for `quiet_s`; one still being written waits in `pending`. A bad file becomes a
 dead letter (once per version of it) and never stops the watcher; only a failure
 to publish escapes, so the caller can restart the loop.
+
+Each real folder is watched on its own, never recursively: a recursive watch follows
+symlinks, and one link to / made it walk (and trip over) the whole file system.
 
 File events can be missed (inotify limits, network file systems, a file dropped
 while the first scan runs), so the folder is also rescanned every `rescan_s`; an
