@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -202,10 +203,10 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
     kind of pool with one (`_pool` is where httpx keeps it); no proxy is ever used.
     """
 
-    def __init__(self, backend: PinnedBackend) -> None:
+    def __init__(self, backend: PinnedBackend, ssl_context: ssl.SSLContext | None = None) -> None:
         super().__init__(trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
             max_connections=httpx.Limits().max_connections,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
@@ -226,8 +227,9 @@ async def system_resolver(host: str, port: int) -> list[IPAddress]:
 class HttpClient:
     """Async GET with the guard, the cap and conditional requests; one per process.
 
-    `resolver` and `network_backend` replace DNS and the network in tests; a given
-    `transport` replaces the whole pinned transport (and with it the pinning).
+    `resolver`, `network_backend` and `ssl_context` (trusted certificates) replace DNS,
+    the network and the CA bundle in tests; a given `transport` replaces the whole
+    pinned transport (and with it the pinning).
     """
 
     def __init__(
@@ -240,6 +242,7 @@ class HttpClient:
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Resolver = system_resolver,
         network_backend: httpcore.AsyncNetworkBackend | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
@@ -249,7 +252,7 @@ class HttpClient:
             timeout=httpx.Timeout(timeout_s),
             follow_redirects=False,
             headers={"User-Agent": user_agent, "Accept-Language": "ru, en;q=0.5"},
-            transport=transport or PinnedTransport(PinnedBackend(network_backend)),
+            transport=transport or PinnedTransport(PinnedBackend(network_backend), ssl_context),
             trust_env=False,
         )
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import ssl
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpcore
 import pytest
@@ -192,3 +196,53 @@ async def test_no_connection_without_a_checked_address() -> None:
     backend = PinnedBackend(PublicIsLoopback())
     with pytest.raises(httpcore.ConnectError, match="no checked address"):
         await backend.connect_tcp("news.example", 80)
+
+
+@pytest.fixture
+def tls_site(tmp_path):  # type: ignore[no-untyped-def]
+    """An HTTPS server on 127.0.0.1 whose self-signed certificate is for news.example only."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    request = "req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=news.example"
+    request += " -addext subjectAltName=DNS:news.example"
+    subprocess.run(
+        ["openssl", *request.split(), "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True
+    )
+    server_names: list[str | None] = []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda sock, name, ctx: server_names.append(name)  # type: ignore[assignment,return-value]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = f"host={self.headers['Host']}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    trusted = ssl.create_default_context(cafile=str(cert))
+    yield server.server_address[1], trusted, server_names
+    server.shutdown()
+    server.server_close()
+
+
+async def test_pinned_https_keeps_the_name_for_sni_certificate_and_host(tls_site) -> None:  # type: ignore[no-untyped-def]
+    port, trusted, server_names = tls_site
+    dns = Rebinder({"news.example": [["127.0.0.1"], ["10.9.9.9"]]})
+    client = HttpClient(
+        timeout_s=5, max_bytes=1000, user_agent="t", allow_private=True, resolver=dns, ssl_context=trusted
+    )
+    try:
+        result = await client.get(f"https://news.example:{port}/")
+    finally:
+        await client.aclose()
+    assert result.content.decode() == f"host=news.example:{port}"
+    assert server_names == ["news.example"]  # and the certificate for news.example was accepted
+    assert dns.asked == ["news.example"]
