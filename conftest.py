@@ -141,6 +141,8 @@ async def bus(nats_url: str) -> AsyncIterator[BusClient]:
     for bucket in ("orewatch_fetcher_seen", "orewatch_feed_state", "orewatch_cleaner_segments"):
         with contextlib.suppress(NotFoundError, Exception):
             await js.delete_key_value(bucket)
+    with contextlib.suppress(NotFoundError, Exception):
+        await js.delete_object_store("orewatch_payloads")
     yield BusClient(client)
     await client.drain()
 
@@ -181,13 +183,19 @@ class BusClient:
         deadline = time.monotonic() + timeout
         try:
             while len(found) < count and time.monotonic() < deadline:
-                with contextlib.suppress(nats.errors.TimeoutError):
+                with contextlib.suppress(nats.errors.TimeoutError, TimeoutError):  # nats-py raises both
                     for msg in await sub.fetch(count - len(found), timeout=1):
-                        found.append(msg.data)
+                        found.append(await self._whole_body(msg))
                         await msg.ack()
         finally:
             await sub.unsubscribe()
         return found
+
+    async def _whole_body(self, msg: Any) -> bytes:
+        """The message's body, fetched from the object store when it was offloaded there."""
+        from orewatch_common.payloads import resolve
+
+        return await resolve(self.js, Settings(_env_file=None), msg.data, dict(msg.headers or {}))
 
     async def count(self, subject: str) -> int:
         """How many messages the stream holds on the subject."""

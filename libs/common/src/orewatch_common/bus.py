@@ -56,6 +56,7 @@ from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, 
 from orewatch_common.failures import Failure, classify, error_class
 from orewatch_common.health import Dependency, HealthServer, Readiness
 from orewatch_common.logs import BUS_LOGGER
+from orewatch_common.payloads import PayloadResolver
 from orewatch_common.settings import Settings
 
 if TYPE_CHECKING:
@@ -272,7 +273,9 @@ def build_broker(settings: Settings, service: str) -> PipelineBroker:
     `dead.letter` channel in its AsyncAPI.
     """
     policy = DeliveryPolicy(service=service, settings=settings)
-    broker = PipelineBroker(settings, service, middlewares=[policy])
+    payloads = PayloadResolver(settings)  # inside the policy: a missing body is a dead letter
+    broker = PipelineBroker(settings, service, middlewares=[policy, payloads])
+    payloads.broker = broker
     broker.publisher(
         DEAD_LETTER,
         stream=build_stream(settings),

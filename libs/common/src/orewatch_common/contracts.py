@@ -103,6 +103,13 @@ class RawArticle(Contract):
         description="True when the page could not be fetched and `content` is the feed's own "
         "summary or content of the entry.",
     )
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="Seeds files: how many versions of this path the fetcher has published, this "
+        "one included. Part of the message id, so a file edited back to an earlier text (A, B, A) "
+        "is published again within the dedup window.",
+    )
 
     @classmethod
     def _volatile_fields(cls) -> set[str]:

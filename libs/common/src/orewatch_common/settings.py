@@ -43,7 +43,17 @@ class Settings(BaseSettings):
     state_dir: Path = Field(
         default=Path(".orewatch"), description="Where `orewatch run` keeps its NATS and Postgres data."
     )
-    max_file_bytes: int = Field(default=5_000_000, description="Larger seeds files are refused.")
+    payload_hard_limit_bytes: int = Field(
+        default=50_000_000,
+        description="Larger seeds files get a dead letter (PayloadTooLarge) without being read.",
+    )
+    inline_payload_max_bytes: int = Field(
+        default=262_144,
+        description="Message bodies over this size go to the object store, with a reference in the message.",
+    )
+    payload_bucket: str = Field(
+        default="orewatch_payloads", description="JetStream object store bucket of offloaded bodies."
+    )
 
     feeds: str = Field(
         default="",

@@ -126,7 +126,7 @@ def build_app(settings: Settings | None = None) -> FastStream:
         poller = build_poller(settings, client, state, publish_article, publish_dead_letter)
         ingestor = SeedsIngestor(
             settings.seeds_dir,
-            max_bytes=settings.max_file_bytes,
+            max_bytes=settings.payload_hard_limit_bytes,
             seen=KvSeenStore(await broker.key_value(SEEN_BUCKET, replicas=settings.stream_replicas)),
             publish_article=publish_article,
             publish_dead_letter=publish_dead_letter,

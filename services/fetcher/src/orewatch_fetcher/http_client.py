@@ -2,15 +2,14 @@
 
 Feeds and pages are URLs chosen by other people (a feed links wherever it
 likes), so before each connection, including every redirect hop, the host is
-resolved and refused if any address is private, loopback, link-local, reserved
-or a cloud metadata endpoint. Bodies are streamed and abandoned past
-`max_bytes` (after decompression, so a gzip bomb stops too), and the whole
-request has a deadline, so a server that drips bytes cannot hold a task.
-
-Known limit: the check resolves the name and httpx resolves it again when it
-connects, so a DNS server that answers differently within milliseconds
-(rebinding) could slip past. Pinning the checked address would need a custom
-transport; the metadata ranges are cheap to block at the network too.
+resolved once and refused if any address is private, loopback, link-local,
+reserved or a cloud metadata endpoint. The connection then goes to exactly the
+address that was checked (`PinnedBackend`): httpx never resolves the name again,
+so a DNS server that answers a public address to the check and 127.0.0.1 to the
+connection (rebinding) gains nothing. The URL keeps its host name, so the Host
+header, TLS SNI and certificate check are those of the name. Bodies are streamed
+and abandoned past `max_bytes` (after decompression, so a gzip bomb stops too),
+and the whole request has a deadline, so a server that drips bytes cannot hold a task.
 """
 
 from __future__ import annotations
@@ -18,10 +17,14 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
+from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 MAX_REDIRECTS = 5
@@ -33,6 +36,8 @@ FEED_ACCEPT = (
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
+"""Host name and port -> every address DNS gives for it (injected in tests)."""
 
 # Cloud instance metadata services: refused even when private URLs are allowed,
 # because no feed lives there and their credentials are the classic SSRF prize.
@@ -138,8 +143,94 @@ def url_refusal(url: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Pin:
+    """The one address a connection to `host:port` may use: the one the guard checked."""
+
+    host: str
+    port: int
+    address: IPAddress
+
+
+_PIN: ContextVar[Pin | None] = ContextVar("orewatch_fetcher_pin", default=None)
+
+
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network layer, connecting only to the address pinned for this request.
+
+    httpcore connects from the task that sent the request, so the pin travels in a
+    context variable. No pin, or a pin for another host, means no connection at all.
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self.inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        pin = _PIN.get()
+        if pin is None or (pin.host, pin.port) != (host.lower(), port):
+            raise httpcore.ConnectError(f"no checked address for {host}:{port}; not connecting")
+        return await self.inner.connect_tcp(
+            str(pin.address),
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are never opened by the fetcher")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class PinnedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport on a connection pool whose network layer is `PinnedBackend`.
+
+    httpx does not take a network backend, so the pool it built is replaced by the same
+    kind of pool with one (`_pool` is where httpx keeps it); no proxy is ever used.
+    """
+
+    def __init__(self, backend: PinnedBackend, ssl_context: ssl.SSLContext | None = None) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
+            max_connections=httpx.Limits().max_connections,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=backend,
+        )
+
+
+async def system_resolver(host: str, port: int) -> list[IPAddress]:
+    """Every address the system resolver gives for the host, in its order."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise FetchError(f"cannot resolve {host}: {exc}") from exc
+    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos))
+
+
 class HttpClient:
-    """Async GET with the guard, the cap and conditional requests; one per process."""
+    """Async GET with the guard, the cap and conditional requests; one per process.
+
+    `resolver`, `network_backend` and `ssl_context` (trusted certificates) replace DNS,
+    the network and the CA bundle in tests; a given `transport` replaces the whole
+    pinned transport (and with it the pinning).
+    """
 
     def __init__(
         self,
@@ -149,44 +240,51 @@ class HttpClient:
         user_agent: str,
         allow_private: bool,
         transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver = system_resolver,
+        network_backend: httpcore.AsyncNetworkBackend | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
         self.allow_private = allow_private
+        self.resolver = resolver
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s),
             follow_redirects=False,
             headers={"User-Agent": user_agent, "Accept-Language": "ru, en;q=0.5"},
-            transport=transport,
+            transport=transport or PinnedTransport(PinnedBackend(network_backend), ssl_context),
+            trust_env=False,
         )
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def check_url(self, url: str) -> None:
-        """Raise RefusedUrl unless the URL is http(s) and every address of its host is allowed."""
+    async def check_url(self, url: str) -> Pin:
+        """The address to connect to for the URL, once its host resolved (once) to allowed addresses only.
+
+        Raises RefusedUrl unless the URL is http(s) and every address of its host is allowed.
+        """
         reason = url_refusal(url)
         if reason:
             raise RefusedUrl(f"{url}: {reason}")
-        parts = urlsplit(url)
-        host = parts.hostname or ""
+        try:
+            parsed = httpx.URL(url)
+            host = parsed.raw_host.decode("ascii").lower()  # IDNA-encoded, as httpcore connects to it
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise RefusedUrl(f"{url}: malformed URL: {exc}") from exc
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:
             addresses: list[IPAddress] = [ipaddress.ip_address(host)]
         except ValueError:
-            addresses = await self._resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+            addresses = await self.resolver(host, port)
+        if not addresses:
+            raise FetchError(f"cannot resolve {host}: no addresses")
         for address in addresses:
             refusal = address_refusal(address, allow_private=self.allow_private)
             if refusal:
                 hint = "" if self.allow_private else " (OREWATCH_ALLOW_PRIVATE_URLS=1 allows local feeds)"
                 raise RefusedUrl(f"{url}: {host} -> {refusal}; refused by the SSRF guard{hint}")
-
-    async def _resolve(self, host: str, port: int) -> list[IPAddress]:
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise FetchError(f"cannot resolve {host}: {exc}") from exc
-        return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos))
+        return Pin(host, port, addresses[0])
 
     async def get(
         self,
@@ -211,13 +309,15 @@ class HttpClient:
     async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            await self.check_url(current)
+            pinned = _PIN.set(await self.check_url(current))
             try:
                 result = await self._get_once(current, headers)
             except httpx.TimeoutException as exc:
                 raise FetchError(f"{current}: timed out ({type(exc).__name__})") from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"{current}: {type(exc).__name__}: {exc}") from exc
+            finally:
+                _PIN.reset(pinned)
             if result.status in REDIRECT_STATUSES:
                 location = result.headers.get("location")
                 if not location:

@@ -5,11 +5,14 @@ Pure functions of a path and its bytes; the watching loop lives in `watcher.py`.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import BinaryIO
 
 from orewatch_common.contracts import ContentType, RawArticle, SourceKind, article_id_for, sha256_hex
 
@@ -40,7 +43,38 @@ class SeedKind(StrEnum):
 
 
 class RefusedSeed(ValueError):
-    """A seeds file that will never be ingested; the message is the dead-letter reason."""
+    """A seeds file that will never be ingested; the message is the dead-letter reason.
+
+    Subclasses name the cause; the dead letter's `error_class` is the class name.
+    """
+
+
+class PayloadTooLarge(RefusedSeed):
+    """Over the hard size limit; found out from the file's size, without reading it."""
+
+
+class NonUtf8Name(RefusedSeed):
+    """A file name that is not UTF-8: it cannot be a source URI (JSON and PostgreSQL text need UTF-8)."""
+
+
+class OutsideSeeds(RefusedSeed):
+    """A symlink that leads out of seeds/: never followed, so nothing outside is read."""
+
+
+class BrokenLink(RefusedSeed):
+    """A dangling symlink, a symlink loop or a file gone before it could be opened."""
+
+
+class NotRegularFile(RefusedSeed):
+    """A FIFO, socket or device: opening one could block the watcher or read forever."""
+
+
+class UnsupportedFileType(RefusedSeed):
+    """A suffix the pipeline does not read (.pdf, .docx, .jpg)."""
+
+
+class Undecodable(RefusedSeed):
+    """Empty, binary, or in no encoding the decoder can read."""
 
 
 @dataclass(frozen=True)
@@ -77,17 +111,31 @@ def unsupported_reason(path: Path) -> str:
     )
 
 
+def readable(relative: str) -> str:
+    """A path for people and for UTF-8 text: bytes of a non-UTF-8 name shown as \\xNN."""
+    return os.fsencode(relative).decode("utf-8", errors="backslashreplace")
+
+
+def is_utf8_name(relative: str) -> bool:
+    """False for a name os.fsdecode gave surrogates to (its bytes are not UTF-8)."""
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def resolve_seed(path: Path, seeds_dir: Path) -> SeedFile:
     """Check the path is a regular file inside seeds/ (symlinks included only if they stay inside)."""
     root = seeds_dir.resolve()
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError) as exc:
-        raise RefusedSeed(f"broken link, link loop or missing file: {exc}") from exc
+        raise BrokenLink(f"broken link, link loop or missing file: {exc}") from exc
     if not target.is_relative_to(root):
-        raise RefusedSeed(f"symlink points outside seeds/ (to {target}); refused for safety")
+        raise OutsideSeeds(f"symlink points outside seeds/ (to {readable(str(target))}); refused for safety")
     if not target.is_file():
-        raise RefusedSeed("not a regular file")
+        raise NotRegularFile("not a regular file")
     absolute = path.absolute()
     relative = (
         absolute.relative_to(seeds_dir.absolute()) if absolute.is_relative_to(seeds_dir.absolute()) else path
@@ -96,15 +144,29 @@ def resolve_seed(path: Path, seeds_dir: Path) -> SeedFile:
 
 
 def read_seed_bytes(seed: SeedFile, max_bytes: int) -> bytes:
-    """Read the file, refusing it beyond the size cap before reading it whole."""
-    size = seed.path.stat().st_size
-    if size > max_bytes:
-        raise RefusedSeed(f"file is {size} bytes, over the {max_bytes}-byte cap")
-    with seed.path.open("rb") as handle:
-        data = handle.read(max_bytes + 1)  # it may have grown since stat()
+    """Read the file, refusing it beyond the size limit before reading it whole.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO swapped in
+    after `resolve_seed` is refused instead of hanging the watcher.
+    """
+    with open_regular(seed.path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise PayloadTooLarge(f"file is {size} bytes, over the {max_bytes}-byte hard limit")
+        data = handle.read(max_bytes + 1)  # it may have grown since fstat()
     if len(data) > max_bytes:
-        raise RefusedSeed(f"file is over the {max_bytes}-byte cap")
+        raise PayloadTooLarge(f"file is over the {max_bytes}-byte hard limit")
     return data
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading, never blocking (a FIFO opened for reading waits for a writer)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotRegularFile("not a regular file")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def content_type_of(path: Path, data: bytes) -> ContentType:
@@ -124,12 +186,13 @@ def raw_article_from_bytes(
     source_uri: str,
     source_name: str,
     content_type: ContentType,
+    version: int | None = None,
 ) -> RawArticle:
     """Decode a file's bytes into a RawArticle, or raise RefusedSeed with the reason."""
     try:
         decoded = decode_document(data)
     except UndecodableDocument as exc:
-        raise RefusedSeed(str(exc)) from exc
+        raise Undecodable(str(exc)) from exc
     return RawArticle(
         article_id=article_id_for(SourceKind.FILE, source_uri),
         source_kind=SourceKind.FILE,
@@ -140,6 +203,7 @@ def raw_article_from_bytes(
         content=decoded.text,
         encoding=decoded.encoding,
         content_sha256=sha256_hex(decoded.text),
+        version=version,
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -151,7 +153,7 @@ async def test_refused_files_are_dead_letters_and_watcher_goes_on(watching, bus,
     await watching()
     letters = {letter.source_uri: letter for letter in await dead_letters(bus, 6)}
     assert {uri: letter.reason.split(":")[0].split(" (")[0] for uri, letter in letters.items()} == {
-        "big.txt": f"file is {len(PROSE.encode()) * 200} bytes, over the 10000-byte cap",
+        "big.txt": f"file is {len(PROSE.encode()) * 200} bytes, over the 10000-byte hard limit",
         "empty.txt": "empty file",
         "image.html": "binary content",
         "link.txt": "symlink points outside seeds/",
@@ -229,3 +231,64 @@ async def test_restart_does_not_republish(bus, start_service, service_env, wait,
     assert await bus.count(RAW_ARTICLE) == 4
     uris = [RawArticle.model_validate_json(m).source_uri for m in await bus.read(RAW_ARTICLE, 4)]
     assert sorted(uris) == ["a.txt", "a.txt", "marker.txt", "news/b.html"]
+
+
+async def test_slowly_written_file_published_once_complete(watching, bus) -> None:  # type: ignore[no-untyped-def]
+    await watching()
+    path = watching.seeds / "slow.txt"
+
+    def write_slowly() -> None:  # appended every 0.2 s for 5 s, from another thread
+        with path.open("w", encoding="utf-8") as handle:
+            for _ in range(25):
+                handle.write(PROSE + "\n")
+                handle.flush()
+                time.sleep(0.2)
+
+    await asyncio.to_thread(write_slowly)
+    (article,) = await raw_articles(bus, 1)
+    assert article.content == (PROSE + "\n") * 25
+    await asyncio.sleep(1.5)
+    assert await bus.count(RAW_ARTICLE) == 1
+
+
+async def test_a_b_a_gives_three_versions(watching, bus, wait) -> None:  # type: ignore[no-untyped-def]
+    await watching()
+    path = watching.seeds / "a.txt"
+    for count, text in enumerate((PROSE, PROSE + " Обновлено.", PROSE), start=1):
+        path.write_text(text, encoding="utf-8")
+        await wait(lambda count=count: _equals(bus.count(RAW_ARTICLE), count), timeout=10)
+    articles = await raw_articles(bus, 3)
+    assert [(a.content, a.version) for a in articles] == [
+        (PROSE, 1),
+        (PROSE + " Обновлено.", 2),
+        (PROSE, 3),
+    ]
+
+
+def make_odd_paths(seeds: Path, tag: str) -> dict[str, str]:
+    """Odd entries in seeds/, named with `tag`; their readable source URIs and error classes."""
+    (seeds / os.fsdecode(f"{tag}-caf\xe9.txt".encode("latin-1"))).write_text(PROSE)
+    (seeds / f"{tag}-root").symlink_to("/", target_is_directory=True)
+    (seeds / f"{tag}-loop.txt").symlink_to(seeds / f"{tag}-loop.txt")
+    (seeds / f"{tag}-dangling.txt").symlink_to(seeds / "nowhere.txt")
+    os.mkfifo(seeds / f"{tag}-fifo.txt")
+    return {
+        f"{tag}-caf\\xe9.txt": "NonUtf8Name",
+        f"{tag}-root": "OutsideSeeds",
+        f"{tag}-loop.txt": "BrokenLink",
+        f"{tag}-dangling.txt": "BrokenLink",
+        f"{tag}-fifo.txt": "NotRegularFile",
+    }
+
+
+async def test_odd_names_and_links_are_dead_letters_at_start_and_on_events(watching, bus) -> None:  # type: ignore[no-untyped-def]
+    expected = make_odd_paths(watching.seeds, "start")
+    await watching()
+    expected |= make_odd_paths(watching.seeds, "event")
+    letters = await dead_letters(bus, len(expected), timeout=20)
+    assert {letter.source_uri: letter.error_class for letter in letters} == expected
+    (watching.seeds / "good.txt").write_text(PROSE)
+    (article,) = await raw_articles(bus, 1)
+    assert article.source_uri == "good.txt"
+    await asyncio.sleep(1.0)
+    assert await bus.count(DEAD_LETTER) == len(expected)  # each once

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
-from orewatch_common.contracts import ContentType
+from orewatch_common.contracts import ContentType, RawArticle
 from orewatch_fetcher.seeds import (
     RefusedSeed,
     SeedKind,
     classify,
     content_type_of,
+    raw_article_from_bytes,
     raw_article_from_file,
     resolve_seed,
     source_name_of,
@@ -111,7 +113,8 @@ def test_symlink_inside_and_subfolder_uri(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("setup", "reason"),
     [
-        (lambda p: p.write_bytes(b"x" * 101), "over the 100-byte cap"),
+        (lambda p: p.write_bytes(b"x" * 101), "file is 101 bytes, over the 100-byte hard limit"),
+        (lambda p: os.mkfifo(p), "not a regular file"),
         (lambda p: p.write_bytes(b""), "empty file"),
         (lambda p: p.write_bytes(b"\x00\x01\x02PK\x03\x04" * 5), "binary"),
         (lambda p: p.symlink_to(p.parent / "missing"), "broken link"),
@@ -123,3 +126,28 @@ def test_refused_files(tmp_path: Path, setup, reason: str) -> None:  # type: ign
     setup(path)
     with pytest.raises(RefusedSeed, match=reason):
         raw_article_from_file(path, tmp_path, 100)
+
+
+def file_article(content: str, version: int | None) -> RawArticle:
+    return raw_article_from_bytes(
+        content.encode(),
+        source_uri="a.txt",
+        source_name="seeds",
+        content_type=ContentType.TEXT,
+        version=version,
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same_id"),
+    [
+        (("А.", 1), ("А.", 1), True),  # a redelivery: deduplicated by JetStream
+        (("А.", 1), ("А.", 3), False),  # A, B, A: the third version is published again
+        (("А.", 1), ("Б.", 1), False),
+        (("А.", None), ("А.", 1), False),
+    ],
+)
+def test_message_id_includes_the_version(
+    first: tuple[str, int | None], second: tuple[str, int | None], same_id: bool
+) -> None:
+    assert (file_article(*first).message_id() == file_article(*second).message_id()) is same_id

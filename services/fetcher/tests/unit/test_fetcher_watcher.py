@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
+import pytest
 from orewatch_common.contracts import DeadLetter, RawArticle
 from orewatch_fetcher import watcher as watcher_module
-from orewatch_fetcher.watcher import MemorySeenStore, SeedsIngestor
+from orewatch_fetcher.watcher import MemorySeenStore, SeedsIngestor, SeenRecord
 
 PROSE = "Министр заявил, что поставки редкоземельных металлов вырастут в следующем году."
 
@@ -75,3 +81,94 @@ async def test_decoding_bug_is_a_dead_letter_not_a_crash(tmp_path: Path, monkeyp
     sink = Sink()
     await ingestor(tmp_path, MemorySeenStore(), sink).scan()
     assert [d.reason for d in sink.letters] == ["unexpected error: KeyError: 'bug'"]
+
+
+async def test_refused_file_keeps_its_head_and_its_whole_size(tmp_path: Path) -> None:
+    (tmp_path / "scan.pdf").write_bytes(b"\x00" * 3_000_000)
+    sink = Sink()
+    await ingestor(tmp_path, MemorySeenStore(), sink).scan()
+    (letter,) = sink.letters
+    assert (letter.payload_size, letter.error_class) == (3_000_000, "UnsupportedFileType")
+    assert letter.payload == "\\x00" * watcher_module.REFUSED_PAYLOAD_BYTES
+    assert len(letter.model_dump_json()) < 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("stored", "record"),
+    [
+        (None, SeenRecord()),
+        ("abc raw:def", SeenRecord(content="abc", raw="raw:def")),  # written before versions
+        ("feed raw:def", SeenRecord(content="feed", raw="raw:def")),
+        ("refused:10:20", SeenRecord(refused="refused:10:20")),
+        (SeenRecord(3, "abc", "raw:def").dumps(), SeenRecord(3, "abc", "raw:def")),
+    ],
+)
+def test_seen_record_reads_old_and_new_values(stored: str | None, record: SeenRecord) -> None:
+    assert SeenRecord.parse(stored) == record
+
+
+async def test_a_file_written_during_the_quiet_wait_is_left_for_later_then_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(PROSE)
+    sink = Sink()
+    one = ingestor(tmp_path, MemorySeenStore(), sink)
+    one.quiet_s = 0.3
+
+    async def append_during_the_wait() -> None:
+        await asyncio.sleep(0.1)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(" Дополнено.")
+
+    await asyncio.gather(one.scan(), append_during_the_wait())
+    assert (sink.articles, one.pending) == ([], {path})
+    await one.ingest_pending()
+    assert [a.content for a in sink.articles] == [PROSE + " Дополнено."]
+    assert one.pending == set()
+
+
+def scan_as_nobody(seeds: Path) -> dict[str, list[object]]:
+    """Scan in a forked child that dropped root (chmod 000 means nothing to root, as in the container)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns to pytest
+        code = 1
+        try:
+            os.close(read_end)
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            sink = Sink()
+            asyncio.run(ingestor(seeds, MemorySeenStore(), sink).scan())
+            found = {"articles": [a.source_uri for a in sink.articles]}
+            found["letters"] = [[d.source_uri, d.error_class] for d in sink.letters]
+            os.write(write_end, json.dumps(found).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        output = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    result: dict[str, list[object]] = json.loads(output)
+    return result
+
+
+def test_unreadable_file_and_folder_are_dead_letters() -> None:
+    seeds = Path(tempfile.mkdtemp(prefix="orewatch-unreadable-"))
+    try:
+        seeds.chmod(0o755)
+        (seeds / "good.txt").write_text(PROSE)
+        (seeds / "good.txt").chmod(0o644)
+        (seeds / "secret.txt").write_text(PROSE)
+        (seeds / "secret.txt").chmod(0)
+        (seeds / "locked").mkdir(mode=0o700)
+        (seeds / "locked" / "inside.txt").write_text(PROSE)
+        (seeds / "locked").chmod(0o300)  # no read: its files cannot be listed
+        assert scan_as_nobody(seeds) == {
+            "articles": ["good.txt"],
+            "letters": [["secret.txt", "PermissionError"], ["locked", "PermissionError"]],
+        }
+    finally:
+        (seeds / "locked").chmod(0o700)
+        shutil.rmtree(seeds)
