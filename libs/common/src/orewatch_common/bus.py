@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from faststream import FastStream
 from faststream.middlewares import AckPolicy, BaseMiddleware
 from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.security import SASLPlaintext
 from faststream.specification import AsyncAPI
 from nats.js.api import AckPolicy as JsAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig, StreamInfo
@@ -31,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
 from orewatch_common.failures import Failure, classify
 from orewatch_common.logs import BUS_LOGGER
+from orewatch_common.permissions import inbox_prefix
 from orewatch_common.settings import Settings
 
 if TYPE_CHECKING:
@@ -140,6 +142,7 @@ class PipelineBroker(NatsBroker):
             max_reconnect_attempts=-1,
             # FastStream annotates an int; nats-py sleeps any float, as tests need
             reconnect_time_wait=settings.nats_reconnect_wait_s,  # type: ignore[arg-type]
+            **nats_auth_options(settings),
             **options,
         )
         self.pipeline_settings = settings
@@ -148,6 +151,16 @@ class PipelineBroker(NatsBroker):
         await self.connect()
         await ensure_stream(self.connection.jetstream(), self.pipeline_settings)
         await super().start()
+
+
+def nats_auth_options(settings: Settings) -> dict[str, Any]:
+    """Broker options of the service's NATS user: its password, never part of the URL, and its
+    own inbox prefix, the only replies its permissions let it read (orewatch_common.permissions)."""
+    credentials = settings.nats_credentials()
+    if credentials is None:
+        return {}
+    user, password = credentials
+    return {"security": SASLPlaintext(username=user, password=password), "inbox_prefix": inbox_prefix(user)}
 
 
 def build_broker(settings: Settings, service: str) -> NatsBroker:
