@@ -172,6 +172,8 @@ def permissions(user: NatsUser) -> Permissions:
         publish += _bucket_api(f"KV_{bucket}", f"$KV.{bucket}.>", purge=False)
     for bucket in grants.object_buckets:
         publish += _bucket_api(f"OBJ_{bucket}", f"$O.{bucket}.>", purge=True)
+        # nats-py's object get finds the chunks' stream by subject (stream names only, no contents)
+        publish.append("$JS.API.STREAM.NAMES")
     subscribe = (f"{inbox_prefix(user)}.>", *grants.subscribes)
     return Permissions(publish=tuple(dict.fromkeys(publish)), subscribe=subscribe)
 
