@@ -110,13 +110,18 @@ def redelivery_backoff(settings: Settings) -> list[float]:
 
 def subscriber_options(settings: Settings, stream: JStream, durable: str) -> dict[str, Any]:
     """Keyword arguments of `broker.subscriber` for a durable, manually acked pull consumer."""
-    return {
+    options: dict[str, Any] = {
         "stream": stream,
         "durable": durable,
         "config": consumer_config(settings, durable),
         "pull_sub": PullSub(batch_size=1, timeout=5.0),
         "ack_policy": AckPolicy.MANUAL,
     }
+    credentials = settings.nats_credentials()
+    if credentials is not None:
+        # FastStream gives each pull subscription `_INBOX.` unless told: the user's own prefix
+        options["inbox_prefix"] = f"{inbox_prefix(credentials[0])}.".encode()
+    return options
 
 
 def message_headers(message: Contract) -> dict[str, str]:
