@@ -183,14 +183,29 @@ def service_env(nats_url: str, tmp_path: Path) -> dict[str, str]:
 async def bus(nats_url: str) -> AsyncIterator[BusClient]:
     """A fresh pipeline stream (old one deleted) and a client to publish and read it."""
     client = await nats.connect(nats_url)
-    js = client.jetstream()
+    await _reset_pipeline(client.jetstream())
+    yield BusClient(client)
+    await client.drain()
+
+
+@pytest.fixture
+async def auth_bus(auth_nats: AuthNats) -> AsyncIterator[BusClient]:
+    """`bus` on the authenticated server, as its admin user."""
+    client = await nats.connect(
+        auth_nats.url, user=NatsUser.ADMIN.value, password=auth_nats.password(NatsUser.ADMIN)
+    )
+    await _reset_pipeline(client.jetstream())
+    yield BusClient(client)
+    await client.drain()
+
+
+async def _reset_pipeline(js: Any) -> None:
+    """No stream or bucket left from an earlier test."""
     with contextlib.suppress(NotFoundError):
         await js.delete_stream(STREAM)
     for bucket in ("orewatch_fetcher_seen", "orewatch_feed_state", "orewatch_cleaner_segments"):
         with contextlib.suppress(NotFoundError, Exception):
             await js.delete_key_value(bucket)
-    yield BusClient(client)
-    await client.drain()
 
 
 class BusClient:

@@ -19,32 +19,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import nats
 import psycopg
 import pytest
-from nats.js.errors import NotFoundError
-from orewatch_common.permissions import DbRole, NatsUser
+from orewatch_common.permissions import DbRole
 
 pytestmark = pytest.mark.slow
 
 SERVICES = ("store", "extractor", "cleaner", "fetcher")
-
-
-async def _fresh_bus(auth_nats: Any) -> None:
-    """As admin: no stream or bucket left from another test on the authenticated server."""
-    admin = await nats.connect(
-        auth_nats.url, user=NatsUser.ADMIN.value, password=auth_nats.password(NatsUser.ADMIN)
-    )
-    js = admin.jetstream()
-    for stream in (
-        "OREWATCH",
-        "KV_orewatch_fetcher_seen",
-        "KV_orewatch_feed_state",
-        "KV_orewatch_cleaner_segments",
-    ):
-        with contextlib.suppress(NotFoundError):
-            await js.delete_stream(stream)
-    await admin.close()
 
 
 def _without_password(url: str) -> str:
@@ -54,6 +35,7 @@ def _without_password(url: str) -> str:
 
 async def test_sample_articles_end_as_rows_with_every_service_on_its_own_user(
     auth_nats: Any,
+    auth_bus: Any,
     database_roles: dict[DbRole, str],
     start_service: Callable[..., Any],
     service_env: dict[str, str],
@@ -62,7 +44,6 @@ async def test_sample_articles_end_as_rows_with_every_service_on_its_own_user(
     sample_articles: list[Path],
     server_dir: Path,
 ) -> None:
-    await _fresh_bus(auth_nats)
     seeds = Path(service_env["OREWATCH_SEEDS_DIR"])
     for sample in sample_articles:
         (seeds / sample.name).write_bytes(sample.read_bytes())
