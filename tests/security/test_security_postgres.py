@@ -7,13 +7,16 @@ rest shows what each role is refused.
 
 from __future__ import annotations
 
+import shutil
 import stat
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from orewatch_cli.servers import POSTGRES_USER, PostgresServer, _give_to_postgres_user
 from orewatch_common.contracts import ContentType, DeadLetter, RawArticle, SourceKind
 from orewatch_common.permissions import DbRole
 from orewatch_common.settings import Settings
@@ -162,3 +165,25 @@ def test_password_files_are_private(server_dir: Path, database_roles: dict[DbRol
         "postgres-reader",
     ]
     assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+
+
+def test_a_trust_cluster_of_an_older_orewatch_is_moved_to_scram(tmp_path: Path) -> None:
+    """`.orewatch/postgres` made before the roles: its owner gets the generated password, trust goes."""
+    root = Path(tempfile.mkdtemp(prefix="orewatch-legacy-"))  # PostgreSQL runs as nobody: not tmp_path
+    root.chmod(0o755)
+    server = PostgresServer(root / "postgres")
+    server.data_dir.mkdir(parents=True)
+    _give_to_postgres_user(server.data_dir)
+    server._run("initdb", "-D", str(server.pgdata), "-U", POSTGRES_USER, "--auth=trust", "-E", "UTF8")
+    try:
+        server.start()
+        with psycopg.connect(server.url) as conn:
+            methods = {m for (m,) in conn.execute("SELECT auth_method FROM pg_hba_file_rules")}
+        assert methods == {"scram-sha-256"}
+        with pytest.raises(psycopg.OperationalError, match="password"):
+            psycopg.connect(server.url_for(DbRole.OWNER, with_password=False)).close()
+        with psycopg.connect(server.url_for(DbRole.READER)) as conn:
+            assert conn.execute("SELECT current_user").fetchone() == ("orewatch_reader",)
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
