@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import nats
 import pytest
-from nats.js.api import KeyValueConfig
+from nats.js.api import ConsumerConfig, DeliverPolicy, KeyValueConfig
 from nats.js.errors import NotFoundError
 from orewatch_common.bus import consumer_config, ensure_stream
-from orewatch_common.permissions import NatsUser, inbox_prefix, permissions
+from orewatch_common.permissions import ADVISORY_STREAM, NatsUser, inbox_prefix, permissions
 from orewatch_common.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -230,3 +231,36 @@ def test_no_service_may_subscribe_beyond_its_inbox_and_advisories() -> None:
         NatsUser.STORE: ("_INBOX.store.>", "$JS.EVENT.ADVISORY.>"),
         NatsUser.ADMIN: (">",),
     }
+
+
+async def test_the_store_may_follow_max_delivery_advisories_and_fetch_the_lost_message(
+    clients: dict[NatsUser, Client],
+) -> None:
+    """What the store needs for a message nobody finished (an OOM-killed extractor): the advisory
+    stream and its durable, and a direct get of the original message from the pipeline stream."""
+    admin, store = clients[NatsUser.ADMIN].nc.jetstream(), clients[NatsUser.STORE]
+    with contextlib.suppress(NotFoundError):
+        await admin.delete_stream(ADVISORY_STREAM)
+    await store.js.add_stream(
+        name=ADVISORY_STREAM, subjects=["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.OREWATCH.*"]
+    )
+    lost = await admin.publish("extracted.statement", b'{"lost": true}')
+    probe = await admin.pull_subscribe(
+        "extracted.statement",
+        durable="probe-oom",
+        stream="OREWATCH",
+        config=ConsumerConfig(max_deliver=1, ack_wait=0.5, deliver_policy=DeliverPolicy.LAST),
+    )
+    await probe.fetch(1, timeout=2)  # delivered once, never acked: the process "died"
+    advisories = await store.js.pull_subscribe(
+        "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.OREWATCH.*",
+        durable="store-advisories",
+        stream=ADVISORY_STREAM,
+    )
+    [advisory] = await advisories.fetch(1, timeout=10)
+    await advisory.ack()
+    sequence = json.loads(advisory.data)["stream_seq"]
+    assert sequence == lost.seq
+    original = await store.js.get_msg("OREWATCH", seq=sequence)  # the stream has no allow_direct
+    assert original.data == b'{"lost": true}'
+    assert not store.errors
