@@ -128,8 +128,9 @@ def run_container(tmp_path: Path) -> Iterator[Callable[[list[str], dict[str, str
 
 
 @pytest.fixture
-def test_secrets(tmp_path: Path, server_dir: Path, auth_nats: Any) -> Path:
-    """./secrets/ for the test servers: their password files, under the names compose mounts."""
+def test_secrets(tmp_path: Path, server_dir: Path, auth_nats: Any, database_roles: dict[Any, str]) -> Path:
+    """./secrets/ for the test servers: their password files, under the names compose mounts
+    (`database_roles`: the session's own PostgreSQL, which has the roles compose's init script makes)."""
     secrets = tmp_path / "secrets"
     secrets.mkdir()
     for source in (*(server_dir / "secrets").glob("postgres-*"), *auth_nats.secrets.glob("nats-*")):
