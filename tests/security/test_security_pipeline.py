@@ -85,12 +85,9 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_orewatch_run_gives_services_password_files_never_passwords(
-    tmp_path: Path, sample_articles: list[Path], run_sql: Callable[..., Any]
-) -> None:
+def test_orewatch_run_gives_services_password_files_never_passwords(tmp_path: Path) -> None:
     seeds, state = tmp_path / "seeds", tmp_path / "state"
     seeds.mkdir()
-    (seeds / sample_articles[3].name).write_bytes(sample_articles[3].read_bytes())
     env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
     env["OREWATCH_STATE_DIR"] = str(state)
     run = subprocess.Popen(
@@ -116,24 +113,43 @@ def test_orewatch_run_gives_services_password_files_never_passwords(
         bus_url = _orewatch("bus", "url", env=env, cwd=tmp_path)
         assert urlsplit(bus_url).hostname == "127.0.0.1" and "@" not in bus_url
 
-        while time.monotonic() < deadline:
-            with contextlib.suppress(psycopg.Error):
-                if run_sql(urls["reader"], "SELECT count(*) FROM v_articles WHERE statements > 0")[0][0] == 1:
-                    break
-            time.sleep(1)
-        assert run_sql(urls["reader"], "SELECT url FROM v_articles") == [(sample_articles[3].name,)]
+        # (tests/e2e's `orewatch run` test reads the stored article through this reader URL)
+        with psycopg.connect(urls["reader"]) as conn:
+            assert conn.execute("SELECT count(*) FROM v_articles").fetchone() is not None
 
         secrets = state / "secrets"
         assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
         assert {stat.S_IMODE(p.stat().st_mode) for p in secrets.iterdir()} == {0o600}
         passwords = [p.read_text().strip() for p in secrets.iterdir() if p.name != "nats-server.conf"]
+        while time.monotonic() < deadline and len(_children(run.pid)) < 5:  # nats-server + 4 services
+            time.sleep(0.2)
         children = _children(run.pid)
-        assert len(children) >= 4
+        assert len(children) >= 5
+        logins = {}
         for pid in children:
-            exposed = (
-                Path(f"/proc/{pid}/environ").read_bytes() + Path(f"/proc/{pid}/cmdline").read_bytes()
-            ).decode(errors="replace")
-            assert not [password for password in passwords if password in exposed]
+            environ = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            assert not [password for password in passwords if password in environ + cmdline]
+            variables = dict(item.partition("=")[::2] for item in environ.split("\0") if "=" in item)
+            argv = cmdline.rstrip("\0").split("\0")
+            if "serve" in argv:
+                logins[argv[-1]] = {
+                    name: value
+                    for name, value in variables.items()
+                    if name.startswith(("OREWATCH_NATS", "POSTGRES_")) or name == "DATABASE_URL"
+                }
+        store_db = {
+            "DATABASE_URL": _without_password(urls["app"]),
+            "POSTGRES_PASSWORD_FILE": str(secrets / "postgres-app"),
+        }
+        assert logins == {
+            service: {
+                "OREWATCH_NATS_USER": service,
+                "OREWATCH_NATS_PASSWORD_FILE": str(secrets / f"nats-{service}"),
+            }
+            | (store_db if service == "store" else {})
+            for service in ("fetcher", "cleaner", "extractor", "store")
+        }, "each its own NATS user; only the store a database, as the app role"
     finally:
         run.send_signal(signal.SIGINT)
         output, _ = run.communicate(timeout=60)
