@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_LINK_MODE := copy
 
-.PHONY: install run test test-fast lint typecheck docs bench score clean distclean
+.PHONY: install secrets run test test-fast lint typecheck docs bench score clean distclean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -25,6 +25,9 @@ install: $(VENV)/.installed ## create .venv with the orewatch command
 
 uv.lock: pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml apps/*/pyproject.toml | $(UV)
 	$(UV) lock
+
+secrets: install ## ./secrets/ for docker compose: generated passwords and nats-server.conf (kept if present)
+	$(VENV)/bin/orewatch secrets init secrets
 
 run: install ## run the whole pipeline locally (Ctrl-C stops it)
 	OMP_NUM_THREADS=1 $(VENV)/bin/orewatch run

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,10 @@ import nats
 import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
+from orewatch_cli.credentials import nats_secret, read_secret, write_nats_config
 from orewatch_cli.servers import NatsServer, PostgresServer
 from orewatch_common.contracts import Contract
+from orewatch_common.permissions import DbRole, NatsUser
 from orewatch_common.settings import Settings
 
 REPO = Path(__file__).parent
@@ -67,6 +70,52 @@ def database_url(server_dir: Path) -> Iterator[str]:
     yield Settings(database_url=url).libpq_url()
     if server:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_roles(database_url: str, server_dir: Path) -> dict[DbRole, str]:
+    """DSN of each role (owner, app, reader) on the session's own PostgreSQL.
+
+    The server runs scram only; `database_url` is the owner's. A DATABASE_URL given from
+    outside has no generated roles, so tests of the roles are skipped there.
+    """
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("the app and reader roles exist only on the session's own PostgreSQL")
+    from urllib.parse import urlsplit
+
+    server = PostgresServer(server_dir / "postgres", port=urlsplit(database_url).port or 5432)
+    return {role: server.url_for(role) for role in DbRole}
+
+
+@dataclass(frozen=True)
+class AuthNats:
+    """A nats-server that requires the users and permissions of orewatch_common.permissions."""
+
+    url: str  # without credentials, like settings.nats_url
+    secrets: Path
+
+    def password_file(self, user: NatsUser) -> Path:
+        return self.secrets / nats_secret(user)
+
+    def password(self, user: NatsUser) -> str:
+        return read_secret(self.password_file(user))
+
+    def service_env(self, service: str) -> dict[str, str]:
+        """What a service process needs to log in as its own user (a path, never the password)."""
+        return {
+            "NATS_URL": self.url,
+            "OREWATCH_NATS_USER": service,
+            "OREWATCH_NATS_PASSWORD_FILE": str(self.password_file(NatsUser(service))),
+        }
+
+
+@pytest.fixture(scope="session")
+def auth_nats(server_dir: Path) -> Iterator[AuthNats]:
+    """A second, authenticated nats-server (the session's `nats_url` one stays open)."""
+    secrets = server_dir / "nats-auth-secrets"
+    server = NatsServer(server_dir / "nats-auth", config=write_nats_config(secrets)).start()
+    yield AuthNats(url=server.url, secrets=secrets)
+    server.stop()
 
 
 PIPELINE_TABLES = (
@@ -135,7 +184,24 @@ def service_env(nats_url: str, tmp_path: Path) -> dict[str, str]:
 async def bus(nats_url: str) -> AsyncIterator[BusClient]:
     """A fresh pipeline stream (old one deleted) and a client to publish and read it."""
     client = await nats.connect(nats_url)
-    js = client.jetstream()
+    await _reset_pipeline(client.jetstream())
+    yield BusClient(client)
+    await client.drain()
+
+
+@pytest.fixture
+async def auth_bus(auth_nats: AuthNats) -> AsyncIterator[BusClient]:
+    """`bus` on the authenticated server, as its admin user."""
+    client = await nats.connect(
+        auth_nats.url, user=NatsUser.ADMIN.value, password=auth_nats.password(NatsUser.ADMIN)
+    )
+    await _reset_pipeline(client.jetstream())
+    yield BusClient(client)
+    await client.drain()
+
+
+async def _reset_pipeline(js: Any) -> None:
+    """No stream or bucket left from an earlier test."""
     with contextlib.suppress(NotFoundError):
         await js.delete_stream(STREAM)
     for bucket in ("orewatch_fetcher_seen", "orewatch_feed_state", "orewatch_cleaner_segments"):
@@ -143,8 +209,6 @@ async def bus(nats_url: str) -> AsyncIterator[BusClient]:
             await js.delete_key_value(bucket)
     with contextlib.suppress(NotFoundError, Exception):
         await js.delete_object_store("orewatch_payloads")
-    yield BusClient(client)
-    await client.drain()
 
 
 class BusClient:

@@ -165,6 +165,20 @@ def volume_mounts(service: dict[str, Any]) -> list[tuple[str, str, str]]:
     return mounts
 
 
+SECRETS_TARGET = "/run/secrets"
+
+
+def secret_files(compose: dict[str, Any], service: dict[str, Any]) -> dict[str, str]:
+    """Where each secret of a service appears in its container -> the host file compose reads it from."""
+    mounted = {}
+    for entry in service.get("secrets", []):
+        name = entry if isinstance(entry, str) else entry["source"]
+        target = name if isinstance(entry, str) else entry.get("target", name)
+        path = target if target.startswith("/") else f"{SECRETS_TARGET}/{target}"
+        mounted[path] = compose["secrets"][name]["file"]
+    return mounted
+
+
 # --- Dockerfiles ------------------------------------------------------------------------------
 
 

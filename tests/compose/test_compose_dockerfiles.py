@@ -174,6 +174,7 @@ def test_every_source_file_of_the_service_reaches_the_build(svc: str, dockerigno
     "path",
     [
         ".env",  # real credentials
+        "secrets/postgres-owner",  # generated passwords (make secrets)
         ".venv/bin/python",
         ".tools/bin/uv",
         ".git/config",

