@@ -338,11 +338,13 @@ def dead_letter_for(
     deliveries: int = 1,
     stream_sequence: int | None = None,
     error_class: str | None = None,
+    payload_size: int | None = None,
 ) -> DeadLetter:
     """The one builder of dead letters: the input (capped), the reason and where it came from.
 
     The cap holds for the JSON-encoded letter, not the characters before escaping: a NUL
-    or control character takes six bytes once encoded. `payload_size` is the original size.
+    or control character takes six bytes once encoded. `payload_size` is the original size:
+    that of `payload`, unless the caller passes only the head of a larger input.
     """
     raw = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else payload
     letter = DeadLetter(
@@ -351,7 +353,7 @@ def dead_letter_for(
         source_uri=source_uri[:REASON_MAX_CHARS] if source_uri else source_uri,
         reason=reason[:REASON_MAX_CHARS],
         payload="",
-        payload_size=len(raw),
+        payload_size=len(raw) if payload_size is None else payload_size,
         deliveries=max(deliveries, 1),
         failed_at=datetime.now(UTC),
         stream_sequence=stream_sequence,
@@ -359,10 +361,10 @@ def dead_letter_for(
     )
     room = DEAD_LETTER_MAX_BYTES - len(letter.model_dump_json().encode())
     # every input byte encodes to at least one output byte, so `room` bytes are enough input
-    text = _payload_text(raw[: max(room, 0)])
-    if _json_size(text) > room:
-        text = text[: _longest_prefix_within(text, room)]
-    return letter.model_copy(update={"payload": text})
+    head = raw[: max(room, 0)]
+    if _json_size(_payload_text(head)) > room:
+        head = head[: _longest_prefix_within(head, room)]
+    return letter.model_copy(update={"payload": _payload_text(head)})
 
 
 def _payload_text(raw: bytes) -> str:
@@ -374,12 +376,15 @@ def _json_size(text: str) -> int:
     return len(pydantic_core.to_json(text)) - 2  # without the quotes
 
 
-def _longest_prefix_within(text: str, room: int) -> int:
-    """Length of the longest prefix of `text` whose JSON encoding fits in `room` bytes."""
-    low, high = 0, len(text)
+def _longest_prefix_within(raw: bytes, room: int) -> int:
+    """Length of the longest prefix of `raw` whose escaped JSON text fits in `room` bytes.
+
+    Cut in the input, never in its escaped text, so no `\\xNN` is left half-written.
+    """
+    low, high = 0, len(raw)
     while low < high:
         middle = (low + high + 1) // 2
-        if _json_size(text[:middle]) <= room:
+        if _json_size(_payload_text(raw[:middle])) <= room:
             low = middle
         else:
             high = middle - 1

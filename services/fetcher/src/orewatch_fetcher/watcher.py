@@ -332,9 +332,14 @@ class SeedsIngestor:
         source_uri = readable(relative)
         log.warning("refused %s: %s", source_uri, reason)
         letter = dead_letter_for(
-            "fetcher", reason=reason, payload=payload, source_uri=source_uri, error_class=type(error).__name__
+            "fetcher",
+            reason=reason,
+            payload=payload,
+            payload_size=size,
+            source_uri=source_uri,
+            error_class=type(error).__name__,
         )
-        await self.publish_dead_letter(letter.model_copy(update={"payload_size": size}))
+        await self.publish_dead_letter(letter)
         await self.seen.put(key, replace(seen, raw="", refused=version).dumps())
 
     def _refused_payload(self, path: Path) -> tuple[bytes, int]:

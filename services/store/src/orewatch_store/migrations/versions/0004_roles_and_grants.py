@@ -8,7 +8,7 @@ is left as it is, so the grants are skipped for a role that does not exist.
 A new table or view needs its own grant in the migration that creates it.
 
 Revision ID: 0004
-Revises: 0002 (0003 once the delivery branch's 0003_dead_letter_provenance is merged)
+Revises: 0003
 Create Date: 2026-12-04
 """
 
