@@ -25,7 +25,7 @@ import nats
 import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
-from orewatch_cli.credentials import nats_secret, read_secret, write_nats_config
+from orewatch_cli.credentials import nats_login, nats_secret, read_secret, write_nats_config
 from orewatch_cli.servers import NatsServer, PostgresServer
 from orewatch_common.contracts import Contract
 from orewatch_common.permissions import DbRole, NatsUser
@@ -102,11 +102,7 @@ class AuthNats:
 
     def service_env(self, service: str) -> dict[str, str]:
         """What a service process needs to log in as its own user (a path, never the password)."""
-        return {
-            "NATS_URL": self.url,
-            "OREWATCH_NATS_USER": service,
-            "OREWATCH_NATS_PASSWORD_FILE": str(self.password_file(NatsUser(service))),
-        }
+        return {"NATS_URL": self.url, **nats_login(service, self.secrets)}
 
 
 @pytest.fixture(scope="session")

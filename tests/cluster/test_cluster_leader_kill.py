@@ -1,7 +1,8 @@
 """Past one machine: a three-node JetStream cluster loses its stream leader mid-batch.
 
-Three real nats-server processes, the stream and buckets with three replicas, the four
-services connected to every node. The leader of the pipeline stream is killed with
+Three real nats-server processes with the pipeline's users and permissions, the stream
+and buckets with three replicas, the four services connected to every node, each as
+its own user. The leader of the pipeline stream is killed with
 SIGKILL while a batch of 300 files flows; every file still ends as exactly one row.
 """
 
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nats
 import pytest
+from orewatch_cli.credentials import nats_login, nats_secret, read_secret, write_nats_config
 from orewatch_cli.servers import NatsCluster
+from orewatch_common.permissions import NatsUser
 
 pytestmark = [pytest.mark.chaos, pytest.mark.timeout(900)]
 
@@ -22,11 +26,28 @@ BATCH = 300
 STREAM = "OREWATCH"
 
 
+@dataclass
+class SecuredCluster:
+    """The cluster's nodes and the folder of its users' password files."""
+
+    nodes: NatsCluster
+    secrets: Path
+
+    def service_env(self, service: str) -> dict[str, str]:
+        return {"NATS_URL": self.nodes.url, **nats_login(service, self.secrets)}
+
+
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[NatsCluster]:
-    nodes = NatsCluster(tmp_path / "cluster", size=3).start()
-    yield nodes
+def cluster(tmp_path: Path) -> Iterator[SecuredCluster]:
+    secrets = tmp_path / "secrets"
+    nodes = NatsCluster(tmp_path / "cluster", size=3, config=write_nats_config(secrets)).start()
+    yield SecuredCluster(nodes, secrets)
     nodes.stop()
+
+
+async def admin_client(cluster: SecuredCluster) -> nats.NATS:
+    password = read_secret(cluster.secrets / nats_secret(NatsUser.ADMIN))
+    return await nats.connect(cluster.nodes.urls, user=NatsUser.ADMIN.value, password=password)
 
 
 def numbered_article(number: int, samples: list[Path]) -> str:
@@ -57,8 +78,8 @@ def progress(sql: Callable[..., list[tuple[Any, ...]]]) -> dict[str, int]:
     return {name: int(sql(statement)[0][0]) for name, statement in counts.items()}
 
 
-async def stream_leader(cluster: NatsCluster) -> str:
-    client = await nats.connect(cluster.urls)
+async def stream_leader(cluster: SecuredCluster) -> str:
+    client = await admin_client(cluster)
     try:
         info = await client.jetstream().stream_info(STREAM)
         assert info.config.num_replicas == 3, info.config
@@ -68,8 +89,8 @@ async def stream_leader(cluster: NatsCluster) -> str:
         await client.close()
 
 
-async def messages_on(cluster: NatsCluster, subject: str) -> int:
-    client = await nats.connect(cluster.urls)
+async def messages_on(cluster: SecuredCluster, subject: str) -> int:
+    client = await admin_client(cluster)
     try:
         info = await client.jetstream().stream_info(STREAM, subjects_filter=subject)
         return int((info.state.subjects or {}).get(subject, 0))
@@ -78,7 +99,7 @@ async def messages_on(cluster: NatsCluster, subject: str) -> int:
 
 
 async def test_killing_the_stream_leader_mid_batch_loses_and_duplicates_nothing(
-    cluster: NatsCluster,
+    cluster: SecuredCluster,
     start_service: Callable[..., Any],
     service_env: dict[str, str],
     sql: Callable[..., list[tuple[Any, ...]]],
@@ -86,16 +107,16 @@ async def test_killing_the_stream_leader_mid_batch_loses_and_duplicates_nothing(
     wait: Callable[..., Any],
     sample_articles: list[Path],
 ) -> None:
-    cluster_env = {"NATS_URL": cluster.url, "OREWATCH_STREAM_REPLICAS": "3", "DATABASE_URL": empty_db}
+    cluster_env = {"OREWATCH_STREAM_REPLICAS": "3", "DATABASE_URL": empty_db}
     for service in ("store", "extractor", "cleaner", "fetcher"):
-        start_service(service, **cluster_env)
+        start_service(service, **cluster_env, **cluster.service_env(service))
     drop_batch(Path(service_env["OREWATCH_SEEDS_DIR"]), sample_articles)
 
     await wait(lambda: sql("SELECT count(*) FROM raw_articles")[0][0] >= BATCH // 5, timeout=180)
     leader = await stream_leader(cluster)
     extracted = "SELECT count(*) FROM articles WHERE extracted_at IS NOT NULL"
     before_kill = sql(extracted)[0][0]
-    cluster.node(leader).kill()
+    cluster.nodes.node(leader).kill()
     killed_at = time.monotonic()
 
     try:

@@ -63,12 +63,14 @@ def test_two_nodes_join_only_with_the_cluster_profile(override: dict[str, Any]) 
 
 
 def test_nodes_run_with_the_flags_the_real_cluster_test_uses(cluster: dict[str, Any], tmp_path: Path) -> None:
-    tested = flags(ClusterNode("n1", tmp_path).arguments([]))
+    tested = flags(ClusterNode("n1", tmp_path, config=tmp_path / "nats-server.conf").arguments([]))
     for node in NODES:
         used = flags(cluster["services"][node]["command"])
         # -a and -p keep nats-server's defaults (all interfaces, 4222) in a container
         assert set(used) == set(tested) - {"-a", "-p"}, node
         assert used["-sd"] == "/data" and used["-m"] == "8222"
+        assert used["-c"] == "/run/secrets/nats-server.conf", "users and permissions on every node"
+        assert "nats-server.conf" in cluster["services"][node]["secrets"]
 
 
 def test_every_node_has_its_own_name_volume_and_routes_to_all(cluster: dict[str, Any]) -> None:

@@ -49,6 +49,12 @@ def ensure_secrets(directory: Path, mode: int = 0o600) -> dict[str, Path]:
     return paths
 
 
+def nats_login(service: str, secrets: Path) -> dict[str, str]:
+    """A service's NATS user and the path of its password file (the password stays in the file)."""
+    user = NatsUser(service)
+    return {"OREWATCH_NATS_USER": user.value, "OREWATCH_NATS_PASSWORD_FILE": str(secrets / nats_secret(user))}
+
+
 def read_secret(path: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 

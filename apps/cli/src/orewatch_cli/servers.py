@@ -321,6 +321,7 @@ class ClusterNode:
     route_port: int = field(default_factory=free_port)
     monitor_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    config: Path | None = None  # a nats-server.conf (users and permissions); None: open server
 
     @property
     def url(self) -> str:
@@ -333,6 +334,7 @@ class ClusterNode:
         """
         routes = ",".join(f"nats://127.0.0.1:{peer.route_port}" for peer in peers)
         return [
+            *(["-c", str(self.config)] if self.config else []),
             *("-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor_port)),
             *("-js", "-sd", str(self.data_dir / "jetstream")),
             *("--name", self.name, "--cluster_name", CLUSTER_NAME),
@@ -390,11 +392,13 @@ class NatsCluster:
 
     base_dir: Path
     size: int = 3
+    config: Path | None = None  # the users and permissions every node loads
     nodes: list[ClusterNode] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.nodes:
-            self.nodes = [ClusterNode(f"n{i}", self.base_dir / f"n{i}") for i in range(1, self.size + 1)]
+            names = [f"n{number}" for number in range(1, self.size + 1)]
+            self.nodes = [ClusterNode(name, self.base_dir / name, config=self.config) for name in names]
 
     @property
     def urls(self) -> list[str]:

@@ -26,10 +26,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from orewatch_common.logs import configure_logging
-from orewatch_common.permissions import DbRole, NatsUser
+from orewatch_common.permissions import DbRole
 from orewatch_common.settings import Settings, get_settings
 
-from orewatch_cli.credentials import nats_secret, write_nats_config
+from orewatch_cli.credentials import nats_login, write_nats_config
 from orewatch_cli.servers import NatsServer, PostgresServer, free_port
 
 log = logging.getLogger("orewatch.run")
@@ -182,7 +182,7 @@ def _start_nats(
     servers.append(nats)
     runtime["nats_url"] = nats.url
     log.info("NATS with JetStream on %s (data in %s, users in %s)", nats.url, nats.data_dir, config)
-    return {service: _nats_login(service, secrets) for service in START_ORDER}
+    return {service: nats_login(service, secrets) for service in START_ORDER}
 
 
 def _start_postgres(
@@ -208,12 +208,6 @@ def _start_postgres(
         "DATABASE_URL": postgres.url_for(DbRole.APP, with_password=False),
         "POSTGRES_PASSWORD_FILE": str(postgres.password_file(DbRole.APP)),
     }
-
-
-def _nats_login(service: str, secrets: Path) -> dict[str, str]:
-    """A service's NATS user and the path of its password file (the password stays in the file)."""
-    user = NatsUser(service)
-    return {"OREWATCH_NATS_USER": user.value, "OREWATCH_NATS_PASSWORD_FILE": str(secrets / nats_secret(user))}
 
 
 def _spawn(service: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
