@@ -38,7 +38,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-@pytest.mark.parametrize("service", ["cleaner", "store"])
+@pytest.mark.parametrize("service", ["fetcher", "cleaner", "extractor", "store"])
 async def test_nats_down_idle_not_ready_and_a_prompt_stop(service, start_service, empty_db, tmp_path, wait):
     nats_server = NatsServer(tmp_path / "nats").start()
     port = free_port()
@@ -63,7 +63,7 @@ async def test_nats_down_idle_not_ready_and_a_prompt_stop(service, start_service
 
         nats_server.stop()
         await until(503, "NATS stopped")
-        assert ready(port) == (503, {"ready": False, "nats": "down", **extra_report})
+        assert ready(port) == (503, {"ready": False, "started": True, "nats": "down", **extra_report})
         await asyncio.sleep(1)  # past the first reconnect attempts
         used, started = cpu_seconds(process.process.pid), time.monotonic()
         await asyncio.sleep(MEASURE_S)
