@@ -5,6 +5,7 @@ no delivery spent) and pulls no other until the database is back."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 import tempfile
 import time
@@ -43,6 +44,7 @@ def own_postgres():
     upgrade_to_head(Settings(_env_file=None, database_url=server.url).sqlalchemy_url())
     yield server
     server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 async def test_a_postgres_outage_of_any_length_loses_nothing(bus, start_service, own_postgres, wait, health):
