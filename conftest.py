@@ -330,3 +330,24 @@ async def wait_for(condition: Callable[[], Any], timeout: float = 30.0, interval
 @pytest.fixture
 def wait() -> Callable[..., Any]:
     return wait_for
+
+
+def health_status(port: int) -> tuple[int, dict[str, Any]] | None:
+    """Status and JSON body of a service's GET /health/ready; None when nothing answers."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+    except OSError:
+        return None
+
+
+@pytest.fixture
+def health() -> Callable[[int], tuple[int, dict[str, Any]] | None]:
+    """`health(port)`: the readiness a service started with OREWATCH_HEALTH_PORT=port reports."""
+    return health_status

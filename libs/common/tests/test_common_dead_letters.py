@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from orewatch_common.bus import DEAD_LETTER_MAX_BYTES, dead_letter_for, source_uri_of
+from orewatch_common.bus import (
+    DEAD_LETTER_MAX_BYTES,
+    MaxDeliveriesAdvisory,
+    dead_letter_for,
+    dead_letter_from_advisory,
+    source_uri_of,
+)
 from orewatch_common.contracts import DeadLetter
 
 MIB = 1024 * 1024
@@ -70,3 +76,56 @@ def test_a_huge_reason_is_cut():
 )
 def test_source_uri_of_a_message_that_may_be_invalid(body, source_uri):
     assert source_uri_of(body) == source_uri
+
+
+@pytest.mark.parametrize(
+    ("consumer", "subject", "payload", "service", "source_uri", "reason_ends"),
+    [
+        (
+            "extractor",
+            "clean.article",
+            b'{"source_uri": "news/a.txt"}',
+            "extractor",
+            "news/a.txt",
+            "the process was killed or hung each time",
+        ),
+        (
+            "store-extracted",
+            "extracted.statement",
+            b'{"article": {"source_uri": "b.txt"}}',
+            "store",
+            "b.txt",
+            "time",
+        ),
+        (
+            "cleaner",
+            None,
+            None,
+            "cleaner",
+            None,
+            "the message (sequence 9) is no longer in the stream",
+        ),
+    ],
+)
+def test_the_dead_letter_of_a_max_deliveries_advisory(
+    consumer, subject, payload, service, source_uri, reason_ends
+):
+    advisory = MaxDeliveriesAdvisory.model_validate(
+        {
+            "type": "io.nats.jetstream.advisory.v1.max_deliver",
+            "id": "x",
+            "timestamp": "2026-12-04T18:00:00Z",
+            "stream": "OREWATCH",
+            "consumer": consumer,
+            "stream_seq": 9,
+            "deliveries": 6,
+        }
+    )
+    letter = dead_letter_from_advisory(advisory, subject, payload)
+    assert (letter.service, letter.subject, letter.source_uri) == (service, subject, source_uri)
+    assert (letter.stream_sequence, letter.deliveries, letter.error_class) == (9, 6, "MaxDeliveriesExceeded")
+    assert letter.reason.startswith(
+        f"no handler finished it in 6 deliveries (consumer {consumer} of stream OREWATCH)"
+    )
+    assert letter.reason.endswith(reason_ends)
+    assert letter.payload_size == len(payload or b"")

@@ -53,9 +53,14 @@ async def test_the_endpoints():
     port = await server.start()
     try:
         assert await get(port, "/health/live") == (200, {"live": True})
-        assert await get(port, "/health/ready") == (503, {"ready": False, "nats": "down"})
+        assert await get(port, "/health/ready") == (503, {"ready": False, "started": True, "nats": "down"})
         readiness.set(Dependency.NATS, True)
-        assert await get(port, "/health/ready?verbose=1") == (200, {"ready": True, "nats": "up"})
+        assert await get(port, "/health/ready?verbose=1") == (
+            200,
+            {"ready": True, "started": True, "nats": "up"},
+        )
+        readiness.started = False  # a service still running its start-up hooks
+        assert await get(port, "/health/ready") == (503, {"ready": False, "started": False, "nats": "up"})
         assert await get(port, "/elsewhere") == (404, {"error": "not found"})
         assert await get(port, "/health/live", method="POST") == (400, {"error": "bad request"})
     finally:

@@ -4,12 +4,9 @@ SIGTERM; when NATS is back it is ready again. A real nats-server, stopped and st
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,24 +19,16 @@ MEASURE_S = 10.0
 STOP_WITHIN_S = 10.0
 
 
-def ready(port: int) -> tuple[int, dict[str, str]] | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-    except OSError:
-        return None
-
-
 def cpu_seconds(pid: int) -> float:
     """utime + stime of a process, from /proc/<pid>/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-@pytest.mark.parametrize("service", ["cleaner", "store"])
-async def test_nats_down_idle_not_ready_and_a_prompt_stop(service, start_service, empty_db, tmp_path, wait):
+@pytest.mark.parametrize("service", ["fetcher", "cleaner", "extractor", "store"])
+async def test_nats_down_idle_not_ready_and_a_prompt_stop(
+    service, start_service, empty_db, tmp_path, wait, health
+):
     nats_server = NatsServer(tmp_path / "nats").start()
     port = free_port()
     try:
@@ -54,16 +43,16 @@ async def test_nats_down_idle_not_ready_and_a_prompt_stop(service, start_service
 
         async def until(status: int, step: str) -> None:
             try:
-                await wait(lambda: (ready(port) or (0,))[0] == status, timeout=60)
+                await wait(lambda: (health(port) or (0,))[0] == status, timeout=60)
             except AssertionError as failed:
-                raise AssertionError(f"{step}: {failed}; {ready(port)}\n{process.log()[-3000:]}") from None
+                raise AssertionError(f"{step}: {failed}; {health(port)}\n{process.log()[-3000:]}") from None
 
         await until(200, "started")
         extra_report = {"postgres": "up"} if service == "store" else {}
 
         nats_server.stop()
         await until(503, "NATS stopped")
-        assert ready(port) == (503, {"ready": False, "nats": "down", **extra_report})
+        assert health(port) == (503, {"ready": False, "started": True, "nats": "down", **extra_report})
         await asyncio.sleep(1)  # past the first reconnect attempts
         used, started = cpu_seconds(process.process.pid), time.monotonic()
         await asyncio.sleep(MEASURE_S)

@@ -546,6 +546,16 @@ def service_app(broker: NatsBroker, service: str, description: str, **hooks: Any
     readiness = getattr(broker, "readiness", None)
     if settings is not None and settings.health_port is not None and readiness is not None:
         server = HealthServer(readiness, settings.health_port)
-        app.on_startup(server.start)
+        readiness.started = False
+
+        async def started() -> None:
+            readiness.started = True
+
+        async def serve_health() -> None:
+            await server.start()
+            # registered now, so it runs after the service's own after_startup hooks
+            app.after_startup(started)
+
+        app.on_startup(serve_health)
         app.after_shutdown(server.stop)
     return app

@@ -1,9 +1,10 @@
 """Liveness and readiness of a service, for an orchestrator or an operator.
 
-Live means the event loop answers. Ready means every dependency the service needs is
-reachable right now: NATS (fed by nats-py's disconnected and reconnected callbacks) and,
-for the store, PostgreSQL (fed by its probe). While a dependency is down a service holds
-its messages and idles; it reports not-ready instead of exiting, so it needs no restart.
+Live means the event loop answers. Ready means the service has started (its consumers and
+loops run) and every dependency it needs is reachable right now: NATS (fed by nats-py's
+disconnected and reconnected callbacks) and, for the store, PostgreSQL (fed by its probe).
+While a dependency is down a service holds its messages and idles; it reports not-ready
+instead of exiting, so it needs no restart.
 
 The optional HTTP server (`settings.health_port`) answers `GET /health/live` (200) and
 `GET /health/ready` (200 or 503), each with a small JSON body naming each dependency.
@@ -30,8 +31,10 @@ class Dependency(StrEnum):
 class Readiness:
     """Which dependencies are up; ready when all are. Each starts down until seen up."""
 
-    def __init__(self, *needs: Dependency) -> None:
+    def __init__(self, *needs: Dependency, started: bool = True) -> None:
         self._up: dict[Dependency, bool] = dict.fromkeys(needs, False)
+        # False until the service's start-up hooks are done (its consumers and loops run)
+        self.started = started
 
     def require(self, need: Dependency) -> None:
         self._up.setdefault(need, False)
@@ -43,7 +46,7 @@ class Readiness:
 
     @property
     def ready(self) -> bool:
-        return all(self._up.values())
+        return self.started and all(self._up.values())
 
     def report(self) -> dict[str, str]:
         return {need.value: "up" if up else "down" for need, up in sorted(self._up.items())}
@@ -86,7 +89,8 @@ class HealthServer:
             return 200, {"live": True}
         if path == "/health/ready":
             ready = self.readiness.ready
-            return (200 if ready else 503), {"ready": ready, **self.readiness.report()}
+            body: dict[str, object] = {"ready": ready, "started": self.readiness.started}
+            return (200 if ready else 503), {**body, **self.readiness.report()}
         return 404, {"error": "not found"}
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from orewatch_common.contracts import Actor, ActorRef, CleanArticle, DeadLetter, ExtractedArticle, RawArticle
+from orewatch_common.contracts import (
+    Actor,
+    ActorRef,
+    CleanArticle,
+    DeadLetter,
+    ExtractedArticle,
+    Mineral,
+    RawArticle,
+    Statement,
+)
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -145,65 +154,14 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
     if article_actors:
         await session.execute(insert(ArticleActorRow), article_actors)
 
-    if extraction.minerals:
-        minerals = insert(MineralRow).values(
-            [
-                {"key": m.key, "name": m.name, "category": m.category}
-                for m in sorted(extraction.minerals, key=lambda m: m.key)
-            ]
-        )
-        await session.execute(
-            minerals.on_conflict_do_update(
-                index_elements=[MineralRow.key],
-                set_={"name": minerals.excluded.name, "category": minerals.excluded.category},
-            )
-        )
-        await session.execute(
-            insert(ArticleMineralRow),
-            [
-                {"article_id": article_id, "mineral_key": m.key, "mentions": m.mentions, "forms": m.forms}
-                for m in extraction.minerals
-            ],
-        )
-
-    if extraction.statements:
-        rows = [
-            {
-                "statement_id": f"{article_id}:{s.index}",
-                "article_id": article_id,
-                "position": s.index,
-                "text": s.text,
-                "start_offset": s.start,
-                "end_offset": s.end,
-                "speaker_actor_id": actor_ids[canonical(s.speaker)] if s.speaker else None,
-                "verb": s.verb,
-                "is_quote": s.is_quote,
-            }
-            for s in extraction.statements
-        ]
-        await session.execute(insert(StatementRow), rows)
-        statement_actors = {
-            (f"{article_id}:{s.index}", actor_ids[canonical(r)])
-            for s in extraction.statements
-            for r in s.actors
-        }
-        if statement_actors:
-            await session.execute(
-                insert(StatementActorRow),
-                [{"statement_id": sid, "actor_id": aid} for sid, aid in sorted(statement_actors)],
-            )
-        known_minerals = {m.key for m in extraction.minerals}
-        statement_minerals = {
-            (f"{article_id}:{s.index}", key)
-            for s in extraction.statements
-            for key in s.minerals
-            if key in known_minerals
-        }
-        if statement_minerals:
-            await session.execute(
-                insert(StatementMineralRow),
-                [{"statement_id": sid, "mineral_key": key} for sid, key in sorted(statement_minerals)],
-            )
+    await _store_minerals(session, article_id, extraction.minerals)
+    await _store_statements(
+        session,
+        article_id,
+        extraction.statements,
+        lambda ref: actor_ids[canonical(ref)],
+        {m.key for m in extraction.minerals},
+    )
 
     await session.execute(
         update(ArticleRow)
@@ -211,6 +169,72 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
         .values(extracted_at=extraction.extracted_at, extractor_version=extraction.extractor_version)
     )
     return True
+
+
+async def _store_minerals(session: AsyncSession, article_id: str, minerals: list[Mineral]) -> None:
+    """The gazetteer's minerals (upserted) and the article's mentions of them."""
+    if not minerals:
+        return
+    upsert = insert(MineralRow).values(
+        [
+            {"key": m.key, "name": m.name, "category": m.category}
+            for m in sorted(minerals, key=lambda m: m.key)
+        ]
+    )
+    await session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[MineralRow.key],
+            set_={"name": upsert.excluded.name, "category": upsert.excluded.category},
+        )
+    )
+    await session.execute(
+        insert(ArticleMineralRow),
+        [
+            {"article_id": article_id, "mineral_key": m.key, "mentions": m.mentions, "forms": m.forms}
+            for m in minerals
+        ],
+    )
+
+
+async def _store_statements(
+    session: AsyncSession,
+    article_id: str,
+    statements: list[Statement],
+    actor_id_of: Callable[[ActorRef], int],
+    known_minerals: set[str],
+) -> None:
+    """The article's statements, with the actors and minerals each one names."""
+    if not statements:
+        return
+    rows = [
+        {
+            "statement_id": f"{article_id}:{s.index}",
+            "article_id": article_id,
+            "position": s.index,
+            "text": s.text,
+            "start_offset": s.start,
+            "end_offset": s.end,
+            "speaker_actor_id": actor_id_of(s.speaker) if s.speaker else None,
+            "verb": s.verb,
+            "is_quote": s.is_quote,
+        }
+        for s in statements
+    ]
+    await session.execute(insert(StatementRow), rows)
+    statement_actors = {(f"{article_id}:{s.index}", actor_id_of(r)) for s in statements for r in s.actors}
+    if statement_actors:
+        await session.execute(
+            insert(StatementActorRow),
+            [{"statement_id": sid, "actor_id": aid} for sid, aid in sorted(statement_actors)],
+        )
+    statement_minerals = {
+        (f"{article_id}:{s.index}", key) for s in statements for key in s.minerals if key in known_minerals
+    }
+    if statement_minerals:
+        await session.execute(
+            insert(StatementMineralRow),
+            [{"statement_id": sid, "mineral_key": key} for sid, key in sorted(statement_minerals)],
+        )
 
 
 def article_actor_rows(

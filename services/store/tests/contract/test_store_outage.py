@@ -5,13 +5,14 @@ no delivery spent) and pulls no other until the database is back."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from orewatch_cli.servers import PostgresServer
+from orewatch_cli.servers import PostgresServer, free_port
 from orewatch_common.contracts import CLEAN_ARTICLE, RAW_ARTICLE
 from orewatch_common.settings import Settings
 from orewatch_store.migrations_runner import upgrade_to_head
@@ -43,13 +44,16 @@ def own_postgres():
     upgrade_to_head(Settings(_env_file=None, database_url=server.url).sqlalchemy_url())
     yield server
     server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
-async def test_a_postgres_outage_of_any_length_loses_nothing(bus, start_service, own_postgres, wait):
+async def test_a_postgres_outage_of_any_length_loses_nothing(bus, start_service, own_postgres, wait, health):
     url = own_postgres.url
+    port = free_port()
     store = start_service(
         "store",
         DATABASE_URL=url,
+        OREWATCH_HEALTH_PORT=str(port),
         OREWATCH_MAX_DELIVER=str(MAX_DELIVER),
         OREWATCH_RETRY_MAX_S=str(RETRY_MAX_S),
         OREWATCH_ACK_WAIT_S=str(ACK_WAIT_S),
@@ -68,11 +72,13 @@ async def test_a_postgres_outage_of_any_length_loses_nothing(bus, start_service,
         await bus.publish(CLEAN_ARTICLE, clean)
     await asyncio.sleep(OUTAGE_S)
     assert "holding it" in store.log()
+    assert health(port) == (503, {"ready": False, "started": True, "nats": "up", "postgres": "down"})
     own_postgres.start()  # same port, same data
 
     await wait(lambda: rows(url, "SELECT count(*) FROM raw_articles") == [(6,)], timeout=30)
     await wait(lambda: rows(url, "SELECT count(*) FROM articles") == [(6,)], timeout=30)
     assert rows(url, "SELECT count(*) FROM dead_letters") == [(0,)]
+    await wait(lambda: (health(port) or (0,))[0] == 200)
     for durable in ("store-raw", "store-clean"):
         info = await bus.js.consumer_info("OREWATCH", durable)
         assert (info.num_pending, info.num_ack_pending) == (0, 0)
