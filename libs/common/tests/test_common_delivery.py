@@ -3,6 +3,7 @@ dead-letter invalid or hopeless messages. A small FastStream app stands in for a
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections.abc import Callable
@@ -197,3 +198,39 @@ async def test_a_dependency_down_spends_no_delivery_however_long_it_lasts(bus, w
 async def _settled(bus):
     info = await bus.js.consumer_info("OREWATCH", "test")
     return info if info.num_ack_pending == 0 and info.num_pending == 0 else None
+
+
+async def test_a_handler_slower_than_the_ack_wait_is_not_redelivered_to_another_replica(bus, wait):
+    settings = Settings(
+        _env_file=None, nats_url=bus.client.connected_url.geturl(), ack_wait_s=1, max_deliver=3
+    )
+    deliveries: list[str] = []
+    brokers = []
+    for replica in ("first", "second"):  # two replicas of one service share the durable
+        broker = build_broker(settings, "test")
+        _slow_handler(broker, settings, replica, deliveries)
+        await broker.start()
+        brokers.append(broker)
+    try:
+        await bus.publish(RAW_ARTICLE, ARTICLE)
+        info = await wait(lambda: _acked(bus), timeout=20)
+        assert len(deliveries) == 1, f"delivered once, however long it took: {deliveries}"
+        assert info.num_redelivered == 0
+        assert await bus.count(DEAD_LETTER) == 0
+    finally:
+        for broker in brokers:
+            await broker.stop()
+
+
+def _slow_handler(broker, settings: Settings, replica: str, deliveries: list[str]) -> None:
+    durable = subscriber_options(settings, build_stream(settings), durable="slow")
+
+    @broker.subscriber(RAW_ARTICLE, **durable)
+    async def handle(article: RawArticle) -> None:
+        deliveries.append(replica)
+        await asyncio.sleep(3.5)  # three and a half ack waits
+
+
+async def _acked(bus):
+    info = await bus.js.consumer_info("OREWATCH", "slow")
+    return info if info.delivered.consumer_seq >= 1 and info.num_ack_pending == 0 else None

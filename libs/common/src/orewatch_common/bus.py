@@ -37,7 +37,7 @@ import json
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -142,6 +142,7 @@ def advisory_stream_config(settings: Settings) -> StreamConfig:
         name=advisory_stream_name(settings),
         subjects=[advisory_subject(settings)],
         storage=StorageType.FILE,
+        num_replicas=settings.stream_replicas,
         description="orewatch: messages that ran out of deliveries (a handler killed every time)",
     )
 
@@ -431,6 +432,32 @@ def stream_sequence(msg: StreamMessage[Any]) -> int | None:
     return int(stream) if stream else None
 
 
+# A handler still running after this long is presumed hung: the heartbeats stop, and
+# the server redelivers the message (or, after max_deliver, reports it to the store).
+HEARTBEAT_LIMIT_S = 30 * 60.0
+
+
+@contextlib.asynccontextmanager
+async def _kept_in_progress(msg: StreamMessage[Any], ack_wait_s: float) -> AsyncIterator[None]:
+    """`in_progress` heartbeats while the handler runs, so a long one (a 20 MB article takes
+    a minute to clean) is not redelivered to another replica as if its consumer had died."""
+
+    async def beat() -> None:
+        interval = max(ack_wait_s / 3, 0.1)
+        for _ in range(int(HEARTBEAT_LIMIT_S / interval)):
+            await asyncio.sleep(interval)
+            with contextlib.suppress(Exception):  # NATS may be away; the ack wait then decides
+                await msg.raw_message.in_progress()
+
+    heartbeat = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
+
+
 class _DeliveryMiddleware(BaseMiddleware):
     def __init__(self, msg: Any, /, *, context: ContextRepo, policy: DeliveryPolicy) -> None:
         super().__init__(msg, context=context)
@@ -441,7 +468,8 @@ class _DeliveryMiddleware(BaseMiddleware):
         holds = 0
         while True:
             try:
-                result = await call_next(msg)
+                async with _kept_in_progress(msg, self.policy.settings.ack_wait_s):
+                    result = await call_next(msg)
             except Exception as exc:
                 failure = classify(exc)
                 if failure is Failure.UNAVAILABLE:

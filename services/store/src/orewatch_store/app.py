@@ -23,6 +23,7 @@ from faststream import ContextRepo, FastStream
 from faststream.nats import JStream
 from faststream.nats.annotations import NatsMessage
 from nats.js.errors import NotFoundError
+from orewatch_common import payloads
 from orewatch_common.bus import (
     MaxDeliveriesAdvisory,
     PipelineBroker,
@@ -214,6 +215,9 @@ def _subscribe_advisories(broker: PipelineBroker, settings: Settings, in_transac
         try:
             original = await js.get_msg(advisory.stream, seq=advisory.stream_seq)
             subject, payload = original.subject, original.data or b""
+            # an offloaded body is only its reference in the stream: the letter keeps the body
+            with contextlib.suppress(payloads.PayloadMissing):
+                payload = await payloads.resolve(js, settings, payload, original.headers or {})
         except NotFoundError:
             subject, payload = None, None
         letter = dead_letter_from_advisory(advisory, subject, payload)
