@@ -80,7 +80,13 @@ def test_docs_writes_asyncapi_of_every_service(tmp_path: Path):
     assert channels["fetcher"] == {"raw.article", "dead.letter"}
     assert channels["cleaner"] == {"raw.article", "clean.article", "dead.letter"}
     assert channels["extractor"] == {"clean.article", "extracted.statement", "dead.letter"}
-    assert channels["store"] == {"raw.article", "clean.article", "extracted.statement", "dead.letter"}
+    assert channels["store"] == {
+        "raw.article",
+        "clean.article",
+        "extracted.statement",
+        "dead.letter",
+        "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.OREWATCH.*",  # a message its handler never finished
+    }
 
 
 def test_committed_asyncapi_documents_are_current(tmp_path: Path):
