@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import nats.errors
 import pytest
-from orewatch_common.bus import consumer_config, retry_delay
+from orewatch_common.bus import consumer_config, once_available, retry_delay
 from orewatch_common.settings import Settings
 
 DEFAULTS = Settings(_env_file=None)  # retry_base_s=1, retry_max_s=60, max_deliver=6
@@ -58,3 +59,39 @@ def test_consumers_have_no_server_backoff_to_compound_with_the_nak_delay(setting
     assert config.backoff is None
     assert config.ack_wait == settings.ack_wait_s
     assert config.max_deliver == settings.max_deliver
+
+
+@pytest.mark.parametrize(
+    ("failures", "opened_after"),
+    [
+        ([], 1),
+        ([nats.errors.TimeoutError()], 2),
+        ([nats.errors.NoServersError(), ConnectionRefusedError(), nats.errors.TimeoutError()], 4),
+    ],
+)
+async def test_a_dependency_down_at_start_up_is_waited_for(
+    failures: list[Exception], opened_after: int
+) -> None:
+    calls: list[int] = []
+
+    async def open_bucket() -> str:
+        calls.append(1)
+        if len(calls) <= len(failures):
+            raise failures[len(calls) - 1]
+        return "bucket"
+
+    settings = Settings(_env_file=None, retry_base_s=0.01, retry_max_s=0.02)
+    assert await once_available(open_bucket, settings, "a bucket") == "bucket"
+    assert len(calls) == opened_after
+
+
+async def test_anything_but_an_unavailable_dependency_is_raised_at_once() -> None:
+    calls: list[int] = []
+
+    async def open_bucket() -> str:
+        calls.append(1)
+        raise ValueError("bucket name is invalid")
+
+    with pytest.raises(ValueError, match="invalid"):
+        await once_available(open_bucket, Settings(_env_file=None), "a bucket")
+    assert calls == [1]

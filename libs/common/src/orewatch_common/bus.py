@@ -39,7 +39,7 @@ import random
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pydantic_core
 from faststream import FastStream
@@ -70,6 +70,8 @@ if TYPE_CHECKING:
     from nats.js.client import JetStreamContext
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # A dead letter, JSON-encoded, stays under this (NATS refuses payloads over 1 MiB by default).
 DEAD_LETTER_MAX_BYTES = 256 * 1024
@@ -317,6 +319,25 @@ def retry_delay(settings: Settings, deliveries: int, jitter: float | None = None
     ceiling = min(settings.retry_max_s, settings.retry_base_s * 2.0**exponent)
     fraction = random.random() if jitter is None else min(max(jitter, 0.0), 1.0)
     return ceiling / 2 + ceiling / 2 * fraction
+
+
+async def once_available(open_: Callable[[], Awaitable[T]], settings: Settings, what: str) -> T:
+    """`open_()` once its server answers: a dependency that is down at start-up (NATS gone while
+    a bucket is created) is waited for with the capped backoff, never a crashed service.
+    Any other failure is raised as it is."""
+    tries = 0
+    while True:
+        try:
+            return await open_()
+        except Exception as exc:
+            if classify(exc) is not Failure.UNAVAILABLE:
+                raise
+            tries += 1
+            delay = retry_delay(settings, tries)
+            log.warning(
+                "%s is unavailable (try %d), again in %.1fs: %s", what, tries, delay, describe_error(exc)
+            )
+            await asyncio.sleep(delay)
 
 
 def describe_error(exc: BaseException) -> str:

@@ -17,7 +17,14 @@ from collections.abc import AsyncIterator
 from faststream import ContextRepo, FastStream
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
-from orewatch_common.bus import build_broker, build_stream, publish, send_dead_letter, service_app
+from orewatch_common.bus import (
+    build_broker,
+    build_stream,
+    once_available,
+    publish,
+    send_dead_letter,
+    service_app,
+)
 from orewatch_common.contracts import RAW_ARTICLE, DeadLetter, RawArticle
 from orewatch_common.logs import configure_logging
 from orewatch_common.settings import Settings, get_settings
@@ -119,15 +126,19 @@ def build_app(settings: Settings | None = None) -> FastStream:
             allow_private=settings.allow_private_urls,
         )
         clients.append(client)
-        state = FeedState(
-            await broker.key_value(FEED_STATE_BUCKET, replicas=settings.stream_replicas),
-            lease_s=lease_s(settings),
+        replicas = settings.stream_replicas
+        feed_bucket = await once_available(
+            lambda: broker.key_value(FEED_STATE_BUCKET, replicas=replicas), settings, FEED_STATE_BUCKET
         )
+        seen_bucket = await once_available(
+            lambda: broker.key_value(SEEN_BUCKET, replicas=replicas), settings, SEEN_BUCKET
+        )
+        state = FeedState(feed_bucket, lease_s=lease_s(settings))
         poller = build_poller(settings, client, state, publish_article, publish_dead_letter)
         ingestor = SeedsIngestor(
             settings.seeds_dir,
             max_bytes=settings.payload_hard_limit_bytes,
-            seen=KvSeenStore(await broker.key_value(SEEN_BUCKET, replicas=settings.stream_replicas)),
+            seen=KvSeenStore(seen_bucket),
             publish_article=publish_article,
             publish_dead_letter=publish_dead_letter,
             feed_file_handler=poller.ingest_feed_file,
