@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 # `chaos-000042.txt` (the file name) and `№ 000042` (title and body) carry the number.
@@ -67,10 +67,15 @@ class Bitset:
 
 @dataclass(frozen=True)
 class Expected:
-    """What a scenario dropped: numbers that must be stored, and poison that must be dead-lettered."""
+    """What a scenario dropped: numbers that must be stored, and poison that must be dead-lettered.
+
+    `content`: the SHA-256 of the whole text of a number whose stored raw row must hold
+    exactly that (a slowly written file stored half-written is not stored).
+    """
 
     stored: frozenset[int]
     dead: frozenset[int] = frozenset()
+    content: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def articles(self) -> int:
@@ -93,6 +98,7 @@ class Observed:
     dead: tuple[tuple[str, int], ...] = ()
     published: tuple[int, ...] = ()
     content_hashes: tuple[str, ...] = ()
+    raw_hashes: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,11 +129,14 @@ def check(expected: Expected, observed: Observed) -> Verdict:
     one row of a table (or published more than once, or dead-lettered twice by one service),
     or two raw rows with one content hash.
     Misrouted: a good article that only became a dead letter, or poison that was stored.
+    A number whose raw row does not hold its whole text (`Expected.content`) is not stored.
     Numbers nobody dropped (a stray row) are ignored.
     """
     good, poison = Bitset(expected.stored), Bitset(expected.dead)
     wanted = good | poison
-    stored = Bitset(observed.articles) & wanted
+    held = set(observed.raw_hashes)
+    partial = Bitset(n for n, sha in expected.content.items() if (n, sha) not in held)
+    stored = Bitset(observed.articles) & (wanted - partial)
     dead = Bitset(n for _, n in observed.dead) & wanted
     lost = wanted - stored - dead
     repeated = (

@@ -79,6 +79,12 @@ ONE_TO_FIVE = frozenset(range(1, 6))
             id="one content hash in three raw rows",
         ),
         pytest.param(
+            Expected(frozenset({1, 2}), content={1: "whole", 2: "whole2"}),
+            Observed(articles=(1, 2), raw=(1, 2), raw_hashes=((1, "half"), (2, "whole2"))),
+            Verdict(articles=2, stored=1, dead_lettered=0, lost=[1]),
+            id="a file stored half-written is lost",
+        ),
+        pytest.param(
             Expected(frozenset()),
             Observed(),
             Verdict(articles=0, stored=0, dead_lettered=0),
