@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -92,9 +93,12 @@ class Servers:
 
 def start_servers(base: Path, cluster_size: int = 0) -> Servers:
     """A fresh nats-server (JetStream), or a cluster of `cluster_size` nodes, and PostgreSQL
-    built by `alembic upgrade head`."""
-    from orewatch_store.migrations_runner import upgrade_to_head
+    built by `alembic upgrade head`.
 
+    The migrations run as `orewatch db upgrade` in a process of their own, as an operator
+    runs them: Alembic's context is process-global, so two scenarios migrating from two
+    threads of one process would share it.
+    """
     base.mkdir(parents=True, exist_ok=True)
     base.chmod(0o755)
     servers = Servers(base, NatsServer(base / "nats"), PostgresServer(base / "postgres"))
@@ -105,7 +109,14 @@ def start_servers(base: Path, cluster_size: int = 0) -> Servers:
     else:
         servers.nats.start()
     servers.postgres.start()
-    upgrade_to_head(Settings(_env_file=None, database_url=servers.postgres.url).sqlalchemy_url())
+    environment = {**os.environ, "DATABASE_URL": servers.database_url}
+    subprocess.run(
+        [sys.executable, "-m", "orewatch_cli.main", "db", "upgrade"],
+        env=environment,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return servers
 
 
