@@ -17,7 +17,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ from conftest import ServiceProcess, query  # noqa: E402  (root conftest: the on
 
 STREAM = "OREWATCH"
 SERVICES = ("store", "extractor", "cleaner", "fetcher")
+RESTART_DELAY_S = 2.0  # as orewatch run's supervisor
 CONSUMER_OF = {"cleaner": "cleaner", "extractor": "extractor", "store": "store-extracted"}
 # ../shared beside the project (or beside the folder of its git worktrees)
 TEXTS = next(
@@ -175,18 +178,34 @@ class Pipeline:
         self.servers = start_servers(self.base / "servers", cluster_size)
         self.env = service_environment(self.servers, self.seeds, self.base / "state")
         self.services: dict[str, ServiceProcess] = {}
+        self.crashes: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        threading.Thread(target=self._supervise, name=f"supervise-{slug}", daemon=True).start()
 
     def start(self, *names: str, **env: str) -> None:
-        for name in names or SERVICES:
-            log = self.base / f"{name}.log"
-            self.services[name] = ServiceProcess(name, {**self.env, **env}, log).start()
+        with self._lock:
+            for name in names or SERVICES:
+                log = self.base / f"{name}.log"
+                self.services[name] = ServiceProcess(name, {**self.env, **env}, log).start()
 
     def kill(self, name: str) -> None:
         self.services[name].kill()
 
     def restart(self, name: str) -> None:
-        self.services[name].kill()
+        """kill -9, then start it again at once (as a supervisor would)."""
+        with self._lock:
+            self.services[name].kill()
         self.start(name)
+
+    def _supervise(self) -> None:
+        """Restart a service that exited by itself, as `orewatch run` and Docker do, and count it."""
+        while not self._stopping.wait(RESTART_DELAY_S):
+            with self._lock:
+                exited = [n for n, p in self.services.items() if p.process and p.process.poll() is not None]
+                for name in exited:
+                    self.crashes[name] += 1
+                    self.services[name].start()
 
     def signal(self, name: str, sig: signal.Signals) -> None:
         process = self.services[name].process
@@ -200,6 +219,7 @@ class Pipeline:
 
     def stop(self) -> None:
         """Services first (all told at once, each killed if it ignores SIGTERM), then servers."""
+        self._stopping.set()
         running = [p.process for p in self.services.values() if p.process and p.process.poll() is None]
         for process in running:
             process.send_signal(signal.SIGCONT)

@@ -33,6 +33,7 @@ class Result:
     verdict: Verdict | None
     seconds: float
     note: str = ""  # why it was skipped or failed to run
+    crashes: str = ""  # services that exited by themselves and were restarted, e.g. "fetcher×3"
     kept: Path | None = None  # the pipeline folder (logs, data) of a failed scenario
 
     @property
@@ -64,7 +65,8 @@ async def run_scenario(scenario: Scenario, scale: float) -> Result:
         return Result(scenario.name, None, time.monotonic() - started, f"error: {note}", pipeline.base)
     finally:
         pipeline.stop()
-    result = Result(scenario.name, verdict, time.monotonic() - started)
+    crashes = ", ".join(f"{name}×{times}" for name, times in sorted(pipeline.crashes.items()))
+    result = Result(scenario.name, verdict, time.monotonic() - started, crashes=crashes)
     if verdict.ok:
         shutil.rmtree(pipeline.base, ignore_errors=True)
     else:
@@ -104,6 +106,8 @@ def details(results: list[Result]) -> list[str]:
         v = r.verdict
         if r.note:
             lines.append(f"{r.scenario}: {r.note}")
+        if r.crashes:
+            lines.append(f"{r.scenario}: exited by themselves and restarted: {r.crashes}")
         if v and not v.ok:
             lines.append(
                 f"{r.scenario}: lost {v.lost[:20]} duplicated {v.duplicated[:20]} "
