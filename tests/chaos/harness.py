@@ -317,7 +317,7 @@ _SOURCE_URI = re.compile(rb'"source_uri"\s*:\s*"([^"]*)"')
 
 async def published_numbers(nats_url: str, timeout: float = 20.0) -> tuple[int, ...]:
     """The number of every raw.article message in the stream (a repeat is a duplicate publish)."""
-    client = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=3)
+    client = await nats.connect(servers=nats_url.split(","), connect_timeout=5, max_reconnect_attempts=3)
     try:
         js = client.jetstream()
         try:
@@ -352,7 +352,7 @@ async def published_numbers(nats_url: str, timeout: float = 20.0) -> tuple[int, 
 
 async def consumer_delivered(nats_url: str, durable: str) -> int:
     """How far a durable consumer has handed out the stream (0 before it exists)."""
-    client = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=1)
+    client = await nats.connect(servers=nats_url.split(","), connect_timeout=5, max_reconnect_attempts=1)
     try:
         info = await client.jetstream().consumer_info(STREAM, durable)
         return int(info.delivered.stream_seq)

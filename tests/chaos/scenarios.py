@@ -189,7 +189,7 @@ async def _publish_invalid_raw_articles(nats_url: str, first: int) -> list[int]:
     """raw.article messages no contract accepts, published straight onto the stream."""
     missing_fields = {"schema_version": 1, "source_uri": file_name(first), "content": f"№ {first:06d}"}
     not_json = f"not json at all: № {first + 1:06d}".encode()
-    client = await nats.connect(nats_url)
+    client = await nats.connect(servers=nats_url.split(","))
     try:
         js = client.jetstream()
         await js.publish("raw.article", json.dumps(missing_fields).encode())
