@@ -88,7 +88,7 @@ class Servers:
 
     def stop(self) -> None:
         self.resume_postgres()
-        if self.cluster is not None:
+        if self.cluster is not None and hasattr(self.cluster, "stop"):
             self.cluster.stop()
         self.nats.stop()
         self.postgres.stop()
@@ -179,6 +179,7 @@ class Pipeline:
         self.env = service_environment(self.servers, self.seeds, self.base / "state")
         self.services: dict[str, ServiceProcess] = {}
         self.crashes: Counter[str] = Counter()
+        self.notes: list[str] = []  # figures a scenario measured, printed with the table
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         threading.Thread(target=self._supervise, name=f"supervise-{slug}", daemon=True).start()
@@ -197,6 +198,22 @@ class Pipeline:
         with self._lock:
             self.services[name].kill()
         self.start(name)
+
+    async def cpu_percent(self, seconds: float = 5.0) -> dict[str, float]:
+        """CPU use of each service process over a few seconds (100 = one core)."""
+        import psutil
+
+        processes = {
+            n: psutil.Process(p.process.pid) for n, p in self.services.items() if p.process is not None
+        }
+        for process in processes.values():
+            process.cpu_percent(None)
+        await asyncio.sleep(seconds)
+        used = {}
+        for name, process in processes.items():
+            with contextlib.suppress(psutil.Error):
+                used[name] = process.cpu_percent(None)
+        return used
 
     def _supervise(self) -> None:
         """Restart a service that exited by itself, as `orewatch run` and Docker do, and count it."""

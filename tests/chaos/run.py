@@ -3,9 +3,9 @@
     python tests/chaos/run.py                      # all scenarios, full fault durations
     python tests/chaos/run.py --scale 0.1 -k NATS  # a development run: shorter outages
 
-Scenarios are independent (own ports, own data), so a few run at once, the longest first:
-the 10-minute NATS outage runs beside the others, not after them. Exit status 1 when any
-scenario lost, duplicated or misrouted an article (or failed to run).
+Scenarios are independent (own ports, own data), so four run at once (most of an outage
+scenario is waiting), the longest first: the 10-minute NATS outage runs beside the others.
+Exit status 1 when any scenario lost, duplicated or misrouted an article (or failed to run).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class Result:
     seconds: float
     note: str = ""  # why it was skipped or failed to run
     crashes: str = ""  # services that exited by themselves and were restarted, e.g. "fetcher×3"
+    notes: tuple[str, ...] = ()  # figures the scenario measured
     kept: Path | None = None  # the pipeline folder (logs, data) of a failed scenario
 
     @property
@@ -57,7 +58,7 @@ async def run_scenario(scenario: Scenario, scale: float) -> Result:
     pipeline = Pipeline(scenario.name, cluster_size=3 if scenario.cluster else 0)
     try:
         expected = await scenario.run(pipeline, scale)
-        await settle(pipeline, expected.stored | expected.dead, scenario.settle_s)
+        await settle(pipeline, expected.numbers, scenario.settle_s)
         published = await published_numbers(pipeline.servers.nats_url)
         verdict = check(expected, observe(pipeline, published))
     except Exception:
@@ -66,7 +67,8 @@ async def run_scenario(scenario: Scenario, scale: float) -> Result:
     finally:
         pipeline.stop()
     crashes = ", ".join(f"{name}×{times}" for name, times in sorted(pipeline.crashes.items()))
-    result = Result(scenario.name, verdict, time.monotonic() - started, crashes=crashes)
+    seconds = time.monotonic() - started
+    result = Result(scenario.name, verdict, seconds, crashes=crashes, notes=tuple(pipeline.notes))
     if verdict.ok:
         shutil.rmtree(pipeline.base, ignore_errors=True)
     else:
@@ -106,6 +108,7 @@ def details(results: list[Result]) -> list[str]:
         v = r.verdict
         if r.note:
             lines.append(f"{r.scenario}: {r.note}")
+        lines += [f"{r.scenario}: {note}" for note in r.notes]
         if r.crashes:
             lines.append(f"{r.scenario}: exited by themselves and restarted: {r.crashes}")
         if v and not v.ok:
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("-k", "--only", action="append", default=[], help="run scenarios whose name has this")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply fault durations (dev runs: 0.1)")
-    parser.add_argument("--jobs", type=int, default=3, help="scenarios run at once (default 3)")
+    parser.add_argument("--jobs", type=int, default=4, help="scenarios run at once (default 4)")
     parser.add_argument("--quick", action="store_true", help="only the quick subset of make test")
     args = parser.parse_args(argv)
     chosen = [

@@ -14,6 +14,7 @@ import json
 import os
 import random
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,9 +107,14 @@ async def _nats_outage(pipeline: Pipeline, down_s: float) -> Expected:
     drop(pipeline.seeds, first)
     await _some_done(pipeline, first, 3)
     pipeline.servers.nats.stop()
+    outage_started = time.monotonic()
     await asyncio.sleep(min(5.0, down_s / 2))
     drop(pipeline.seeds, second)
-    await asyncio.sleep(max(down_s - 5.0, down_s / 2))
+    if down_s >= 30:  # services must idle while NATS is away (issue 13: under 5 % CPU)
+        await asyncio.sleep(15)
+        cpu = await pipeline.cpu_percent()
+        pipeline.notes.append("CPU during outage: " + ", ".join(f"{n} {c:.0f}%" for n, c in cpu.items()))
+    await asyncio.sleep(max(down_s - (time.monotonic() - outage_started), 0))
     pipeline.servers.nats.start()
     return Expected(frozenset(first + second))
 
@@ -176,7 +182,7 @@ def _poison_files(seeds: Path, first: int) -> list[int]:
     text = article(first).encode("utf-8")
     files = {
         first: bytes(noise.randrange(0x80, 0x100) for _ in range(3000)),  # no encoding reads it
-        first + 1: text[:40] + b"\xd0" + text[41:],  # UTF-8 with a broken sequence
+        first + 1: text.replace(b" ", b" \xd0 ", 1),  # UTF-8 with a lead byte and no sequence
         first + 2: b"",
         first + 3: bytes(noise.randrange(0, 256) for _ in range(3000)),  # binary
     }
@@ -207,9 +213,11 @@ async def poison(pipeline: Pipeline, scale: float) -> Expected:
     poison = _poison_files(pipeline.seeds, 100)
     write_whole(pipeline.seeds / file_name(104), unstorable_article(104).encode("utf-8"))
     await _some_done(pipeline, good, 1)  # the stream exists once something flowed
-    poison += [104, *await _publish_invalid_raw_articles(pipeline.servers.nats_url, 105)]
+    poison += await _publish_invalid_raw_articles(pipeline.servers.nats_url, 105)
     drop(pipeline.seeds, good[10:])
-    return Expected(frozenset(good), dead=frozenset(poison))
+    # The issue's unstorable article (one canonical actor twice) is stored once the extractor
+    # merges the two; either way it must not vanish.
+    return Expected(frozenset(good), dead=frozenset(poison), either=frozenset([104]))
 
 
 # --- huge, odd and slowly written files ------------------------------------------------------

@@ -61,6 +61,12 @@ ONE_TO_FIVE = frozenset(range(1, 6))
             id="a good article dead-lettered and poison stored are misrouted, not lost",
         ),
         pytest.param(
+            Expected(frozenset({1}), either=frozenset({2, 3, 4})),
+            Observed(articles=(1, 2), dead=(("extractor", 3),)),
+            Verdict(articles=4, stored=2, dead_lettered=1, lost=[4]),
+            id="either way is right for some, but not lost",
+        ),
+        pytest.param(
             Expected(frozenset({1})),
             Observed(articles=(1,), dead=(("store", 1),)),
             Verdict(articles=1, stored=1, dead_lettered=1),
