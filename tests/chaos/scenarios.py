@@ -29,6 +29,7 @@ from harness import (
     consumer_delivered,
     drop,
     file_name,
+    query,
     unstorable_article,
     until,
     write_whole,
@@ -73,16 +74,31 @@ async def _some_done(pipeline: Pipeline, numbers: list[int], at_least: int, time
 
 
 async def _kill_mid_batch(pipeline: Pipeline, service: str, count: int) -> Expected:
+    """The batch trickles in (a file every 0.1 s); the service dies once it is at work on it."""
     numbers = list(range(1, count + 1))
     pipeline.start()
-    drop(pipeline.seeds, numbers)
-    if service == "fetcher":
-        await until(lambda: accounted(pipeline, numbers) >= 1, 60)
+    dropping = asyncio.create_task(_trickle(pipeline, numbers, 0.1))
+    if service == "fetcher":  # a few files are published, the rest not yet
+        await until(lambda: raw_rows(pipeline) >= min(5, count // 2), 60, interval=0.1)
     else:
         durable = CONSUMER_OF[service]
         await until(lambda: consumer_delivered(pipeline.servers.nats_url, durable), 60, interval=0.1)
     pipeline.restart(service)
+    await dropping
     return Expected(frozenset(numbers))
+
+
+async def _trickle(pipeline: Pipeline, numbers: list[int], every_s: float) -> None:
+    for number in numbers:
+        drop(pipeline.seeds, [number])
+        await asyncio.sleep(every_s)
+
+
+def raw_rows(pipeline: Pipeline) -> int:
+    try:
+        return int(query(pipeline.servers.database_url, "SELECT count(*) FROM raw_articles")[0][0])
+    except Exception:
+        return 0
 
 
 def _register_kill(service: str, count: int, name: str, quick: bool = False) -> None:
