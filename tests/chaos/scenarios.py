@@ -74,12 +74,15 @@ async def _some_done(pipeline: Pipeline, numbers: list[int], at_least: int, time
 
 
 async def _kill_mid_batch(pipeline: Pipeline, service: str, count: int) -> Expected:
-    """The batch trickles in (a file every 0.1 s); the service dies once it is at work on it."""
+    """Once the pipeline is warm (one article through), the batch trickles in (a file every
+    0.2 s) and the service dies while it is at work on it."""
     numbers = list(range(1, count + 1))
     pipeline.start()
-    dropping = asyncio.create_task(_trickle(pipeline, numbers, 0.1))
+    drop(pipeline.seeds, numbers[:1])
+    await _some_done(pipeline, numbers, 1)
+    dropping = asyncio.create_task(_trickle(pipeline, numbers[1:], 0.2))
     if service == "fetcher":  # a few files are published, the rest not yet
-        await until(lambda: raw_rows(pipeline) >= min(5, count // 2), 60, interval=0.1)
+        await until(lambda: raw_rows(pipeline) >= min(6, count // 2), 60, interval=0.1)
     else:
         durable = CONSUMER_OF[service]
         await until(lambda: consumer_delivered(pipeline.servers.nats_url, durable), 60, interval=0.1)
