@@ -37,9 +37,13 @@ class Result:
     notes: tuple[str, ...] = ()  # figures the scenario measured
     kept: Path | None = None  # the pipeline folder (logs, data) of a failed scenario
 
+    crash_free: bool = False  # the scenario fails when a service exited by itself
+
     @property
     def ok(self) -> bool:
-        return self.note.startswith("skip") or (self.verdict is not None and self.verdict.ok)
+        if self.note.startswith("skip"):
+            return True
+        return self.verdict is not None and self.verdict.ok and not (self.crash_free and self.crashes)
 
 
 def cluster_missing() -> str | None:
@@ -68,8 +72,15 @@ async def run_scenario(scenario: Scenario, scale: float) -> Result:
         pipeline.stop()
     crashes = ", ".join(f"{name}×{times}" for name, times in sorted(pipeline.crashes.items()))
     seconds = time.monotonic() - started
-    result = Result(scenario.name, verdict, seconds, crashes=crashes, notes=tuple(pipeline.notes))
-    if verdict.ok:
+    result = Result(
+        scenario.name,
+        verdict,
+        seconds,
+        crashes=crashes,
+        notes=tuple(pipeline.notes),
+        crash_free=scenario.crash_free,
+    )
+    if result.ok:
         shutil.rmtree(pipeline.base, ignore_errors=True)
     else:
         result.kept = pipeline.base

@@ -48,6 +48,7 @@ class Scenario:
     nominal_s: float = 60.0  # rough wall time, so the runner starts the long ones first
     quick: bool = False  # part of `make test` (seconds)
     cluster: bool = False  # needs the lead's NatsCluster (three nodes)
+    crash_free: bool = False  # bad input must cost a dead letter, never a service's exit
 
 
 SCENARIOS: dict[str, Scenario] = {}
@@ -224,7 +225,7 @@ async def _publish_invalid_raw_articles(nats_url: str, first: int) -> list[int]:
     return [first, first + 1]
 
 
-@register("poison articles", nominal_s=90)
+@register("poison articles", nominal_s=90, crash_free=True)
 async def poison(pipeline: Pipeline, scale: float) -> Expected:
     good = list(range(1, 21))
     pipeline.start()
@@ -253,7 +254,7 @@ def huge_html(number: int, size: int) -> str:
     return f"{head}{paragraphs}{image}{filler}'>{tail}"
 
 
-@register("huge files (3 MB, 60 MB)", nominal_s=120, settle_s=180)
+@register("huge files (3 MB, 60 MB)", nominal_s=120, settle_s=180, crash_free=True)
 async def huge(pipeline: Pipeline, scale: float) -> Expected:
     good = list(range(1, 11))
     pipeline.start()
@@ -268,7 +269,7 @@ async def huge(pipeline: Pipeline, scale: float) -> Expected:
     return Expected(frozenset([*good, 300]), dead=frozenset([301]), content={300: sha(big)})
 
 
-@register("odd files (non-UTF-8 name, symlinks)", nominal_s=60)
+@register("odd files (non-UTF-8 name, symlinks)", nominal_s=60, crash_free=True)
 async def odd(pipeline: Pipeline, scale: float) -> Expected:
     good = list(range(1, 11))
     drop(pipeline.seeds, good[:5])
@@ -288,7 +289,7 @@ async def odd(pipeline: Pipeline, scale: float) -> Expected:
     return Expected(frozenset(good), dead=frozenset(dead))
 
 
-@register("slowly written file", nominal_s=60)
+@register("slowly written file", nominal_s=60, crash_free=True)
 async def slow_write(pipeline: Pipeline, scale: float) -> Expected:
     good = list(range(1, 6))
     pipeline.start()
