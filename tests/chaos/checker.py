@@ -78,6 +78,7 @@ class Expected:
     dead: frozenset[int] = frozenset()
     content: Mapping[int, str] = field(default_factory=dict)
     either: frozenset[int] = frozenset()  # stored or dead-lettered, both right; only not lost
+    versions: Mapping[int, int] = field(default_factory=dict)  # publishes a number may have (1)
 
     @property
     def numbers(self) -> frozenset[int]:
@@ -122,6 +123,10 @@ def _repeated(numbers: Iterable[int]) -> Bitset:
     return Bitset(n for n, times in Counter(numbers).items() if times > 1)
 
 
+def _over(numbers: Iterable[int], versions: Mapping[int, int]) -> Bitset:
+    return Bitset(n for n, times in Counter(numbers).items() if times > versions.get(n, 1))
+
+
 def _repeated_letters(letters: Iterable[tuple[str, int]]) -> Bitset:
     return Bitset(n for (_, n), times in Counter(letters).items() if times > 1)
 
@@ -144,7 +149,7 @@ def check(expected: Expected, observed: Observed) -> Verdict:
     repeated = (
         _repeated(observed.articles)
         | _repeated(observed.raw)
-        | _repeated(observed.published)
+        | _over(observed.published, expected.versions)
         | _repeated_letters(observed.dead)
     )
     misrouted = (good & (dead - stored)) | (poison & stored)

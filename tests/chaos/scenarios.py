@@ -29,11 +29,13 @@ from harness import (
     consumer_delivered,
     drop,
     file_name,
+    numbered,
     query,
     unstorable_article,
     until,
     write_whole,
 )
+from orewatch_common.settings import Settings
 
 ScenarioRun = Callable[[Pipeline, float], Awaitable[Expected]]
 
@@ -205,6 +207,8 @@ def _poison_files(seeds: Path, first: int) -> list[int]:
         first + 1: text.replace(b" ", b" \xd0 ", 1),  # UTF-8 with a lead byte and no sequence
         first + 2: b"",
         first + 3: bytes(noise.randrange(0, 256) for _ in range(3000)),  # binary
+        # binary whose dead letter, each byte escaped as \\xNN in JSON, is over NATS's 1 MiB
+        first + 7: bytes(noise.randrange(0, 256) for _ in range(400_000)),
     }
     for number, data in files.items():
         write_whole(seeds / file_name(number), data)
@@ -304,6 +308,63 @@ async def slow_write(pipeline: Pipeline, scale: float) -> Expected:
             slow.flush()
             await asyncio.sleep(0.3)
     return Expected(frozenset([*good, 400]), content={400: sha(text)})
+
+
+# --- an edit A -> B -> A within the dedup window ----------------------------------------------
+
+
+@register("edit A→B→A", nominal_s=60)
+async def edit_back(pipeline: Pipeline, scale: float) -> Expected:
+    """Three versions of one file, each waited for: the third (the first again) must be stored."""
+    good = list(range(1, 4))
+    pipeline.start()
+    drop(pipeline.seeds, good)
+    path = pipeline.seeds / file_name(500)
+    first, second = article(500), article(500) + "\nДополнено: компания подтвердила сделку.\n"
+    for version in (first, second, first):
+        write_whole(path, version.encode("utf-8"))
+        await until(lambda v=version: stored_hash(pipeline, 500) == sha(v), 60)
+    return Expected(frozenset([*good, 500]), content={500: sha(first)}, versions={500: 3})
+
+
+def stored_hash(pipeline: Pipeline, number: int) -> str | None:
+    rows = query(
+        pipeline.servers.database_url,
+        "SELECT raw_sha256 FROM articles WHERE source_uri = %s AND extracted_at IS NOT NULL",
+        file_name(number),
+    )
+    return rows[0][0] if rows else None
+
+
+# --- a consumer that dies on every delivery (the kernel's OOM killer) ------------------------
+
+
+@register("extractor killed on every delivery (OOM)", nominal_s=300, settle_s=120)
+async def killed_every_delivery(pipeline: Pipeline, scale: float) -> Expected:
+    """The extractor dies holding one article until JetStream's delivery limit: the message
+    must still become a dead letter (max-deliveries advisory), not vanish."""
+    pipeline.start("store", "cleaner", "fetcher")
+    long_read = "\n\n".join(article(n).partition("\n\n")[2] for n in range(600, 612))  # seconds of work
+    write_whole(pipeline.seeds / file_name(600), numbered(f"Обзор недели\n\n{long_read}", 600).encode())
+    url = pipeline.servers.nats_url
+    for handed_out in range(Settings(_env_file=None).max_deliver):
+        pipeline.start("extractor")
+        await until(lambda n=handed_out: consumer_sequence(url, "extractor", n), 180, interval=0.05)
+        pipeline.kill("extractor")
+    pipeline.start("extractor")
+    return Expected(frozenset(), dead=frozenset([600]))
+
+
+async def consumer_sequence(nats_url: str, durable: str, past: int) -> bool:
+    """Whether the consumer has made more than `past` deliveries (redeliveries count)."""
+    client = await nats.connect(servers=nats_url.split(","), connect_timeout=5, max_reconnect_attempts=1)
+    try:
+        info = await client.jetstream().consumer_info("OREWATCH", durable)
+        return int(info.delivered.consumer_seq) > past
+    except Exception:
+        return False
+    finally:
+        await client.close()
 
 
 # --- a leader kill in a three-node cluster ---------------------------------------------------

@@ -43,6 +43,12 @@ ONE_TO_FIVE = frozenset(range(1, 6))
             id="a file published three times (half-written versions)",
         ),
         pytest.param(
+            Expected(frozenset({1, 2}), versions={1: 3}),
+            Observed(articles=(1, 2), published=(1, 1, 1, 2, 2)),
+            Verdict(articles=2, stored=2, dead_lettered=0, duplicated=[2]),
+            id="three versions of an edited file are no duplicate, two publishes of one are",
+        ),
+        pytest.param(
             Expected(frozenset({1, 2}), dead=frozenset({3, 4})),
             Observed(articles=(1, 2), dead=(("fetcher", 3), ("cleaner", 4), ("store", 4))),
             Verdict(articles=4, stored=2, dead_lettered=2),
