@@ -35,7 +35,6 @@ from harness import (
     until,
     write_whole,
 )
-from orewatch_common.settings import Settings
 
 ScenarioRun = Callable[[Pipeline, float], Awaitable[Expected]]
 
@@ -207,8 +206,8 @@ def _poison_files(seeds: Path, first: int) -> list[int]:
         first + 1: text.replace(b" ", b" \xd0 ", 1),  # UTF-8 with a lead byte and no sequence
         first + 2: b"",
         first + 3: bytes(noise.randrange(0, 256) for _ in range(3000)),  # binary
-        # binary whose dead letter, each byte escaped as \\xNN in JSON, is over NATS's 1 MiB
-        first + 7: bytes(noise.randrange(0, 256) for _ in range(400_000)),
+        # control bytes: a dead letter of their first 200 kB, each one \\u00NN in JSON, is over 1 MiB
+        first + 7: bytes(range(1, 32)) * 13_000,
     }
     for number, data in files.items():
         write_whole(seeds / file_name(number), data)
@@ -339,7 +338,7 @@ def stored_hash(pipeline: Pipeline, number: int) -> str | None:
 # --- a consumer that dies on every delivery (the kernel's OOM killer) ------------------------
 
 
-@register("extractor killed on every delivery (OOM)", nominal_s=300, settle_s=120)
+@register("extractor killed on every delivery (OOM)", nominal_s=150, settle_s=120)
 async def killed_every_delivery(pipeline: Pipeline, scale: float) -> Expected:
     """The extractor dies holding one article until JetStream's delivery limit: the message
     must still become a dead letter (max-deliveries advisory), not vanish."""
@@ -347,11 +346,12 @@ async def killed_every_delivery(pipeline: Pipeline, scale: float) -> Expected:
     long_read = "\n\n".join(article(n).partition("\n\n")[2] for n in range(600, 612))  # seconds of work
     write_whole(pipeline.seeds / file_name(600), numbered(f"Обзор недели\n\n{long_read}", 600).encode())
     url = pipeline.servers.nats_url
-    for handed_out in range(Settings(_env_file=None).max_deliver):
-        pipeline.start("extractor")
+    limit = 3  # the extractor's delivery limit here (default 6), so the redelivery backoff is short
+    for handed_out in range(limit):
+        pipeline.start("extractor", OREWATCH_MAX_DELIVER=str(limit))
         await until(lambda n=handed_out: consumer_sequence(url, "extractor", n), 180, interval=0.05)
         pipeline.kill("extractor")
-    pipeline.start("extractor")
+    pipeline.start("extractor", OREWATCH_MAX_DELIVER=str(limit))
     return Expected(frozenset(), dead=frozenset([600]))
 
 
