@@ -229,11 +229,6 @@ class Pipeline:
         assert process is not None
         process.send_signal(sig)
 
-    def restart_nats(self, down_s: float = 0.0) -> None:
-        self.servers.nats.stop()
-        time.sleep(down_s)
-        self.servers.nats.start()
-
     def stop(self) -> None:
         """Services first (all told at once, each killed if it ignores SIGTERM), then servers."""
         self._stopping.set()
@@ -244,9 +239,6 @@ class Pipeline:
         for service in self.services.values():
             service.stop()
         self.servers.stop()
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {n}\n{p.log()[-3000:]}" for n, p in self.services.items())
 
 
 # --- numbered articles ------------------------------------------------------------------------
