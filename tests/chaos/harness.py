@@ -123,8 +123,8 @@ def start_servers(base: Path, cluster_size: int = 0) -> Servers:
     return servers
 
 
-def service_environment(servers: Servers, seeds: Path, state: Path) -> dict[str, str]:
-    """Environment of every service process of a scenario.
+def service_environment(servers: Servers, seeds: Path, state: Path, service: str) -> dict[str, str]:
+    """Environment of one service process of a scenario (each may get its own credentials).
 
     Retry and delivery limits stay at the project's defaults, which are what an operator
     runs: an outage must be survived by those, not by a test's generous ones. Only the ack
@@ -142,6 +142,11 @@ def service_environment(servers: Servers, seeds: Path, state: Path) -> dict[str,
         "OMP_NUM_THREADS": "1",
         **({"OREWATCH_STREAM_REPLICAS": str(len(servers.cluster.urls))} if servers.cluster else {}),
     }
+
+
+async def harness_client(nats_url: str) -> nats.NATS:
+    """The harness's own NATS connection (reads the stream, publishes poison, asks consumers)."""
+    return await nats.connect(servers=nats_url.split(","), connect_timeout=5, max_reconnect_attempts=2)
 
 
 def postgres_pids(server: PostgresServer) -> list[int]:
@@ -176,7 +181,7 @@ class Pipeline:
         self.seeds = self.base / "seeds"
         self.seeds.mkdir()
         self.servers = start_servers(self.base / "servers", cluster_size)
-        self.env = service_environment(self.servers, self.seeds, self.base / "state")
+        self.state = self.base / "state"
         self.services: dict[str, ServiceProcess] = {}
         self.crashes: Counter[str] = Counter()
         self.notes: list[str] = []  # figures a scenario measured, printed with the table
@@ -188,7 +193,8 @@ class Pipeline:
         with self._lock:
             for name in names or SERVICES:
                 log = self.base / f"{name}.log"
-                self.services[name] = ServiceProcess(name, {**self.env, **env}, log).start()
+                environment = service_environment(self.servers, self.seeds, self.state, name)
+                self.services[name] = ServiceProcess(name, {**environment, **env}, log).start()
 
     def kill(self, name: str) -> None:
         self.services[name].kill()
@@ -326,7 +332,7 @@ _SOURCE_URI = re.compile(rb'"source_uri"\s*:\s*"([^"]*)"')
 
 async def published_numbers(nats_url: str, timeout: float = 20.0) -> tuple[int, ...]:
     """The number of every raw.article message in the stream (a repeat is a duplicate publish)."""
-    client = await nats.connect(servers=nats_url.split(","), connect_timeout=5, max_reconnect_attempts=3)
+    client = await harness_client(nats_url)
     try:
         js = client.jetstream()
         try:
@@ -361,7 +367,7 @@ async def published_numbers(nats_url: str, timeout: float = 20.0) -> tuple[int, 
 
 async def consumer_delivered(nats_url: str, durable: str) -> int:
     """How far a durable consumer has handed out the stream (0 before it exists)."""
-    client = await nats.connect(servers=nats_url.split(","), connect_timeout=5, max_reconnect_attempts=1)
+    client = await harness_client(nats_url)
     try:
         info = await client.jetstream().consumer_info(STREAM, durable)
         return int(info.delivered.stream_seq)

@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import nats
 from checker import Expected
 from harness import (
     CONSUMER_OF,
@@ -29,6 +28,7 @@ from harness import (
     consumer_delivered,
     drop,
     file_name,
+    harness_client,
     numbered,
     query,
     unstorable_article,
@@ -218,7 +218,7 @@ async def _publish_invalid_raw_articles(nats_url: str, first: int) -> list[int]:
     """raw.article messages no contract accepts, published straight onto the stream."""
     missing_fields = {"schema_version": 1, "source_uri": file_name(first), "content": f"№ {first:06d}"}
     not_json = f"not json at all: № {first + 1:06d}".encode()
-    client = await nats.connect(servers=nats_url.split(","))
+    client = await harness_client(nats_url)
     try:
         js = client.jetstream()
         await js.publish("raw.article", json.dumps(missing_fields).encode())
@@ -357,7 +357,7 @@ async def killed_every_delivery(pipeline: Pipeline, scale: float) -> Expected:
 
 async def consumer_sequence(nats_url: str, durable: str, past: int) -> bool:
     """Whether the consumer has made more than `past` deliveries (redeliveries count)."""
-    client = await nats.connect(servers=nats_url.split(","), connect_timeout=5, max_reconnect_attempts=1)
+    client = await harness_client(nats_url)
     try:
         info = await client.jetstream().consumer_info("OREWATCH", durable)
         return int(info.delivered.consumer_seq) > past
