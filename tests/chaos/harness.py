@@ -187,22 +187,26 @@ class Pipeline:
         self.notes: list[str] = []  # figures a scenario measured, printed with the table
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._down: set[str] = set()  # killed on purpose: not restarted by the supervisor
         threading.Thread(target=self._supervise, name=f"supervise-{slug}", daemon=True).start()
 
     def start(self, *names: str, **env: str) -> None:
         with self._lock:
             for name in names or SERVICES:
+                self._down.discard(name)
                 log = self.base / f"{name}.log"
                 environment = service_environment(self.servers, self.seeds, self.state, name)
                 self.services[name] = ServiceProcess(name, {**environment, **env}, log).start()
 
     def kill(self, name: str) -> None:
-        self.services[name].kill()
+        """kill -9, and keep it down (the supervisor leaves it alone) until `start`."""
+        with self._lock:
+            self._down.add(name)
+            self.services[name].kill()
 
     def restart(self, name: str) -> None:
         """kill -9, then start it again at once (as a supervisor would)."""
-        with self._lock:
-            self.services[name].kill()
+        self.kill(name)
         self.start(name)
 
     async def cpu_percent(self, seconds: float = 5.0) -> dict[str, float]:
@@ -225,7 +229,11 @@ class Pipeline:
         """Restart a service that exited by itself, as `orewatch run` and Docker do, and count it."""
         while not self._stopping.wait(RESTART_DELAY_S):
             with self._lock:
-                exited = [n for n, p in self.services.items() if p.process and p.process.poll() is not None]
+                exited = [
+                    n
+                    for n, p in self.services.items()
+                    if n not in self._down and p.process and p.process.poll() is not None
+                ]
                 for name in exited:
                     self.crashes[name] += 1
                     self.services[name].start()
