@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_LINK_MODE := copy
 
-.PHONY: install secrets run test test-fast lint typecheck docs bench score clean distclean
+.PHONY: install secrets run test test-fast chaos lint typecheck docs bench score clean distclean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -37,6 +37,9 @@ test: install lint typecheck ## lint, types, then every test: unit, contract, en
 
 test-fast: install ## unit tests only (no servers)
 	$(VENV)/bin/python -m pytest -q -m "not slow" libs services/*/tests/unit
+
+chaos: install ## fault injection on real servers (< 15 min): one table, exit 1 if anything is lost or duplicated
+	OMP_NUM_THREADS=1 $(VENV)/bin/python tests/chaos/run.py
 
 lint: install ## ruff: lint and format
 	$(VENV)/bin/ruff check .
