@@ -23,13 +23,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import nats
 from checker import Observed, number_in
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
-from orewatch_cli.servers import NatsServer, PostgresServer
+from orewatch_cli.credentials import nats_login, nats_secret, read_secret, write_nats_config
+from orewatch_cli.servers import NatsCluster, NatsServer, PostgresServer
+from orewatch_common.permissions import DbRole, NatsUser
 from orewatch_common.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,8 +62,13 @@ class Servers:
     base: Path
     nats: NatsServer
     postgres: PostgresServer
-    cluster: Any = None  # orewatch_cli.servers.NatsCluster, when the scenario runs on three nodes
+    cluster: NatsCluster | None = None  # when the scenario runs on three nodes
     stopped: list[int] = field(default_factory=list)
+
+    @property
+    def secrets(self) -> Path:
+        """Every password of the scenario (NATS users, PostgreSQL roles), as `orewatch run` keeps them."""
+        return self.base / "secrets"
 
     @property
     def nats_url(self) -> str:
@@ -88,7 +94,7 @@ class Servers:
 
     def stop(self) -> None:
         self.resume_postgres()
-        if self.cluster is not None and hasattr(self.cluster, "stop"):
+        if self.cluster is not None:
             self.cluster.stop()
         self.nats.stop()
         self.postgres.stop()
@@ -104,11 +110,14 @@ def start_servers(base: Path, cluster_size: int = 0) -> Servers:
     """
     base.mkdir(parents=True, exist_ok=True)
     base.chmod(0o755)
-    servers = Servers(base, NatsServer(base / "nats"), PostgresServer(base / "postgres"))
+    users = write_nats_config(base / "secrets")  # a user per service, anonymous clients refused
+    servers = Servers(
+        base,
+        NatsServer(base / "nats", config=users),
+        PostgresServer(base / "postgres", secrets_dir=base / "secrets"),
+    )
     if cluster_size:
-        from orewatch_cli.servers import NatsCluster  # type: ignore[attr-defined]  # the lead's
-
-        servers.cluster = NatsCluster(base / "cluster", size=cluster_size).start()
+        servers.cluster = NatsCluster(base / "cluster", size=cluster_size, config=users).start()
     else:
         servers.nats.start()
     servers.postgres.start()
@@ -123,17 +132,35 @@ def start_servers(base: Path, cluster_size: int = 0) -> Servers:
     return servers
 
 
+# the pipeline's own settings: a scenario sets every one it needs, nothing leaks in
+OWN_VARIABLES = ("OREWATCH_", "NATS_", "DATABASE_", "POSTGRES_")
+
+
 def service_environment(servers: Servers, seeds: Path, state: Path, service: str) -> dict[str, str]:
-    """Environment of one service process of a scenario (each may get its own credentials).
+    """Environment of one service process of a scenario, logged in as `orewatch run` logs it in:
+    its own NATS user, and for the store the app role (passwords as files).
 
     Retry and delivery limits stay at the project's defaults, which are what an operator
     runs: an outage must be survived by those, not by a test's generous ones. Only the ack
     wait is shortened, so a killed service's message comes back in seconds, not a minute.
     """
+    database = (
+        {
+            "DATABASE_URL": servers.postgres.url_for(DbRole.APP, with_password=False),
+            "POSTGRES_PASSWORD_FILE": str(servers.postgres.password_file(DbRole.APP)),
+        }
+        if service == "store"
+        else {}
+    )
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("OREWATCH_", "NATS_", "DATABASE_"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("OREWATCH_", "NATS_", "DATABASE_", "POSTGRES_"))
+        },
         "NATS_URL": servers.nats_url,
-        "DATABASE_URL": servers.database_url,
+        **nats_login(service, servers.secrets),
+        **database,
         "OREWATCH_SEEDS_DIR": str(seeds),
         "OREWATCH_STATE_DIR": str(state),
         "OREWATCH_ACK_WAIT_S": "5",
@@ -144,9 +171,17 @@ def service_environment(servers: Servers, seeds: Path, state: Path, service: str
     }
 
 
-async def harness_client(nats_url: str) -> nats.NATS:
-    """The harness's own NATS connection (reads the stream, publishes poison, asks consumers)."""
-    return await nats.connect(servers=nats_url.split(","), connect_timeout=5, max_reconnect_attempts=2)
+async def harness_client(servers: Servers) -> nats.NATS:
+    """The harness's own NATS connection, as the operator's admin user (reads the stream,
+    publishes poison, asks consumers)."""
+    password = read_secret(servers.secrets / nats_secret(NatsUser.ADMIN))
+    return await nats.connect(
+        servers=servers.nats_url.split(","),
+        user=NatsUser.ADMIN.value,
+        password=password,
+        connect_timeout=5,
+        max_reconnect_attempts=2,
+    )
 
 
 def postgres_pids(server: PostgresServer) -> list[int]:
@@ -338,9 +373,9 @@ def _numbers(rows: Iterable[tuple[str | None, ...]]) -> tuple[int, ...]:
 _SOURCE_URI = re.compile(rb'"source_uri"\s*:\s*"([^"]*)"')
 
 
-async def published_numbers(nats_url: str, timeout: float = 20.0) -> tuple[int, ...]:
+async def published_numbers(servers: Servers, timeout: float = 20.0) -> tuple[int, ...]:
     """The number of every raw.article message in the stream (a repeat is a duplicate publish)."""
-    client = await harness_client(nats_url)
+    client = await harness_client(servers)
     try:
         js = client.jetstream()
         try:
@@ -373,9 +408,9 @@ async def published_numbers(nats_url: str, timeout: float = 20.0) -> tuple[int, 
         await client.close()
 
 
-async def consumer_delivered(nats_url: str, durable: str) -> int:
+async def consumer_delivered(servers: Servers, durable: str) -> int:
     """How far a durable consumer has handed out the stream (0 before it exists)."""
-    client = await harness_client(nats_url)
+    client = await harness_client(servers)
     try:
         info = await client.jetstream().consumer_info(STREAM, durable)
         return int(info.delivered.stream_seq)

@@ -23,6 +23,7 @@ from checker import Expected
 from harness import (
     CONSUMER_OF,
     Pipeline,
+    Servers,
     accounted,
     article,
     consumer_delivered,
@@ -87,7 +88,7 @@ async def _kill_mid_batch(pipeline: Pipeline, service: str, count: int) -> Expec
         await until(lambda: raw_rows(pipeline) >= min(6, count // 2), 60, interval=0.1)
     else:
         durable = CONSUMER_OF[service]
-        await until(lambda: consumer_delivered(pipeline.servers.nats_url, durable), 60, interval=0.1)
+        await until(lambda: consumer_delivered(pipeline.servers, durable), 60, interval=0.1)
     pipeline.restart(service)
     await dropping
     return Expected(frozenset(numbers))
@@ -214,11 +215,11 @@ def _poison_files(seeds: Path, first: int) -> list[int]:
     return list(files)
 
 
-async def _publish_invalid_raw_articles(nats_url: str, first: int) -> list[int]:
+async def _publish_invalid_raw_articles(servers: Servers, first: int) -> list[int]:
     """raw.article messages no contract accepts, published straight onto the stream."""
     missing_fields = {"schema_version": 1, "source_uri": file_name(first), "content": f"№ {first:06d}"}
     not_json = f"not json at all: № {first + 1:06d}".encode()
-    client = await harness_client(nats_url)
+    client = await harness_client(servers)
     try:
         js = client.jetstream()
         await js.publish("raw.article", json.dumps(missing_fields).encode())
@@ -236,7 +237,7 @@ async def poison(pipeline: Pipeline, scale: float) -> Expected:
     poison = _poison_files(pipeline.seeds, 100)
     write_whole(pipeline.seeds / file_name(104), unstorable_article(104).encode("utf-8"))
     await _some_done(pipeline, good, 1)  # the stream exists once something flowed
-    poison += await _publish_invalid_raw_articles(pipeline.servers.nats_url, 105)
+    poison += await _publish_invalid_raw_articles(pipeline.servers, 105)
     drop(pipeline.seeds, good[10:])
     # The issue's unstorable article (one canonical actor twice) is stored once the extractor
     # merges the two; either way it must not vanish.
@@ -345,19 +346,19 @@ async def killed_every_delivery(pipeline: Pipeline, scale: float) -> Expected:
     pipeline.start("store", "cleaner", "fetcher")
     long_read = "\n\n".join(article(n).partition("\n\n")[2] for n in range(600, 612))  # seconds of work
     write_whole(pipeline.seeds / file_name(600), numbered(f"Обзор недели\n\n{long_read}", 600).encode())
-    url = pipeline.servers.nats_url
+    servers = pipeline.servers
     limit = 3  # the extractor's delivery limit here (default 6), so the redelivery backoff is short
     for handed_out in range(limit):
         pipeline.start("extractor", OREWATCH_MAX_DELIVER=str(limit))
-        await until(lambda n=handed_out: consumer_sequence(url, "extractor", n), 180, interval=0.05)
+        await until(lambda n=handed_out: consumer_sequence(servers, "extractor", n), 180, interval=0.05)
         pipeline.kill("extractor")
     pipeline.start("extractor", OREWATCH_MAX_DELIVER=str(limit))
     return Expected(frozenset(), dead=frozenset([600]))
 
 
-async def consumer_sequence(nats_url: str, durable: str, past: int) -> bool:
+async def consumer_sequence(servers: Servers, durable: str, past: int) -> bool:
     """Whether the consumer has made more than `past` deliveries (redeliveries count)."""
-    client = await harness_client(nats_url)
+    client = await harness_client(servers)
     try:
         info = await client.jetstream().consumer_info("OREWATCH", durable)
         return int(info.delivered.consumer_seq) > past
@@ -378,5 +379,12 @@ async def cluster_leader_kill(pipeline: Pipeline, scale: float) -> Expected:
     pipeline.start()
     drop(pipeline.seeds, numbers)
     await _some_done(pipeline, numbers, 30, timeout=180)
-    cluster.kill(cluster.leader_of("OREWATCH"))
+    client = await harness_client(pipeline.servers)
+    try:
+        info = await client.jetstream().stream_info("OREWATCH")
+    finally:
+        await client.close()
+    assert info.cluster is not None and info.cluster.leader, "a replicated stream has a leader"
+    cluster.node(info.cluster.leader).kill()
+    pipeline.notes.append(f"killed stream leader {info.cluster.leader}")
     return Expected(frozenset(numbers))
