@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -311,6 +312,40 @@ def start_service(service_env: dict[str, str], tmp_path: Path) -> Iterator[Calla
     yield start
     for process in started:
         process.stop()
+
+
+@dataclass
+class OrewatchRun:
+    """`orewatch run` as a user starts it: own servers under `state`, watching `seeds`."""
+
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+    seeds: Path
+    state: Path
+
+
+@pytest.fixture
+def orewatch_run(tmp_path: Path) -> Callable[..., OrewatchRun]:
+    """`orewatch_run(*files)`: copy the files into a fresh seeds folder, then start `orewatch run`
+    there (without the session's NATS_URL and DATABASE_URL, so it starts its own servers)."""
+
+    def start(*files: Path) -> OrewatchRun:
+        seeds, state = tmp_path / "seeds", tmp_path / "state"
+        seeds.mkdir()
+        for file in files:
+            shutil.copy(file, seeds / file.name)
+        env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
+        env["OREWATCH_STATE_DIR"] = str(state)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "orewatch_cli.main", "run", "--seeds", str(seeds)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+        return OrewatchRun(process, env, seeds, state)
+
+    return start
 
 
 async def wait_for(condition: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -98,20 +97,12 @@ async def _delivered(bus) -> bool:
     return info.delivered.stream_seq > 0
 
 
-def test_orewatch_run_starts_everything_and_stops_cleanly(tmp_path: Path, sample_articles, run_sql):
+def test_orewatch_run_starts_everything_and_stops_cleanly(
+    tmp_path: Path, sample_articles, run_sql, orewatch_run
+):
     """`orewatch run` as a user runs it: own servers under the state folder, Ctrl-C stops all."""
-    seeds, state = tmp_path / "seeds", tmp_path / "state"
-    seeds.mkdir()
-    shutil.copy(sample_articles[3], seeds / sample_articles[3].name)
-    env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
-    env["OREWATCH_STATE_DIR"] = str(state)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "orewatch_cli.main", "run", "--seeds", str(seeds)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=tmp_path,
-    )
+    started = orewatch_run(sample_articles[3])
+    run, env, state = started.process, started.env, started.state
     try:
         deadline = time.monotonic() + 120
         url = None

@@ -8,7 +8,6 @@ service gets in its argv or environment, only the paths of the files.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import stat
 import subprocess
@@ -85,18 +84,11 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_orewatch_run_gives_services_password_files_never_passwords(tmp_path: Path) -> None:
-    seeds, state = tmp_path / "seeds", tmp_path / "state"
-    seeds.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
-    env["OREWATCH_STATE_DIR"] = str(state)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "orewatch_cli.main", "run", "--seeds", str(seeds)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=tmp_path,
-    )
+def test_orewatch_run_gives_services_password_files_never_passwords(
+    tmp_path: Path, orewatch_run: Callable[..., Any]
+) -> None:
+    started = orewatch_run()
+    run, env, state = started.process, started.env, started.state
     try:
         deadline = time.monotonic() + 120
         urls: dict[str, str] = {}

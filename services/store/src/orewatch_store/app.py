@@ -161,7 +161,12 @@ def _subscribe_pipeline(broker: PipelineBroker, settings: Settings, in_transacti
         except RawArticleMissing as missing:
             if await raw_article_pending(broker, settings, stream_sequence(message)):
                 raise RawArticleNotStoredYet(str(missing)) from missing
-            raise UnknownRawArticle(f"{missing}, and no raw.article before it is pending") from missing
+            # store-raw may have committed it between that write and the ack floor just read;
+            # whatever is under that floor is committed now, so one more try decides
+            try:
+                await in_transaction(write)
+            except RawArticleMissing as still:
+                raise UnknownRawArticle(f"{still}, and no raw.article before it is pending") from still
 
     @broker.subscriber(
         RAW_ARTICLE,
