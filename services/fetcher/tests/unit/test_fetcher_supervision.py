@@ -56,3 +56,33 @@ async def test_loop_returning_early_counts_as_failure() -> None:
         "poller", loop, stop, max_quick_failures=2, base_delay_s=0.01, give_up=lambda: gave_up.append(True)
     )
     assert gave_up == [True]
+
+
+async def test_nats_away_never_gives_up() -> None:
+    """Twenty crashes in a row because NATS is away (far over the quick-failure limit): the
+    loop is tried again every time, the process is not taken down."""
+    import nats.errors
+
+    stop = asyncio.Event()
+    runs: list[int] = []
+    gave_up: list[bool] = []
+
+    async def loop() -> None:
+        runs.append(1)
+        if len(runs) <= 20:
+            raise nats.errors.ConnectionClosedError()
+        stop.set()
+
+    await asyncio.wait_for(
+        supervise(
+            "watcher",
+            loop,
+            stop,
+            max_quick_failures=3,
+            base_delay_s=0.001,
+            max_delay_s=0.01,
+            give_up=lambda: gave_up.append(True),
+        ),
+        timeout=10,
+    )
+    assert (len(runs), gave_up) == (21, [])
