@@ -50,7 +50,7 @@ class Scenario:
     nominal_s: float = 60.0  # rough wall time, so the runner starts the long ones first
     quick: bool = False  # part of `make test` (seconds)
     cluster: bool = False  # needs the lead's NatsCluster (three nodes)
-    crash_free: bool = False  # bad input must cost a dead letter, never a service's exit
+    crash_free: bool = False  # bad input or an outage must never cost a service's exit
 
 
 SCENARIOS: dict[str, Scenario] = {}
@@ -141,17 +141,17 @@ async def _nats_outage(pipeline: Pipeline, down_s: float) -> Expected:
     return Expected(frozenset(first + second))
 
 
-@register("NATS restart", nominal_s=60)
+@register("NATS restart", nominal_s=60, crash_free=True)
 async def nats_restart(pipeline: Pipeline, scale: float) -> Expected:
     return await _nats_outage(pipeline, 1.0)
 
 
-@register("NATS down 150 s", nominal_s=240, settle_s=240)
+@register("NATS down 150 s", nominal_s=240, settle_s=240, crash_free=True)
 async def nats_down_150(pipeline: Pipeline, scale: float) -> Expected:
     return await _nats_outage(pipeline, 150 * scale)
 
 
-@register("NATS down 10 min", nominal_s=700, settle_s=240)
+@register("NATS down 10 min", nominal_s=700, settle_s=240, crash_free=True)
 async def nats_down_600(pipeline: Pipeline, scale: float) -> Expected:
     return await _nats_outage(pipeline, 600 * scale)
 
@@ -169,12 +169,12 @@ async def _postgres_outage(pipeline: Pipeline, down_s: float, *, freeze: bool) -
     return Expected(frozenset(first + second))
 
 
-@register("Postgres stopped 90 s", nominal_s=200, settle_s=240)
+@register("Postgres stopped 90 s", nominal_s=200, settle_s=240, crash_free=True)
 async def postgres_stopped(pipeline: Pipeline, scale: float) -> Expected:
     return await _postgres_outage(pipeline, 90 * scale, freeze=False)
 
 
-@register("Postgres SIGSTOP 60 s", nominal_s=170, settle_s=240)
+@register("Postgres SIGSTOP 60 s", nominal_s=170, settle_s=240, crash_free=True)
 async def postgres_frozen(pipeline: Pipeline, scale: float) -> Expected:
     return await _postgres_outage(pipeline, 60 * scale, freeze=True)
 
@@ -182,7 +182,7 @@ async def postgres_frozen(pipeline: Pipeline, scale: float) -> Expected:
 # --- a slow consumer ---------------------------------------------------------------------------
 
 
-@register("slow consumer (store SIGSTOP 30 s)", nominal_s=90)
+@register("slow consumer (store SIGSTOP 30 s)", nominal_s=90, crash_free=True)
 async def slow_consumer(pipeline: Pipeline, scale: float) -> Expected:
     numbers = list(range(1, 31))
     pipeline.start()
@@ -313,7 +313,7 @@ async def slow_write(pipeline: Pipeline, scale: float) -> Expected:
 # --- an edit A -> B -> A within the dedup window ----------------------------------------------
 
 
-@register("edit A→B→A", nominal_s=60)
+@register("edit A→B→A", nominal_s=60, crash_free=True)
 async def edit_back(pipeline: Pipeline, scale: float) -> Expected:
     """Three versions of one file, each waited for: the third (the first again) must be stored."""
     good = list(range(1, 4))
@@ -371,7 +371,7 @@ async def consumer_sequence(servers: Servers, durable: str, past: int) -> bool:
 # --- a leader kill in a three-node cluster ---------------------------------------------------
 
 
-@register("cluster leader kill (300 files)", nominal_s=240, settle_s=240, cluster=True)
+@register("cluster leader kill (300 files)", nominal_s=240, settle_s=240, cluster=True, crash_free=True)
 async def cluster_leader_kill(pipeline: Pipeline, scale: float) -> Expected:
     numbers = list(range(1, 301))
     cluster = pipeline.servers.cluster
