@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from faststream import ContextRepo, FastStream
+from faststream.nats import NatsBroker
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 from orewatch_common.bus import (
@@ -84,6 +85,13 @@ def lease_s(settings: Settings) -> float:
     return 4 * settings.http_timeout_s + settings.fetch_delay_s + 60.0
 
 
+async def open_bucket(broker: NatsBroker, settings: Settings, bucket: str) -> KeyValue:
+    """A key-value bucket of the fetcher, once NATS answers (it may be away at start-up)."""
+    return await once_available(
+        lambda: broker.key_value(bucket, replicas=settings.stream_replicas), settings, bucket
+    )
+
+
 def build_app(settings: Settings | None = None) -> FastStream:
     settings = settings or get_settings()
     broker = build_broker(settings, "fetcher")
@@ -126,13 +134,8 @@ def build_app(settings: Settings | None = None) -> FastStream:
             allow_private=settings.allow_private_urls,
         )
         clients.append(client)
-        replicas = settings.stream_replicas
-        feed_bucket = await once_available(
-            lambda: broker.key_value(FEED_STATE_BUCKET, replicas=replicas), settings, FEED_STATE_BUCKET
-        )
-        seen_bucket = await once_available(
-            lambda: broker.key_value(SEEN_BUCKET, replicas=replicas), settings, SEEN_BUCKET
-        )
+        feed_bucket = await open_bucket(broker, settings, FEED_STATE_BUCKET)
+        seen_bucket = await open_bucket(broker, settings, SEEN_BUCKET)
         state = FeedState(feed_bucket, lease_s=lease_s(settings))
         poller = build_poller(settings, client, state, publish_article, publish_dead_letter)
         ingestor = SeedsIngestor(
