@@ -26,11 +26,11 @@ import nats
 import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
-from orewatch_cli.credentials import nats_login, nats_secret, read_secret, write_nats_config
+from orewatch_cli.credentials import nats_login, nats_secret, write_nats_config
 from orewatch_cli.servers import NatsServer, PostgresServer
 from orewatch_common.contracts import Contract
 from orewatch_common.permissions import DbRole, NatsUser
-from orewatch_common.settings import Settings
+from orewatch_common.settings import Settings, read_secret
 
 REPO = Path(__file__).parent
 SAMPLE_SEEDS = REPO / "seeds"  # the five sample articles shipped with the project

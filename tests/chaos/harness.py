@@ -28,10 +28,10 @@ import nats
 from checker import Observed, number_in
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
-from orewatch_cli.credentials import nats_login, nats_secret, read_secret, write_nats_config
+from orewatch_cli.credentials import nats_login, nats_secret, write_nats_config
 from orewatch_cli.servers import NatsCluster, NatsServer, PostgresServer
 from orewatch_common.permissions import DbRole, NatsUser
-from orewatch_common.settings import Settings
+from orewatch_common.settings import Settings, read_secret
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:

@@ -16,9 +16,10 @@ from typing import Any
 
 import nats
 import pytest
-from orewatch_cli.credentials import nats_login, nats_secret, read_secret, write_nats_config
+from orewatch_cli.credentials import nats_login, nats_secret, write_nats_config
 from orewatch_cli.servers import NatsCluster
 from orewatch_common.permissions import NatsUser
+from orewatch_common.settings import read_secret
 
 pytestmark = [pytest.mark.chaos, pytest.mark.timeout(900)]
 

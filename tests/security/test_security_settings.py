@@ -8,11 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from orewatch_cli.credentials import SECRET_NAMES, ensure_secrets, read_secret
+from orewatch_cli.credentials import SECRET_NAMES, ensure_secrets
 from orewatch_cli.servers import nats_server_binary
 from orewatch_common.bus import nats_auth_options, subscriber_options
 from orewatch_common.permissions import GRANTS, NatsUser, permissions, server_config
-from orewatch_common.settings import Settings
+from orewatch_common.settings import Settings, read_secret
 
 
 @pytest.fixture

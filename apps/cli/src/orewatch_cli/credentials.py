@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 from orewatch_common.permissions import DbRole, NatsUser, server_config
+from orewatch_common.settings import read_secret
 
 NATS_CONFIG = "nats-server.conf"
 
@@ -53,10 +54,6 @@ def nats_login(service: str, secrets: Path) -> dict[str, str]:
     """A service's NATS user and the path of its password file (the password stays in the file)."""
     user = NatsUser(service)
     return {"OREWATCH_NATS_USER": user.value, "OREWATCH_NATS_PASSWORD_FILE": str(secrets / nats_secret(user))}
-
-
-def read_secret(path: Path) -> str:
-    return path.read_text(encoding="utf-8").strip()
 
 
 def write_nats_config(directory: Path, mode: int = 0o600) -> Path:

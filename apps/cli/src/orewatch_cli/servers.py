@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from orewatch_common.permissions import DB_ROLE_NAMES, DbRole
+from orewatch_common.settings import read_secret
 
-from orewatch_cli.credentials import ensure_secrets, postgres_secret, read_secret
+from orewatch_cli.credentials import ensure_secrets, postgres_secret
 
 POSTGRES_USER = DB_ROLE_NAMES[DbRole.OWNER]
 POSTGRES_DB = "orewatch"
@@ -146,8 +147,7 @@ def _give_to_postgres_user(path: Path) -> None:
     """As root: hand the cluster folder to `nobody` and let it traverse (not read) the parents."""
     if os.geteuid() != 0:
         return
-    nobody = pwd.getpwnam("nobody")
-    os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    _chown_to_postgres_user(path)
     for parent in path.resolve().parents:
         mode = parent.stat().st_mode
         if not mode & 0o001:

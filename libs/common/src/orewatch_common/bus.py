@@ -209,10 +209,9 @@ def subscriber_options(settings: Settings, stream: JStream, durable: str) -> dic
         "pull_sub": PullSub(batch_size=1, timeout=5.0),
         "ack_policy": AckPolicy.MANUAL,
     }
-    credentials = settings.nats_credentials()
-    if credentials is not None:
+    if settings.nats_user:
         # FastStream gives each pull subscription `_INBOX.` unless told: the user's own prefix
-        options["inbox_prefix"] = f"{inbox_prefix(credentials[0])}.".encode()
+        options["inbox_prefix"] = f"{inbox_prefix(settings.nats_user)}.".encode()
     return options
 
 
@@ -515,14 +514,10 @@ class _DeliveryMiddleware(BaseMiddleware):
             describe_error(exc),
             exc_info=exc if holds == 1 else None,
         )
-        deadline = asyncio.get_running_loop().time() + delay
-        beat = max(settings.ack_wait_s / 3, 0.1)
-        while (left := deadline - asyncio.get_running_loop().time()) > 0:
-            await asyncio.sleep(min(beat, left))
-            # NATS may be down too: the server then redelivers after ack_wait (a duplicate the
-            # idempotent writes absorb), and the hold goes on
-            with contextlib.suppress(Exception):
-                await msg.raw_message.in_progress()
+        # NATS may be down too: the server then redelivers after ack_wait (a duplicate the
+        # idempotent writes absorb), and the hold goes on
+        async with _kept_in_progress(msg, settings.ack_wait_s):
+            await asyncio.sleep(delay)
 
     async def _fail(self, msg: StreamMessage[Any], exc: Exception, failure: Failure, deliveries: int) -> None:
         policy = self.policy

@@ -135,7 +135,7 @@ class Settings(BaseSettings):
         """(user, password) for NATS, or None for an open server; kept out of `nats_url` and logs."""
         if not self.nats_user:
             return None
-        password = _read_secret(self.nats_password_file) if self.nats_password_file else self.nats_password
+        password = read_secret(self.nats_password_file) if self.nats_password_file else self.nats_password
         return self.nats_user, password or ""
 
     def sqlalchemy_url(self) -> str:
@@ -148,7 +148,7 @@ class Settings(BaseSettings):
 
     def libpq_url(self) -> str:
         """Database URL in the plain `postgresql://` form that psql understands."""
-        secret = _read_secret(self.postgres_password_file) if self.postgres_password_file else None
+        secret = read_secret(self.postgres_password_file) if self.postgres_password_file else None
         if self.database_url:
             url = _with_scheme(self.database_url, "postgresql")
             return _with_password(url, secret) if secret is not None else url
@@ -183,8 +183,11 @@ def _with_password(url: str, password: str) -> str:
     return urlunsplit((parts.scheme, f"{user}:{quote(password, safe='')}@{host}", *parts[2:]))
 
 
-def _read_secret(path: Path) -> str:
-    """A password file's content without its trailing newline (what `echo` or an editor adds)."""
+def read_secret(path: Path) -> str:
+    """A password file's content without its trailing newline (what `echo` or an editor adds).
+
+    The one reader of secret files: services and the config they log in against (the CLI's
+    nats-server.conf) must read a password the same way."""
     return path.read_text(encoding="utf-8").rstrip("\r\n")
 
 
