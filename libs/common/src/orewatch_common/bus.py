@@ -514,10 +514,16 @@ class _DeliveryMiddleware(BaseMiddleware):
             describe_error(exc),
             exc_info=exc if holds == 1 else None,
         )
-        # NATS may be down too: the server then redelivers after ack_wait (a duplicate the
-        # idempotent writes absorb), and the hold goes on
-        async with _kept_in_progress(msg, settings.ack_wait_s):
-            await asyncio.sleep(delay)
+        # A beat at least once per hold, however short: holds shorter than the handler
+        # heartbeat's interval would otherwise never tell the server the message is in hand.
+        deadline = asyncio.get_running_loop().time() + delay
+        beat = max(settings.ack_wait_s / 3, 0.1)
+        while (left := deadline - asyncio.get_running_loop().time()) > 0:
+            await asyncio.sleep(min(beat, left))
+            # NATS may be down too: the server then redelivers after ack_wait (a duplicate the
+            # idempotent writes absorb), and the hold goes on
+            with contextlib.suppress(Exception):
+                await msg.raw_message.in_progress()
 
     async def _fail(self, msg: StreamMessage[Any], exc: Exception, failure: Failure, deliveries: int) -> None:
         policy = self.policy
