@@ -105,8 +105,11 @@ async def raw_article_pending(broker: PipelineBroker, settings: Settings, before
     first raw.article above it, if any, is the oldest one still on its way.
     """
     js = broker.connection.jetstream()
-    info = await js.consumer_info(settings.stream_name, "store-raw")
-    floor = int(info.ack_floor.stream_seq or 0) if info.ack_floor else 0
+    try:
+        info = await js.consumer_info(settings.stream_name, "store-raw")
+        floor = int(info.ack_floor.stream_seq or 0) if info.ack_floor else 0
+    except NotFoundError:
+        floor = 0  # store-raw is not created yet (the store's consumers start one by one): it handled nothing
     try:
         oldest = await js.get_msg(settings.stream_name, seq=floor + 1, subject=RAW_ARTICLE, next=True)
     except NotFoundError:
