@@ -1,8 +1,21 @@
-"""orewatch's speech verbs and role nouns: one data file, one item a line, read by the cleaner
-and the extractor. A library: no entry points, no natasha."""
+"""orewatch's rule files and its speech lexicon: knowledge as data, one item a line, read by
+the cleaner and the extractor. A library: no entry points, no natasha."""
 
-from orewatch_lexicon.speech import (
+from orewatch_lexicon.rules import (
     Check,
+    LemmaRule,
+    PatternRule,
+    Rule,
+    RuleFileError,
+    RuleFileSpec,
+    RuleSet,
+    WordRule,
+    packaged,
+    parse_rules,
+    plain_words,
+    read_rules,
+)
+from orewatch_lexicon.speech import (
     Gender,
     Item,
     LexiconError,
@@ -20,13 +33,24 @@ __all__ = [
     "Check",
     "Gender",
     "Item",
+    "LemmaRule",
     "LexiconError",
     "LightVerb",
+    "PatternRule",
+    "Rule",
+    "RuleFileError",
+    "RuleFileSpec",
+    "RuleSet",
     "Section",
     "SpeechLexicon",
+    "WordRule",
     "alternation",
     "load_lexicon",
+    "packaged",
     "parse_lexicon",
+    "parse_rules",
     "past_stem",
+    "plain_words",
+    "read_rules",
     "verb_stem",
 ]

@@ -9,17 +9,24 @@ item listed twice in its section and a section with no item.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from importlib import resources
-from typing import Any, ClassVar
+from typing import ClassVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
+
+from orewatch_lexicon.rules import (
+    Check,
+    LemmaRule,
+    RuleFileError,
+    RuleFileSpec,
+    packaged,
+    parse_rules,
+    plain_words,
+)
 
 FILE_NAME = "speech.yaml"
 
@@ -66,14 +73,6 @@ class Section(StrEnum):
         return _CHECKS.get(self, Check.LEMMA)
 
 
-class Check(StrEnum):
-    """How an item's `example` shows it (and its `not` does not)."""
-
-    LEMMA = "lemma"  # words the tagger lemmatises to the lemma (a run of words for several)
-    PREFIX = "prefix"  # a word of the text, lowercased, begins with it ("Минфин" for "мин")
-    STEM = "stem"  # a word begins with the verb's stem: a language the tagger does not read
-
-
 _CHECKS = {Section.AGENCY_NAME_STARTS: Check.PREFIX, Section.REPORTED_VERBS_UK: Check.STEM}
 
 
@@ -84,35 +83,16 @@ class Gender(StrEnum):
     FEM = "Fem"
 
 
-class LexiconError(ValueError):
+class LexiconError(RuleFileError):
     """The lexicon file is malformed; the message is `speech.yaml:LINE: what is wrong`."""
 
-    def __init__(self, file: str, line: int, message: str):
-        super().__init__(f"{file}:{line}: {message}")
-        self.file, self.line, self.message = file, line, message
 
-
-def _lemma_text(value: str) -> str:
-    if value != " ".join(value.split()) or value != value.lower() or "ё" in value:
-        raise ValueError("must be lowercase, ё written е, words one space apart")
-    return value
-
-
-class Item(BaseModel):
+class Item(LemmaRule):
     """One line of the file: a word (or words) of a section and the sentences that test it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
     value_field: ClassVar[str | None] = None  # the field a map section gives each lemma
 
     section: Section
-    lemma: str = Field(min_length=1)
-    example: str = Field(min_length=1)
-    not_: str = Field(alias="not", min_length=1)
-
-    @field_validator("lemma")
-    @classmethod
-    def _lemma(cls, value: str) -> str:
-        return _lemma_text(value)
 
     @property
     def value(self) -> str:
@@ -122,9 +102,8 @@ class Item(BaseModel):
         return str(getattr(self, self.value_field))
 
     @property
-    def key(self) -> tuple[str, ...]:
-        """What may appear once in a section."""
-        return (self.lemma,)
+    def checked_by(self) -> Check:
+        return self.section.check
 
 
 class LightVerb(Item):
@@ -164,10 +143,10 @@ class Contraction(Item):
     @field_validator("expansion")
     @classmethod
     def _expansion(cls, value: str) -> str:
-        return _lemma_text(value)
+        return plain_words(value)
 
 
-_MODELS: dict[Section, type[Item]] = {
+_MODELS: dict[str, type[Item]] = {
     Section.LIGHT_VERBS: LightVerb,
     Section.PRONOUNS: Pronoun,
     Section.KIND_FAMILIES: KindFamily,
@@ -178,8 +157,7 @@ _MODELS: dict[Section, type[Item]] = {
 }
 
 
-def model_of(section: Section) -> type[Item]:
-    return _MODELS.get(section, Item)
+SPEC = RuleFileSpec(sections=Section, default=Item, models=_MODELS, every_section=True)
 
 
 @dataclass(frozen=True)
@@ -215,79 +193,19 @@ class SpeechLexicon:
 # --- loading --------------------------------------------------------------------------------
 
 
-def _describe(error: dict[str, Any]) -> str:
-    where = ".".join("not" if part == "not_" else str(part) for part in error["loc"])
-    if error["type"] == "extra_forbidden":
-        return f"unknown field {where!r}"
-    return f"{where}: {error['msg']}" if where else str(error["msg"])
-
-
-def _item(node: yaml.Node, data: Any, file: str) -> Item:
-    line = node.start_mark.line + 1
-    if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
-        raise LexiconError(file, line, "an item is a mapping: {section: ..., lemma: ..., ...}")
-    if node.end_mark.line != node.start_mark.line:
-        raise LexiconError(file, line, "an item is one line")
-    keys = [key.value for key, _ in node.value]
-    for k, key in enumerate(keys):
-        if key in keys[:k]:
-            raise LexiconError(file, line, f"field {key!r} given twice")
-    section = data.get("section")
-    if not isinstance(section, str) or section not in set(Section):
-        close = difflib.get_close_matches(str(section), [s.value for s in Section], n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise LexiconError(file, line, f"unknown section {section!r}{hint}")
-    try:
-        return model_of(Section(section)).model_validate(data)
-    except ValidationError as exc:
-        raise LexiconError(file, line, "; ".join(_describe(dict(e)) for e in exc.errors())) from None
-
-
 def parse_lexicon(text: str, file: str = FILE_NAME) -> SpeechLexicon:
     """The lexicon in `text`, the contents of a file named `file` (for error messages)."""
-    loader = yaml.SafeLoader(text)
     try:
-        try:
-            root = loader.get_single_node()
-            data = loader.construct_document(root) if root is not None else None
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            raise LexiconError(file, mark.line + 1 if mark else 1, str(exc.problem)) from None
-    finally:
-        loader.dispose()
-    if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
-        raise LexiconError(file, 1, "the file is a mapping with `version` and `items`")
-    nodes = {key.value: (key, value) for key, value in root.value}
-    for name, (key, _) in nodes.items():
-        if name not in ("version", "items"):
-            raise LexiconError(file, key.start_mark.line + 1, f"unknown key {name!r}: only version and items")
-    if not isinstance(data.get("version"), str):
-        raise LexiconError(file, 1, "`version` must be a quoted string")
-    if "items" not in nodes or not isinstance(nodes["items"][1], yaml.SequenceNode):
-        raise LexiconError(file, 1, "`items` must be a list, one item a line")
-    items: list[Item] = []
-    first: dict[tuple[str, ...], int] = {}
-    for node, raw in zip(nodes["items"][1].value, data["items"], strict=True):
-        item = _item(node, raw, file)
-        line = node.start_mark.line + 1
-        key = (item.section.value, *item.key)
-        if key in first:
-            raise LexiconError(
-                file, line, f"duplicate item in {item.section}: {' + '.join(item.key)} (line {first[key]})"
-            )
-        first[key] = line
-        items.append(item)
-    empty = [str(s) for s in Section if not any(item.section is s for item in items)]
-    if empty:
-        raise LexiconError(file, nodes["items"][0].start_mark.line + 1, f"sections with no item: {empty}")
-    return SpeechLexicon(data["version"], tuple(items))
+        rules = parse_rules(text, file, SPEC)
+    except RuleFileError as exc:
+        raise LexiconError(exc.file, exc.line, exc.message) from None
+    return SpeechLexicon(rules.version, tuple(rule for rule in rules.rules if isinstance(rule, Item)))
 
 
 @cache
 def load_lexicon() -> SpeechLexicon:
     """The packaged lexicon, read and checked once per process."""
-    text = resources.files("orewatch_lexicon").joinpath("data", FILE_NAME).read_text("utf-8")
-    return parse_lexicon(text)
+    return parse_lexicon(packaged("orewatch_lexicon", "data", FILE_NAME).read_text("utf-8"))
 
 
 # --- stems, for regular expressions over surface text ----------------------------------------
