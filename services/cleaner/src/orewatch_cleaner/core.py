@@ -15,6 +15,7 @@ from datetime import datetime
 
 from orewatch_common.contracts import CleanArticle, ContentType, PermanentError, RawArticle, Removal
 from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
+from orewatch_lexicon.stemming import stem
 
 from orewatch_cleaner import tails
 from orewatch_cleaner.boilerplate import (
@@ -512,7 +513,7 @@ def _drop_tail(draft: _Draft, learned: LearnedBoilerplate) -> None:
             continue
         several_sentences = len(draft.lines) > 1 or len(split_sentences(last.text)) > 1
         if background_cuts < _MAX_BACKGROUND_CUTS and several_sentences:
-            title_stems = {tails.stem(word) for word in words(draft.title or "") if len(word) >= 4}
+            title_stems = {stem(word) for word in words(draft.title or "") if len(word) >= 4}
             background = tails.background_tail(last.text, lambda: _context_stems(draft), title_stems)
             if background is not None:
                 background_cuts += 1
@@ -637,7 +638,7 @@ def _is_tag_list(text: str) -> bool:
 def _context_stems(draft: _Draft) -> set[str]:
     """Stems of every word in the title and in the body above the last paragraph."""
     parts = [draft.title or ""] + [line.text for line in draft.lines[:-1]]
-    return {tails.stem(word) for part in parts for word in words(part)}
+    return {stem(word) for part in parts for word in words(part)}
 
 
 # --- between header and tail -----------------------------------------------------------------

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-import snowballstemmer
 from orewatch_lexicon import Section, alternation, load_lexicon, past_stem
+from orewatch_lexicon.stemming import stem
 
 from orewatch_cleaner.boilerplate import NOTHING_LEARNED, LearnedBoilerplate
 from orewatch_cleaner.metadata import TIMESTAMP_END, TIMESTAMP_LEAD, TIMESTAMP_LINE, looks_like_name
@@ -434,13 +433,3 @@ def proper_stems(text: str) -> set[str]:
     first = re.match(r"\W*\w+", text)
     body = text[first.end() :] if first else text
     return {stem(word) for word in _CAPITALISED.findall(body)}
-
-
-_RUSSIAN_STEMMER = snowballstemmer.stemmer("russian")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """Snowball stem, so inflected forms match ("региона"/"регион", "Китая"/"Китай"); Ukrainian
-    and Latin words come out close enough for an overlap count."""
-    return str(_RUSSIAN_STEMMER.stemWord(word.lower().replace("ё", "е")))
