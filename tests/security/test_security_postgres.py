@@ -17,23 +17,21 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 from orewatch_cli.servers import POSTGRES_USER, PostgresServer, _give_to_postgres_user
-from orewatch_common.contracts import ContentType, DeadLetter, RawArticle, SourceKind
+from orewatch_common.contracts import DeadLetter
 from orewatch_common.permissions import DbRole
 from orewatch_common.settings import Settings
 from orewatch_store.repository import store_dead_letter, store_raw_article
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from tests.support.factories import make_raw_article
+
 pytestmark = pytest.mark.slow
 
-RAW = RawArticle(
+RAW = make_raw_article(
+    "Заголовок\n\nТекст.",
     article_id="f" * 32,
-    source_kind=SourceKind.FILE,
     source_uri="security/app-role.txt",
-    source_name="seeds",
     fetched_at=datetime(2026, 12, 4, tzinfo=UTC),
-    content_type=ContentType.TEXT,
-    content="Заголовок\n\nТекст.",
-    encoding="utf-8",
     content_sha256="2" * 64,
 )
 LETTER = DeadLetter(

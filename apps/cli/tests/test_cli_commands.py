@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.factories import make_extracted_article
+
 ARTICLE = (
     "Литий подорожал\n\n"
     "Министр промышленности заявил, что добыча лития вырастет.\n"
@@ -115,9 +117,7 @@ def test_extract_goes_on_past_a_file_it_refuses(tmp_path: Path, monkeypatch, cap
         def extract(self, article: CleanArticle) -> ExtractedArticle:
             if "сбой" in article.body:
                 raise ExtractionFailed(ValueError("max() arg is an empty sequence"))
-            return ExtractedArticle(
-                article=article, extracted_at=datetime(2026, 1, 1, tzinfo=UTC), extractor_version="test"
-            )
+            return make_extracted_article(article, extracted_at=datetime(2026, 1, 1, tzinfo=UTC))
 
     monkeypatch.setattr(orewatch_extractor.core, "Extractor", Extractor)
     files = []

@@ -8,30 +8,20 @@ import pytest
 from orewatch_common.bus import dead_letter_for, describe_error, message_headers
 from orewatch_common.contracts import (
     CONTRACT_BY_SUBJECT,
-    ContentType,
     RawArticle,
     SourceKind,
     article_id_for,
-    sha256_hex,
 )
 from orewatch_common.settings import Settings
 from pydantic import ValidationError
+
+from tests.support.factories import make_raw_article
 
 
 def raw(
     content: str = "Текст статьи.", fetched_at: datetime = datetime(2026, 1, 1, tzinfo=UTC)
 ) -> RawArticle:
-    return RawArticle(
-        article_id=article_id_for(SourceKind.FILE, "a.txt"),
-        source_kind=SourceKind.FILE,
-        source_uri="a.txt",
-        source_name="seeds",
-        fetched_at=fetched_at,
-        content_type=ContentType.TEXT,
-        content=content,
-        encoding="utf-8",
-        content_sha256=sha256_hex(content),
-    )
+    return make_raw_article(content, source_uri="a.txt", fetched_at=fetched_at)
 
 
 def test_message_id_ignores_when_it_was_fetched_but_not_what():

@@ -7,36 +7,25 @@ import asyncio
 import itertools
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import pytest
 from orewatch_common.bus import build_broker, build_stream, subscriber_options
 from orewatch_common.contracts import (
     DEAD_LETTER,
     RAW_ARTICLE,
-    ContentType,
     DeadLetter,
     RawArticle,
-    SourceKind,
 )
 from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
 from orewatch_common.settings import Settings
+
+from tests.support.factories import make_raw_article
 
 pytestmark = pytest.mark.slow
 
 SLACK = 0.3  # scheduling and the server's redelivery timer
 
-ARTICLE = RawArticle(
-    article_id="d" * 32,
-    source_kind=SourceKind.FILE,
-    source_uri="x.txt",
-    source_name="seeds",
-    fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-    content_type=ContentType.TEXT,
-    content="Текст.",
-    encoding="utf-8",
-    content_sha256="0" * 64,
-)
+ARTICLE = make_raw_article("Текст.", article_id="d" * 32, source_uri="x.txt", content_sha256="0" * 64)
 
 
 def settings_for(nats_url: str) -> Settings:

@@ -8,21 +8,15 @@ import pytest
 from orewatch_common.contracts import (
     Actor,
     ActorRef,
-    CleanArticle,
     ExtractedArticle,
-    SourceKind,
     Statement,
 )
 from pydantic import ValidationError
 
-CLEAN = CleanArticle(
-    article_id="a" * 32,
-    source_kind=SourceKind.FILE,
-    source_uri="a.txt",
-    source_name="seeds",
-    fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-    raw_sha256="0" * 64,
-    body="Британия и Лондон.",
+from tests.support.factories import make_clean_article, make_extracted_article
+
+CLEAN = make_clean_article(
+    "Британия и Лондон.", article_id="a" * 32, source_uri="a.txt", fetched_at=datetime(2026, 1, 1, tzinfo=UTC)
 )
 UK_AS_WRITTEN = Actor(name="Британия", canonical="Великобритания", type="LOC")
 UK = Actor(name="Великобритания", type="LOC")
@@ -34,10 +28,9 @@ def extraction(actors: list[Actor], *refs: tuple[ActorRef | None, list[ActorRef]
         Statement(index=i, text="Британия и Лондон.", start=0, end=18, speaker=speaker, actors=named)
         for i, (speaker, named) in enumerate(refs)
     ]
-    return ExtractedArticle(
-        article=CLEAN,
+    return make_extracted_article(
+        CLEAN,
         extracted_at=datetime(2026, 1, 1, tzinfo=UTC),
-        extractor_version="test",
         actors=actors,
         statements=statements,
     )

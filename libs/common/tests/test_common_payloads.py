@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
 
 import pytest
 from nats.js.errors import NotFoundError
@@ -13,14 +12,13 @@ from orewatch_common.bus import build_broker, build_stream, publish, subscriber_
 from orewatch_common.contracts import (
     DEAD_LETTER,
     RAW_ARTICLE,
-    ContentType,
     DeadLetter,
     RawArticle,
-    SourceKind,
-    sha256_hex,
 )
 from orewatch_common.payloads import PAYLOAD_HEADER, offload, payload_store, resolve, stub_body
 from orewatch_common.settings import Settings
+
+from tests.support.factories import make_raw_article
 
 pytestmark = pytest.mark.slow
 
@@ -28,17 +26,7 @@ BUCKET = "orewatch_payloads"
 
 
 def article_of(content: str) -> RawArticle:
-    return RawArticle(
-        article_id="e" * 32,
-        source_kind=SourceKind.FILE,
-        source_uri="huge.txt",
-        source_name="seeds",
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-        content_type=ContentType.TEXT,
-        content=content,
-        encoding="utf-8",
-        content_sha256=sha256_hex(content),
-    )
+    return make_raw_article(content, article_id="e" * 32, source_uri="huge.txt")
 
 
 def settings_for(nats_url: str) -> Settings:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from orewatch_common.contracts import (
     CLEAN_ARTICLE,
@@ -13,9 +11,10 @@ from orewatch_common.contracts import (
     ContentType,
     DeadLetter,
     RawArticle,
-    SourceKind,
     sha256_hex,
 )
+
+from tests.support.factories import make_raw_article
 
 pytestmark = pytest.mark.slow
 
@@ -27,17 +26,7 @@ CONTENT = BODY + "\nЧитайте также: Курс рубля снова с
 
 
 def raw_article(content: str = CONTENT) -> RawArticle:
-    return RawArticle(
-        article_id="c" * 32,
-        source_kind=SourceKind.FILE,
-        source_uri="lithium.txt",
-        source_name="seeds",
-        fetched_at=datetime(2026, 11, 1, tzinfo=UTC),
-        content_type=ContentType.TEXT,
-        content=content,
-        encoding="utf-8",
-        content_sha256=sha256_hex(content),
-    )
+    return make_raw_article(content, article_id="c" * 32, source_uri="lithium.txt")
 
 
 async def test_valid_raw_article_gives_a_valid_clean_article(bus, start_service):

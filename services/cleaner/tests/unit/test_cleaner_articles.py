@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from orewatch_cleaner.core import NoArticleText, clean_article
-from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
+from orewatch_common.contracts import ContentType, RawArticle
+
+from tests.support.factories import make_raw_article
 
 ARTICLES = Path(__file__).parent / "articles"
 
@@ -23,16 +25,13 @@ def raw_text(name: str) -> RawArticle:
 def raw_from(
     content: str, content_type: ContentType = ContentType.TEXT, name: str = "note.txt"
 ) -> RawArticle:
-    return RawArticle(
+    return make_raw_article(
+        content,
         article_id="e" * 32,
-        source_kind=SourceKind.FILE,
         source_uri=name,
         source_name="articles",
         fetched_at=datetime(2025, 6, 10, tzinfo=UTC),
         content_type=content_type,
-        content=content,
-        encoding="utf-8",
-        content_sha256=sha256_hex(content),
     )
 
 

@@ -13,7 +13,9 @@ from orewatch_cleaner.boilerplate import (
     segment_hashes,
 )
 from orewatch_cleaner.core import clean_article
-from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
+from orewatch_common.contracts import RawArticle, SourceKind
+
+from tests.support.factories import make_raw_article
 
 SLOGAN = "Уральский горный вестник — всё о недрах региона"
 ARTICLES = [
@@ -26,16 +28,13 @@ ARTICLES = [
 
 
 def raw_text(content: str, source_name: str = "rudnik.example", number: int = 0) -> RawArticle:
-    return RawArticle(
+    return make_raw_article(
+        content,
         article_id=f"{number:032d}",
         source_kind=SourceKind.FEED,
         source_uri=f"https://rudnik.example/{number}",
         source_name=source_name,
         fetched_at=datetime(2025, 9, 3, tzinfo=UTC),
-        content_type=ContentType.TEXT,
-        content=content,
-        encoding="utf-8",
-        content_sha256=sha256_hex(content),
     )
 
 

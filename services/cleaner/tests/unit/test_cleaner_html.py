@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from orewatch_cleaner.core import NoArticleText, clean_article
-from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
+from orewatch_common.contracts import ContentType, RawArticle, SourceKind
+
+from tests.support.factories import make_raw_article
 
 PAGE = """<!DOCTYPE html>
 <html lang="ru"><head><meta charset="utf-8">
@@ -34,16 +36,14 @@ Benchmark Mineral Intelligence Дэниел Джонс.</p>
 
 
 def raw_page(html: str, **hints: object) -> RawArticle:
-    return RawArticle(
+    return make_raw_article(
+        html,
         article_id="d" * 32,
         source_kind=SourceKind.FEED,
         source_uri="https://metals.example/lithium",
         source_name="metals.example",
         fetched_at=datetime(2025, 4, 1, 8, 0, tzinfo=UTC),
         content_type=ContentType.HTML,
-        content=html,
-        encoding="utf-8",
-        content_sha256=sha256_hex(html),
         url="https://metals.example/lithium",
         **hints,
     )

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from orewatch_cleaner.core import clean_article
 from orewatch_cleaner.metadata import byline_parts, parse_date, with_markup_zone, without_author_label
-from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
+from orewatch_common.contracts import ContentType, RawArticle
+
+from tests.support.factories import make_raw_article
 
 FETCHED = datetime(2025, 9, 3, 9, 0, tzinfo=UTC)
 BODY = (
@@ -18,17 +20,8 @@ BODY = (
 
 
 def raw_text(content: str, **hints: object) -> RawArticle:
-    return RawArticle(
-        article_id="b" * 32,
-        source_kind=SourceKind.FILE,
-        source_uri="copper.txt",
-        source_name="seeds",
-        fetched_at=FETCHED,
-        content_type=ContentType.TEXT,
-        content=content,
-        encoding="utf-8",
-        content_sha256=sha256_hex(content),
-        **hints,
+    return make_raw_article(
+        content, article_id="b" * 32, source_uri="copper.txt", fetched_at=FETCHED, **hints
     )
 
 

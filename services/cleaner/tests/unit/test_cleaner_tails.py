@@ -8,7 +8,9 @@ import pytest
 from orewatch_cleaner.core import clean_article
 from orewatch_cleaner.sentences import split_sentences
 from orewatch_cleaner.tails import furniture_reason, glued_tail
-from orewatch_common.contracts import ContentType, RawArticle, SourceKind, sha256_hex
+from orewatch_common.contracts import RawArticle, SourceKind
+
+from tests.support.factories import make_raw_article
 
 LEAD = (
     "Правительство Казахстана одобрило программу геологоразведки редких металлов до 2030 года.\n"
@@ -19,16 +21,13 @@ LEAD = (
 
 
 def raw_text(content: str, source_name: str = "example.kz") -> RawArticle:
-    return RawArticle(
+    return make_raw_article(
+        content,
         article_id="a" * 32,
         source_kind=SourceKind.FEED,
         source_uri="https://example.kz/news/1",
         source_name=source_name,
         fetched_at=datetime(2025, 9, 3, 9, 0, tzinfo=UTC),
-        content_type=ContentType.TEXT,
-        content=content,
-        encoding="utf-8",
-        content_sha256=sha256_hex(content),
     )
 
 

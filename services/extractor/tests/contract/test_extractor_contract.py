@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from orewatch_common.contracts import (
     CLEAN_ARTICLE,
     DEAD_LETTER,
     EXTRACTED_STATEMENT,
-    CleanArticle,
     DeadLetter,
     ExtractedArticle,
-    SourceKind,
 )
+
+from tests.support.factories import make_clean_article
 
 pytestmark = pytest.mark.slow
 
@@ -22,16 +20,7 @@ BODY = (
     "«Мы рассчитываем начать добычу редкоземельных металлов в 2027 году», — сказал Козлов."
 )
 
-ARTICLE = CleanArticle(
-    article_id="e" * 32,
-    source_kind=SourceKind.FILE,
-    source_uri="kozlov.txt",
-    source_name="seeds",
-    fetched_at=datetime(2026, 11, 1, tzinfo=UTC),
-    raw_sha256="0" * 64,
-    title="Литий",
-    body=BODY,
-)
+ARTICLE = make_clean_article(BODY, article_id="e" * 32, source_uri="kozlov.txt", title="Литий")
 
 
 async def test_valid_clean_article_gives_a_valid_extraction(bus, start_service):

@@ -4,14 +4,16 @@ and factories of its inputs."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from orewatch_common.contracts import CleanArticle, ExtractedArticle, SourceKind
+from orewatch_common.contracts import ExtractedArticle
 from orewatch_extractor.actors import Mention
 from orewatch_extractor.core import Extractor
 from orewatch_extractor.names import norm_key, stem
+
+from tests.support.factories import make_clean_article
 
 SHARED = Path(__file__).resolve().parents[4].parent / "shared"  # ../shared beside the project
 
@@ -35,16 +37,13 @@ def extractor() -> Extractor:
 @pytest.fixture(scope="session")
 def extract(extractor: Extractor) -> Callable[..., ExtractedArticle]:
     def run(body: str, title: str | None = None, published_at: datetime | None = None) -> ExtractedArticle:
-        article = CleanArticle(
+        article = make_clean_article(
+            body,
             article_id="a" * 32,
-            source_kind=SourceKind.FILE,
             source_uri="test.txt",
             source_name="tests",
-            fetched_at=datetime(2026, 11, 1, tzinfo=UTC),
-            raw_sha256="0" * 64,
             title=title,
             published_at=published_at,
-            body=body,
         )
         return extractor.extract(article)
 

@@ -8,36 +8,22 @@ one actor per key and that every reference resolves.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from orewatch_cleaner.core import NoArticleText, clean_article
 from orewatch_common.contracts import (
-    ContentType,
     ExtractedArticle,
-    RawArticle,
-    SourceKind,
-    article_id_for,
-    sha256_hex,
 )
 from orewatch_extractor.core import Extractor
+
+from tests.support.factories import make_raw_article
 
 
 def extract_document(extractor: Extractor, content: str, name: str = "test.txt") -> ExtractedArticle | None:
     """The extraction of a document, None when the cleaner finds no article text in it."""
-    raw = RawArticle(
-        article_id=article_id_for(SourceKind.FILE, name),
-        source_kind=SourceKind.FILE,
-        source_uri=name,
-        source_name="tests",
-        fetched_at=datetime(2026, 11, 1, tzinfo=UTC),
-        content_type=ContentType.TEXT,
-        content=content,
-        encoding="utf-8",
-        content_sha256=sha256_hex(content),
-    )
+    raw = make_raw_article(content, source_uri=name, source_name="tests")
     try:
         clean = clean_article(raw)
     except NoArticleText:

@@ -14,16 +14,13 @@ from orewatch_common.contracts import (
     RAW_ARTICLE,
     Actor,
     ActorRef,
-    CleanArticle,
-    ContentType,
     DeadLetter,
-    ExtractedArticle,
     Mineral,
-    RawArticle,
     Removal,
-    SourceKind,
     Statement,
 )
+
+from tests.support.factories import make_clean_article, make_extracted_article, make_raw_article
 
 pytestmark = pytest.mark.slow
 
@@ -31,20 +28,18 @@ ARTICLE_ID = "a" * 32
 BODY = "Кирилл Дмитриев заявил, что США интересуются редкоземельными металлами.\n\nДругой абзац."
 FETCHED = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 
-RAW = RawArticle(
+RAW = make_raw_article(
+    "Заголовок\n\n" + BODY,
     article_id=ARTICLE_ID,
-    source_kind=SourceKind.FILE,
     source_uri="news/dmitriev.txt",
     source_name="seeds/news",
     fetched_at=FETCHED,
-    content_type=ContentType.TEXT,
-    content="Заголовок\n\n" + BODY,
     encoding="cp1251",
     content_sha256="1" * 64,
 )
-CLEAN = CleanArticle(
+CLEAN = make_clean_article(
+    BODY,
     article_id=ARTICLE_ID,
-    source_kind=SourceKind.FILE,
     source_uri="news/dmitriev.txt",
     source_name="seeds/news",
     fetched_at=FETCHED,
@@ -52,15 +47,13 @@ CLEAN = CleanArticle(
     title="Заголовок",
     published_at=datetime(2025, 3, 31, 18, 28),
     author="Владимир",
-    body=BODY,
     removed=[Removal(text="Читайте также: другое", reason="read-also")],
 )
 DMITRIEV = ActorRef(name="Кирилл Дмитриев", type="PER")
 USA = ActorRef(name="США", type="LOC")
-EXTRACTED = ExtractedArticle(
-    article=CLEAN,
+EXTRACTED = make_extracted_article(
+    CLEAN,
     extracted_at=FETCHED,
-    extractor_version="test",
     actors=[
         Actor(name="Кирилл Дмитриев", type="PER", aliases=["Дмитриев"], mentions=2),
         Actor(name="США", type="LOC", mentions=1),

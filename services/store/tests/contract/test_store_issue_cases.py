@@ -11,10 +11,10 @@ import pytest
 from orewatch_common.contracts import (
     EXTRACTED_STATEMENT,
     RAW_ARTICLE,
-    ContentType,
     ExtractedArticle,
-    RawArticle,
 )
+
+from tests.support.factories import raw_article_for
 
 from .test_store_contract import rows
 
@@ -26,24 +26,9 @@ EXTRACTION = ExtractedArticle.model_validate(
 )
 
 
-def raw_of(extraction: ExtractedArticle) -> RawArticle:
-    article = extraction.article
-    return RawArticle(
-        article_id=article.article_id,
-        source_kind=article.source_kind,
-        source_uri=article.source_uri,
-        source_name=article.source_name,
-        fetched_at=article.fetched_at,
-        content_type=ContentType.TEXT,
-        content=article.body,
-        encoding="utf-8",
-        content_sha256=article.raw_sha256,
-    )
-
-
 async def test_the_brexit_article_is_stored_whole(bus, start_service, empty_db, wait):
     start_service("store", DATABASE_URL=empty_db)
-    await bus.publish(RAW_ARTICLE, raw_of(EXTRACTION))
+    await bus.publish(RAW_ARTICLE, raw_article_for(EXTRACTION))
     await bus.publish(EXTRACTED_STATEMENT, EXTRACTION)
     await wait(lambda: rows(empty_db, "SELECT count(*) FROM statements") == [(6,)])
     assert rows(empty_db, "SELECT count(*) FROM article_actors") == [(19,)]
