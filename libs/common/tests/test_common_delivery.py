@@ -7,8 +7,10 @@ import asyncio
 import itertools
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
+from faststream.nats.annotations import NatsMessage
 from orewatch_common.bus import build_broker, build_stream, subscriber_options
 from orewatch_common.contracts import (
     DEAD_LETTER,
@@ -56,17 +58,33 @@ def database_down(article: RawArticle) -> None:
     raise ConnectionError("database is down")
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What the handler saw of one delivery, as JetStream numbered it."""
+
+    stream_seq: int
+    num_delivered: int
+    source_uri: str
+
+
 async def run_failing_service(
-    nats_url: str, failures: int, fail: Callable[[RawArticle], None] = deadlock
+    nats_url: str,
+    failures: int,
+    fail: Callable[[RawArticle], None] = deadlock,
+    deliveries: list[Delivery] | None = None,
 ) -> tuple[list[float], object]:
-    """Start a consumer whose handler fails `failures` times; return deliveries seen and the broker."""
+    """Start a consumer whose handler fails `failures` times; return when it was called and the
+    broker. Each call's JetStream metadata goes to `deliveries`, when given."""
     settings = settings_for(nats_url)
     broker = build_broker(settings, "test")
     attempts: list[float] = []
 
     @broker.subscriber(RAW_ARTICLE, **subscriber_options(settings, build_stream(settings), durable="test"))
-    async def handle(article: RawArticle) -> None:
+    async def handle(article: RawArticle, message: NatsMessage) -> None:
         attempts.append(time.monotonic())
+        if deliveries is not None:
+            metadata = message.raw_message.metadata
+            deliveries.append(Delivery(metadata.sequence.stream, metadata.num_delivered, article.source_uri))
         if len(attempts) <= failures:
             fail(article)
 
@@ -75,12 +93,24 @@ async def run_failing_service(
 
 
 async def test_transient_failure_is_retried_then_acked(bus, wait):
-    attempts, broker = await run_failing_service(bus.client.connected_url.geturl(), failures=2)
+    """Two deadlocks, then success: the one message is delivered three times (the server numbers
+    each redelivery), naked with the backoff rather than left to the 2 s ack wait, then acked."""
+    deliveries: list[Delivery] = []
+    attempts, broker = await run_failing_service(
+        bus.client.connected_url.geturl(), failures=2, deliveries=deliveries
+    )
     try:
         await bus.publish(RAW_ARTICLE, ARTICLE)
         await wait(lambda: len(attempts) == 3, timeout=20)
         info = await wait(lambda: _settled(bus), timeout=10)
-        assert info.num_redelivered == 0 or info.num_ack_pending == 0
+        assert deliveries == [Delivery(1, 1, "x.txt"), Delivery(1, 2, "x.txt"), Delivery(1, 3, "x.txt")]
+        assert (info.delivered.stream_seq, info.delivered.consumer_seq) == (1, 3)  # 1 message, 3 deliveries
+        assert (info.ack_floor.stream_seq, info.ack_floor.consumer_seq) == (1, 3)  # the third was acked
+        gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+        assert 0.2 <= gaps[0] < 0.4 + SLACK  # the retry backoff, not the 2 s ack wait
+        assert 0.4 <= gaps[1] < 0.8 + SLACK
+        await asyncio.sleep(2 + SLACK)  # an ack wait: an unacked message would come back now
+        assert len(attempts) == 3
         assert await bus.count(DEAD_LETTER) == 0
     finally:
         await broker.stop()
