@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from orewatch_cli.servers import postgres_bin_dir
 from orewatch_common.settings import Settings
 from orewatch_store.models import Base
 from sqlalchemy import create_engine, inspect
@@ -62,3 +67,35 @@ def test_models_match_migrations(engine):
 @pytest.mark.parametrize(("view", "columns"), PUBLIC_VIEWS.items())
 def test_public_views_have_the_documented_columns(engine, view, columns):
     assert [column["name"] for column in inspect(engine).get_columns(view)] == columns
+
+
+SCHEMA_SNAPSHOT = Path(__file__).parent / "data" / "schema_head.sql"
+
+
+def schema_dump(database_url: str) -> str:
+    """`pg_dump --schema-only` of the database, without what varies between servers and runs
+    (comments with versions, owners, pg_dump's random \\restrict key)."""
+    dump = subprocess.run(
+        [str(postgres_bin_dir() / "pg_dump"), "--schema-only", "--no-owner", "--dbname", database_url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    kept = [
+        line
+        for line in dump.splitlines()
+        if line and not line.startswith(("--", "\\restrict", "\\unrestrict"))
+    ]
+    return "\n".join(kept) + "\n"
+
+
+def test_alembic_head_builds_the_snapshot_schema(database_url):
+    """Tables, columns, constraints, indexes, views and grants of `alembic upgrade head`, as
+    committed in data/schema_head.sql: a refactor of a migration must not change what it builds.
+    A deliberate schema change is a new migration plus a rewritten snapshot
+    (`python services/store/tests/contract/test_store_schema.py DATABASE_URL`)."""
+    assert schema_dump(database_url) == SCHEMA_SNAPSHOT.read_text()
+
+
+if __name__ == "__main__":
+    SCHEMA_SNAPSHOT.write_text(schema_dump(sys.argv[1]))
