@@ -18,6 +18,23 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Parents before the tables that refer to them, then the indexes of the joins."""
+    _create_actors()
+    _create_articles()
+    _create_dead_letters()
+    _create_minerals()
+    _create_raw_articles()
+    _create_actor_aliases()
+    _create_article_actors()
+    _create_article_minerals()
+    _create_article_removals()
+    _create_statements()
+    _create_statement_actors()
+    _create_statement_minerals()
+    _create_indexes()
+
+
+def _create_actors() -> None:
     op.create_table(
         "actors",
         sa.Column("actor_id", sa.BigInteger(), autoincrement=True, nullable=False),
@@ -29,6 +46,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("actor_id"),
         sa.UniqueConstraint("name", "type", name="uq_actors_name_type"),
     )
+
+
+def _create_articles() -> None:
     op.create_table(
         "articles",
         sa.Column("article_id", sa.Text(), nullable=False),
@@ -47,6 +67,9 @@ def upgrade() -> None:
         sa.Column("stored_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("article_id"),
     )
+
+
+def _create_dead_letters() -> None:
     op.create_table(
         "dead_letters",
         sa.Column("dead_letter_id", sa.Text(), nullable=False),
@@ -61,6 +84,9 @@ def upgrade() -> None:
         sa.Column("stored_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("dead_letter_id"),
     )
+
+
+def _create_minerals() -> None:
     op.create_table(
         "minerals",
         sa.Column("key", sa.Text(), nullable=False),
@@ -68,6 +94,9 @@ def upgrade() -> None:
         sa.Column("category", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
+
+
+def _create_raw_articles() -> None:
     op.create_table(
         "raw_articles",
         sa.Column("article_id", sa.Text(), nullable=False),
@@ -88,6 +117,9 @@ def upgrade() -> None:
         sa.Column("stored_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("article_id"),
     )
+
+
+def _create_actor_aliases() -> None:
     op.create_table(
         "actor_aliases",
         sa.Column("actor_id", sa.BigInteger(), nullable=False),
@@ -95,6 +127,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["actor_id"], ["actors.actor_id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("actor_id", "alias"),
     )
+
+
+def _create_article_actors() -> None:
     op.create_table(
         "article_actors",
         sa.Column("article_id", sa.Text(), nullable=False),
@@ -108,6 +143,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["article_id"], ["articles.article_id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("article_id", "actor_id"),
     )
+
+
+def _create_article_minerals() -> None:
     op.create_table(
         "article_minerals",
         sa.Column("article_id", sa.Text(), nullable=False),
@@ -121,6 +159,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("article_id", "mineral_key"),
     )
+
+
+def _create_article_removals() -> None:
     op.create_table(
         "article_removals",
         sa.Column("article_id", sa.Text(), nullable=False),
@@ -130,6 +171,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["article_id"], ["articles.article_id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("article_id", "position"),
     )
+
+
+def _create_statements() -> None:
     op.create_table(
         "statements",
         sa.Column("statement_id", sa.Text(), nullable=False),
@@ -149,6 +193,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("statement_id"),
         sa.UniqueConstraint("article_id", "position", name="uq_statements_article_position"),
     )
+
+
+def _create_statement_actors() -> None:
     op.create_table(
         "statement_actors",
         sa.Column("statement_id", sa.Text(), nullable=False),
@@ -160,6 +207,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["statement_id"], ["statements.statement_id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("statement_id", "actor_id"),
     )
+
+
+def _create_statement_minerals() -> None:
     op.create_table(
         "statement_minerals",
         sa.Column("statement_id", sa.Text(), nullable=False),
@@ -172,6 +222,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("statement_id", "mineral_key"),
     )
 
+
+def _create_indexes() -> None:
     op.create_index("ix_statements_article_id", "statements", ["article_id"])
     op.create_index("ix_statements_speaker_actor_id", "statements", ["speaker_actor_id"])
     op.create_index("ix_article_actors_actor_id", "article_actors", ["actor_id"])
