@@ -7,16 +7,33 @@ import importlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orewatch_common.permissions import DbRole
 
 SERVICES = ("fetcher", "cleaner", "extractor", "store")
 
+if TYPE_CHECKING:
+    # what add_subparsers returns; argparse gives it no public name
+    Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+
 
 def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    return run_command(parser, parser.parse_args(argv))
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orewatch", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_pipeline_commands(commands)
+    _add_admin_commands(commands)
+    _add_offline_commands(commands)
+    return parser
 
+
+def _add_pipeline_commands(commands: Commands) -> None:
+    """run and serve: the pipeline on this machine, or one service of it."""
     run = commands.add_parser("run", help="start NATS, PostgreSQL and the four services; Ctrl-C stops")
     run.add_argument("--seeds", type=Path, default=None, help="folder to watch (default: ./seeds)")
     run.add_argument("--state", type=Path, default=None, help="server data folder (default: ./.orewatch)")
@@ -26,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("service", choices=SERVICES)
 
+
+def _add_admin_commands(commands: Commands) -> None:
+    """db, bus and secrets: what an operator needs around a running pipeline."""
     db = commands.add_parser("db", help="database commands")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply Alembic migrations (alembic upgrade head)")
@@ -49,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     init.add_argument("dir", type=Path, nargs="?", default=Path("secrets"))
 
+
+def _add_offline_commands(commands: Commands) -> None:
+    """clean, extract and docs: no servers needed."""
     clean = commands.add_parser("clean", help="print the clean article of each file, one JSON per line")
     clean.add_argument("files", nargs="+", type=Path)
     extract = commands.add_parser("extract", help="print the extraction of each file, one JSON per line")
@@ -57,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     docs = commands.add_parser("docs", help="write the AsyncAPI document of every service")
     docs.add_argument("out", type=Path, nargs="?", default=Path("docs/asyncapi"))
 
-    args = parser.parse_args(argv)
+
+def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The parsed command, run; services and servers are imported only by the commands that use them."""
     if args.command == "run":
         from orewatch_cli.supervisor import run_pipeline
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 
 from faststream import ContextRepo, FastStream
 from faststream.nats import NatsBroker
@@ -31,7 +32,7 @@ from orewatch_common.logs import configure_logging
 from orewatch_common.settings import Settings, get_settings
 
 from orewatch_fetcher.feed_state import FEED_STATE_BUCKET, FeedState
-from orewatch_fetcher.feeds import feed_specs
+from orewatch_fetcher.feeds import FeedSpec, feed_specs
 from orewatch_fetcher.http_client import HttpClient
 from orewatch_fetcher.outputs import PublishArticle, PublishDeadLetter
 from orewatch_fetcher.poller import FeedPoller
@@ -95,10 +96,9 @@ async def open_bucket(broker: NatsBroker, settings: Settings, bucket: str) -> Ke
 def build_app(settings: Settings | None = None) -> FastStream:
     settings = settings or get_settings()
     broker = build_broker(settings, "fetcher")
-    stream = build_stream(settings)
     raw_out = broker.publisher(
         RAW_ARTICLE,
-        stream=stream,
+        stream=build_stream(settings),
         schema=RawArticle,
         title="raw.article",
         description="A fetched document (seeds file, feed entry page or feed summary), decoded to text.",
@@ -121,62 +121,74 @@ def build_app(settings: Settings | None = None) -> FastStream:
         lifespan=lifespan,
         description="Watches seeds/ and polls RSS/Atom feeds; publishes raw.article.",
     )
-    stop = asyncio.Event()
-    tasks: list[asyncio.Task[None]] = []
-    clients: list[HttpClient] = []
+    loops = FetcherLoops(broker, settings, publish_article, publish_dead_letter)
+    app.after_startup(loops.start)
+    app.on_shutdown(loops.stop)
+    return app
 
-    @app.after_startup
-    async def start_loops() -> None:
+
+@dataclass
+class FetcherLoops:
+    """The seeds watcher and the feed poller: started once the broker is up (they need its
+    buckets), stopped before it, each supervised in its own task."""
+
+    broker: NatsBroker
+    settings: Settings
+    publish_article: PublishArticle
+    publish_dead_letter: PublishDeadLetter
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    clients: list[HttpClient] = field(default_factory=list)
+
+    async def start(self) -> None:
+        settings = self.settings
         client = HttpClient(
             timeout_s=settings.http_timeout_s,
             max_bytes=settings.http_max_bytes,
             user_agent=settings.user_agent,
             allow_private=settings.allow_private_urls,
         )
-        clients.append(client)
-        feed_bucket = await open_bucket(broker, settings, FEED_STATE_BUCKET)
-        seen_bucket = await open_bucket(broker, settings, SEEN_BUCKET)
+        self.clients.append(client)
+        feed_bucket = await open_bucket(self.broker, settings, FEED_STATE_BUCKET)
+        seen_bucket = await open_bucket(self.broker, settings, SEEN_BUCKET)
         state = FeedState(feed_bucket, lease_s=lease_s(settings))
-        poller = build_poller(settings, client, state, publish_article, publish_dead_letter)
+        poller = build_poller(settings, client, state, self.publish_article, self.publish_dead_letter)
         ingestor = SeedsIngestor(
             settings.seeds_dir,
             max_bytes=settings.payload_hard_limit_bytes,
             seen=KvSeenStore(seen_bucket),
-            publish_article=publish_article,
-            publish_dead_letter=publish_dead_letter,
+            publish_article=self.publish_article,
+            publish_dead_letter=self.publish_dead_letter,
             feed_file_handler=poller.ingest_feed_file,
             quiet_s=settings.seeds_quiet_s,
             rescan_s=settings.seeds_rescan_s,
         )
-        specs, problems = feed_specs(settings.feeds, settings.feeds_file, settings.feed_interval_s)
-        for problem in problems:
-            log.error("feed configuration: %s (skipped)", problem)
-        if settings.feeds_file is not None and not settings.feeds_file.exists():
-            log.error("feeds file %s does not exist", settings.feeds_file)
-        log.info("watching %s; polling %d feed(s)", settings.seeds_dir.absolute(), len(specs))
+        specs = configured_feeds(settings)
         retry_every = max(1.0, min(settings.feed_retry_delay_s, 60.0))
-        tasks.append(
-            asyncio.create_task(
-                supervise("seeds watcher", lambda: ingestor.watch(stop), stop), name="seeds-watcher"
-            )
-        )
-        tasks.append(
-            asyncio.create_task(
-                supervise("feed poller", lambda: poller.run(specs, stop, retry_every), stop),
-                name="feed-poller",
-            )
-        )
+        self._run("seeds watcher", "seeds-watcher", lambda: ingestor.watch(self.stopping))
+        self._run("feed poller", "feed-poller", lambda: poller.run(specs, self.stopping, retry_every))
 
-    @app.on_shutdown
-    async def stop_loops() -> None:
-        stop.set()
-        for task in tasks:
+    def _run(self, what: str, name: str, loop: Callable[[], Awaitable[None]]) -> None:
+        self.tasks.append(asyncio.create_task(supervise(what, loop, self.stopping), name=name))
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, timeout=5)
-        for client in clients:
+        for client in self.clients:
             await client.aclose()
 
-    return app
+
+def configured_feeds(settings: Settings) -> list[FeedSpec]:
+    """The feeds to poll; each unusable one is logged and skipped, never fatal."""
+    specs, problems = feed_specs(settings.feeds, settings.feeds_file, settings.feed_interval_s)
+    for problem in problems:
+        log.error("feed configuration: %s (skipped)", problem)
+    if settings.feeds_file is not None and not settings.feeds_file.exists():
+        log.error("feeds file %s does not exist", settings.feeds_file)
+    log.info("watching %s; polling %d feed(s)", settings.seeds_dir.absolute(), len(specs))
+    return specs
 
 
 app = build_app()
