@@ -13,7 +13,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from orewatch_common.contracts import CleanArticle, ContentType, PermanentError, RawArticle, Removal
+from orewatch_common.contracts import (
+    CleanArticle,
+    ContentType,
+    PermanentError,
+    RawArticle,
+    Removal,
+    RemovalReason,
+)
 from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
 from orewatch_lexicon.stemming import stem
 
@@ -62,6 +69,17 @@ _FIELD_MARKS = "|·•,/—–-:"
 _HEADER_LINES = 8  # the header is never longer than this many lines (besides subtitles)
 _MAX_SUBTITLES = 2
 _MAX_BACKGROUND_CUTS = 2
+# Furniture the header may hold besides bylines, dates and rubrics.
+_HEADER_REASONS = frozenset(
+    {
+        RemovalReason.PHOTO_CREDIT,
+        RemovalReason.SOURCE_CREDIT,
+        RemovalReason.SHARE,
+        RemovalReason.COPYRIGHT,
+        RemovalReason.SUBSCRIBE_PROMPT,
+        RemovalReason.READ_ALSO,
+    }
+)
 
 
 @dataclass
@@ -82,7 +100,7 @@ class _Draft:
     author: str | None = None
     removed: list[Removal] = field(default_factory=list)
 
-    def drop(self, text: str, reason: str) -> None:
+    def drop(self, text: str, reason: RemovalReason) -> None:
         self.removed.append(Removal(text=text, reason=reason))
 
 
@@ -203,13 +221,13 @@ def _read_header(
         following = draft.lines[index + 1] if index + 1 < len(draft.lines) else None
         if known and _same_headline(normalise(line), known):
             draft.title = draft.title or known_title
-            draft.drop(line, "title")
+            draft.drop(line, RemovalReason.TITLE)
         elif _header_furniture(draft, line, following, fetched_at, known, learned):
             pass
         elif (
             draft.title is None and headline_at is not None and index < headline_at and len(words(line)) <= 5
         ):
-            draft.drop(line, "rubric")  # a site name or section above the headline
+            draft.drop(line, RemovalReason.RUBRIC)  # a site name or section above the headline
         elif draft.title is not None or known is not None or not _take_title(draft, index):
             if subtitles < _MAX_SUBTITLES and _is_subtitle(draft.lines[index], following):
                 subtitles += 1
@@ -218,7 +236,7 @@ def _read_header(
             break
         dropped.append(index)
         index += 1
-    titles = {removal.text for removal in draft.removed if removal.reason == "title"}
+    titles = {removal.text for removal in draft.removed if removal.reason == RemovalReason.TITLE}
     headline = next((draft.lines[i] for i in dropped if draft.lines[i].text in titles), None)
     for i in reversed(dropped):
         del draft.lines[i]
@@ -288,7 +306,8 @@ def _is_subtitle(line: _Line, following: _Line | None) -> bool:
 def _keep_lone_headline(draft: _Draft, headline: _Line) -> None:
     """A text that is only its headline is its own body: a one-line note must not come out empty."""
     draft.lines.append(headline)
-    draft.removed = [r for r in draft.removed if not (r.reason == "title" and r.text == headline.text)]
+    title = RemovalReason.TITLE
+    draft.removed = [r for r in draft.removed if not (r.reason is title and r.text == headline.text)]
 
 
 def _same_headline(line: str, known: str) -> bool:
@@ -309,10 +328,10 @@ def _header_furniture(
 ) -> bool:
     """Drop one header line if it is furniture, keeping any date or author it carries."""
     if _is_breadcrumb(line, following, known_title):
-        draft.drop(line, "breadcrumb")
+        draft.drop(line, RemovalReason.BREADCRUMB)
         return True
     if _is_menu(line):
-        draft.drop(line, "navigation")
+        draft.drop(line, RemovalReason.NAVIGATION)
         return True
     byline = byline_parts(line)
     if byline is not None:
@@ -321,30 +340,30 @@ def _header_furniture(
             draft.author = draft.author or author
         if date_text:
             draft.published = draft.published or parse_date(date_text, fetched_at)
-        draft.drop(line, "byline")
+        draft.drop(line, RemovalReason.BYLINE)
         return True
     if _PRINT_EDITION.search(line):
         found = DATE.search(line)
         if found:
             draft.published = draft.published or parse_date(found.group(0), fetched_at)
-        draft.drop(line, "print-edition")
+        draft.drop(line, RemovalReason.PRINT_EDITION)
         return True
     if _dated_header(draft, line, fetched_at):
         return True
     reason = tails.furniture_reason(line)
-    if reason in {"photo-credit", "source-credit", "share", "copyright", "subscribe-prompt", "read-also"}:
+    if reason in _HEADER_REASONS:
         draft.drop(line, reason)
         return True
     if learned.knows(line):
-        draft.drop(line, "site-boilerplate")
+        draft.drop(line, RemovalReason.SITE_BOILERPLATE)
         return True
     if draft.title is None and known_title is None and _is_section_name(line, following):
-        draft.drop(line, "rubric")
+        draft.drop(line, RemovalReason.RUBRIC)
         return True
     signed = _signed_name(line)
     if draft.title is not None and signed and draft.author is None:
         draft.author = signed
-        draft.drop(line, "byline")
+        draft.drop(line, RemovalReason.BYLINE)
         return True
     return False
 
@@ -400,7 +419,7 @@ def _dated_header(draft: _Draft, line: str, fetched_at: datetime) -> bool:
     author = next((p for p in pieces if looks_like_name(p)), None)
     furniture = (
         not whole
-        or tails.furniture_reason(rest.strip(" |")) == "photo-credit"
+        or tails.furniture_reason(rest.strip(" |")) == RemovalReason.PHOTO_CREDIT
         or all(_is_rubric(p) or looks_like_name(p) or DATE.fullmatch(p) for p in pieces)
     )
     if opening is not None or furniture:
@@ -409,7 +428,7 @@ def _dated_header(draft: _Draft, line: str, fetched_at: datetime) -> bool:
         return False
     if author and draft.author is None:
         draft.author = author
-    draft.drop(line, "date-header")
+    draft.drop(line, RemovalReason.DATE_HEADER)
     return True
 
 
@@ -429,7 +448,7 @@ def _take_title(draft: _Draft, index: int) -> bool:
     if not looks_like_headline(line.text, set_off, before_furniture):
         return False
     draft.title = line.text
-    draft.drop(line.text, "title")
+    draft.drop(line.text, RemovalReason.TITLE)
     return True
 
 
@@ -502,9 +521,9 @@ def _drop_tail(draft: _Draft, learned: LearnedBoilerplate) -> None:
         if cuts:
             for cut in cuts:
                 piece = last.text[cut.start : cut.end].strip()
-                if cut.reason == "byline":
+                if cut.reason == RemovalReason.BYLINE:
                     _author_of_byline(draft, piece)
-                elif cut.reason == "author-signature" and draft.author is None:
+                elif cut.reason == RemovalReason.AUTHOR_SIGNATURE and draft.author is None:
                     draft.author = tails.signature_authors(piece) or piece
                 draft.drop(piece, cut.reason)
             last.text = last.text[: cuts[0].start].rstrip()
@@ -531,9 +550,9 @@ def _drop_related_block(draft: _Draft) -> None:
     for index in range(1, len(draft.lines)):
         heading = draft.lines[index].text
         rest = draft.lines[index + 1 :]
-        reason = "related-headlines"
+        reason = RemovalReason.RELATED_HEADLINES
         if tails.is_press_release_heading(heading):
-            reason, fits = "press-release", all(len(words(line.text)) <= 80 for line in rest)
+            reason, fits = RemovalReason.PRESS_RELEASE, all(len(words(line.text)) <= 80 for line in rest)
         elif tails.is_block_heading(heading):
             fits = all(len(words(line.text)) <= 60 for line in rest)
         elif tails.is_weak_block_heading(heading):
@@ -577,12 +596,13 @@ def _drop_tail_lines(draft: _Draft, learned: LearnedBoilerplate) -> bool:
     ):
         top_strong -= 1  # "Headline / 19:15 02 сен 2025.": the first headline sits above its time
     for line in lines[top_strong:]:
+        signed = tails.is_signature(line.text)
         reason = _tail_line_reason(line.text, learned, is_last=line is lines[-1]) or (
-            "author-signature" if tails.is_signature(line.text) else "related-headlines"
+            RemovalReason.AUTHOR_SIGNATURE if signed else RemovalReason.RELATED_HEADLINES
         )
-        if reason == "author-signature" and draft.author is None:
+        if reason == RemovalReason.AUTHOR_SIGNATURE and draft.author is None:
             draft.author = tails.signature_authors(line.text)
-        if reason == "byline":
+        if reason == RemovalReason.BYLINE:
             _author_of_byline(draft, line.text)
         draft.drop(line.text, reason)
     del lines[top_strong:]
@@ -605,24 +625,24 @@ def _is_listed_headline(text: str) -> bool:
     return tails.is_headline_like(text) and len(words(text)) >= 3 and text.lstrip('-–—•*· «"')[:1].isupper()
 
 
-def _tail_line_reason(text: str, learned: LearnedBoilerplate, is_last: bool) -> str | None:
-    reason: str | None = tails.furniture_reason(text)
+def _tail_line_reason(text: str, learned: LearnedBoilerplate, is_last: bool) -> RemovalReason | None:
+    reason: RemovalReason | None = tails.furniture_reason(text)
     if reason is not None:
         return reason
     if tails.is_read_also_heading(text):
-        return "read-also"
+        return RemovalReason.READ_ALSO
     if tails.is_timestamped_teaser(text) or tails.is_dated_headline(text):
-        return "related-headlines"
+        return RemovalReason.RELATED_HEADLINES
     if learned.knows(text):
-        return "site-boilerplate"
+        return RemovalReason.SITE_BOILERPLATE
     if is_last and tails.is_signature(text):
-        return "author-signature"
+        return RemovalReason.AUTHOR_SIGNATURE
     if _is_tag_list(text):
-        return "tags"
+        return RemovalReason.TAGS
     if is_last and tails.is_agency_credit(text):
-        return "source-credit"
+        return RemovalReason.SOURCE_CREDIT
     if is_last and tails.is_foreign_furniture(text):
-        return "site-boilerplate"
+        return RemovalReason.SITE_BOILERPLATE
     return None
 
 
@@ -652,16 +672,16 @@ def _drop_inner_furniture(draft: _Draft, learned: LearnedBoilerplate) -> None:
         _drop_inline_read_also(draft, line)
         reason = tails.furniture_reason(line.text)
         if reason is None and learned.knows(line.text):
-            reason = "site-boilerplate"
+            reason = RemovalReason.SITE_BOILERPLATE
         if reason is None and tails.is_read_also_heading(line.text):
-            reason = "read-also"
+            reason = RemovalReason.READ_ALSO
         if reason is None and after_read_also and tails.is_headline_like(line.text):
-            reason = "read-also"
+            reason = RemovalReason.READ_ALSO
         if reason is not None and kept:
             draft.drop(line.text, reason)
             # a bare "Читайте также:" owns the headline lines right below it
             heading = tails.is_read_also_heading(line.text)
-            after_read_also = heading or (after_read_also and reason == "read-also")
+            after_read_also = heading or (after_read_also and reason == RemovalReason.READ_ALSO)
             continue
         after_read_also = False
         kept.append(line)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orewatch_common.contracts import RemovalReason
 from orewatch_lexicon import Section, alternation, load_lexicon, past_stem
 from orewatch_lexicon.stemming import stem
 
@@ -45,7 +46,7 @@ def _opening(patterns: tuple[str, ...]) -> re.Pattern[str]:
 class Rule:
     """A kind of furniture: how its text opens, its removal reason and the longest it can be."""
 
-    reason: str
+    reason: RemovalReason
     opens: re.Pattern[str]
     max_words: int
     owns_rest: bool = False  # a "see also" marker owns the headline that follows it
@@ -54,15 +55,15 @@ class Rule:
 
 # Order matters: the first rule that matches names the reason.
 RULES: tuple[Rule, ...] = (
-    Rule("error-report", _opening(ERROR_REPORT), 20, owns_rest=True, line_max_words=40),
-    Rule("read-also", _opening(READ_ALSO), 20, owns_rest=True, line_max_words=90),
-    Rule("subscribe-prompt", _opening(SUBSCRIBE), 40),
-    Rule("update-notice", _opening(UPDATE_NOTICE), 12),
-    Rule("copyright", _opening(COPYRIGHT), 150),
-    Rule("source-credit", _opening(SOURCE_CREDIT), 10),
-    Rule("photo-credit", _opening(PHOTO_CREDIT), 16),
-    Rule("share", _opening(SHARE), 12),
-    Rule("byline", _opening(BYLINE), 12),
+    Rule(RemovalReason.ERROR_REPORT, _opening(ERROR_REPORT), 20, owns_rest=True, line_max_words=40),
+    Rule(RemovalReason.READ_ALSO, _opening(READ_ALSO), 20, owns_rest=True, line_max_words=90),
+    Rule(RemovalReason.SUBSCRIBE_PROMPT, _opening(SUBSCRIBE), 40),
+    Rule(RemovalReason.UPDATE_NOTICE, _opening(UPDATE_NOTICE), 12),
+    Rule(RemovalReason.COPYRIGHT, _opening(COPYRIGHT), 150),
+    Rule(RemovalReason.SOURCE_CREDIT, _opening(SOURCE_CREDIT), 10),
+    Rule(RemovalReason.PHOTO_CREDIT, _opening(PHOTO_CREDIT), 16),
+    Rule(RemovalReason.SHARE, _opening(SHARE), 12),
+    Rule(RemovalReason.BYLINE, _opening(BYLINE), 12),
 )
 
 _BLOCK_HEADING = re.compile(rf"^\s*(?:{'|'.join(RELATED_BLOCK_HEADINGS)})\s*[:.]?\s*$", re.IGNORECASE)
@@ -122,32 +123,32 @@ _DANGLING = re.compile(
 )
 
 
-def furniture_reason(text: str) -> str | None:
+def furniture_reason(text: str) -> RemovalReason | None:
     """Reason a line or sentence is furniture on its own, or None when it may be article text."""
     stripped = text.strip()
     if not stripped:
         return None
     if _BLOCK_HEADING.match(stripped) or _WEAK_BLOCK_HEADING.match(stripped):
-        return "related-headlines"
+        return RemovalReason.RELATED_HEADLINES
     if TIMESTAMP_LINE.match(stripped):
-        return "related-headlines"
+        return RemovalReason.RELATED_HEADLINES
     n_words = len(words(stripped))
     for rule in RULES:
         if rule.opens.match(stripped) and n_words <= max(rule.max_words, rule.line_max_words):
             return rule.reason
     if _SOCIAL_ROW.fullmatch(stripped):
-        return "share"
+        return RemovalReason.SHARE
     # The rules below look anywhere in the text, so they judge one sentence (a caption: two);
     # a paragraph that merely ends in furniture is cut sentence by sentence by `glued_tail`.
     if n_words > 80:
         return None
     sentences = len(split_sentences(stripped))
     if n_words <= 40 and sentences == 1 and _is_channel_invitation(stripped):
-        return "subscribe-prompt"
+        return RemovalReason.SUBSCRIBE_PROMPT
     if n_words <= 25 and sentences <= 2 and _CAPTION_CREDIT.search(stripped):
-        return "photo-credit"
+        return RemovalReason.PHOTO_CREDIT
     if (sentences == 1 or stripped.startswith("©")) and _COPYRIGHT_SIGN.search(stripped):
-        return "copyright"
+        return RemovalReason.COPYRIGHT
     return None
 
 
@@ -246,7 +247,7 @@ class Cut:
 
     start: int
     end: int
-    reason: str
+    reason: RemovalReason
 
 
 def glued_tail(paragraph: str, learned: LearnedBoilerplate = NOTHING_LEARNED) -> list[Cut]:
@@ -274,7 +275,7 @@ def glued_tail(paragraph: str, learned: LearnedBoilerplate = NOTHING_LEARNED) ->
     return cuts
 
 
-def _piece_reason(piece: str, learned: LearnedBoilerplate, at_end: bool) -> str | None:
+def _piece_reason(piece: str, learned: LearnedBoilerplate, at_end: bool) -> RemovalReason | None:
     text = piece.strip()
     if not text:
         return None
@@ -290,13 +291,13 @@ def _piece_reason(piece: str, learned: LearnedBoilerplate, at_end: bool) -> str 
     if reason and len(split_sentences(text)) == 1:
         return reason
     if learned.knows(text):
-        return "site-boilerplate"
+        return RemovalReason.SITE_BOILERPLATE
     if at_end and signed_names(text):
-        return "author-signature"
+        return RemovalReason.AUTHOR_SIGNATURE
     if at_end and is_agency_credit(text):
-        return "source-credit"
+        return RemovalReason.SOURCE_CREDIT
     if at_end and is_foreign_furniture(text):
-        return "site-boilerplate"
+        return RemovalReason.SITE_BOILERPLATE
     return None
 
 
@@ -379,7 +380,7 @@ def inline_read_also(paragraph: str) -> list[Cut]:
                 break
             if len(before) < 5 or before[-1].lower() in _LINKING_WORDS:
                 continue
-            cuts.append(Cut(marker.start(), marker.end() + run_on.end(), "read-also"))
+            cuts.append(Cut(marker.start(), marker.end() + run_on.end(), RemovalReason.READ_ALSO))
             break
     return cuts
 
@@ -401,7 +402,7 @@ def background_tail(
         passage = paragraph[spans[index].start :]
         tail_words = words(passage)
         if len(tail_words) <= 3 or _DANGLING.search(passage.strip().rstrip(".")) or _ORPHAN.match(passage):
-            return Cut(spans[index].start, len(paragraph), "related-story")
+            return Cut(spans[index].start, len(paragraph), RemovalReason.RELATED_STORY)
         if _REPORTED_SPEECH.search(passage) and not _CITED_OUTLET.match(passage):
             return None
         names = proper_stems(_without_outlet(passage))
@@ -410,7 +411,7 @@ def background_tail(
         context = context_stems() | before
         shared = len(topic & context) / max(1, len(topic))
         if names and not names & context and not topic & title_stems and shared < 0.25:
-            return Cut(spans[index].start, len(paragraph), "related-story")
+            return Cut(spans[index].start, len(paragraph), RemovalReason.RELATED_STORY)
         return None
     return None
 
