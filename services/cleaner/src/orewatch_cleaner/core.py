@@ -32,9 +32,11 @@ from orewatch_cleaner.boilerplate import (
     learned_boilerplate,
     segment_hashes,
 )
+from orewatch_cleaner.furniture import GENERIC
 from orewatch_cleaner.html_extract import extract_page
 from orewatch_cleaner.metadata import (
     DATE,
+    DATE_LABELS,
     TIMESTAMP_LINE,
     byline_parts,
     dateline,
@@ -54,32 +56,13 @@ from orewatch_cleaner.sentences import (
     squash_spaces,
     words,
 )
-from orewatch_cleaner.vocabulary import BREADCRUMB_ROOTS
+from orewatch_cleaner.thresholds import thresholds
 
-_BREADCRUMB = re.compile(rf"^(?:{'|'.join(BREADCRUMB_ROOTS)})", re.IGNORECASE)
 _BREADCRUMB_SEPARATOR = re.compile(r"\s[/>»|→›]\s")
-# "Газета «Коммерсантъ» №58 от 02.04.2025, стр. 1": the print issue a text appeared in
-_PRINT_EDITION = re.compile(r"№\s*\d+.{0,40}?\bот\s+\d|\bстр\.\s*\d+\s*$|\bвыпуск\s*:?\s*№", re.IGNORECASE)
-_COUNTER = re.compile(r"\b(?:просмотр\w*|комментари\w*|views)\s*:?\s*[\d\s]+", re.IGNORECASE)
-_DATE_LABELS = re.compile(
-    r"\b(?:date|дата(?: публикации)?|опубликовано|обновлено|изменено|published|updated)\b\s*:?", re.IGNORECASE
-)
 _HEADER_SEPARATORS = re.compile(r"\s*[|·•,/]\s*|\s+[—–-]\s+")
 _FIELD_MARKS = "|·•,/—–-:"
-_HEADER_LINES = 8  # the header is never longer than this many lines (besides subtitles)
-_MAX_SUBTITLES = 2
-_MAX_BACKGROUND_CUTS = 2
-# Furniture the header may hold besides bylines, dates and rubrics.
-_HEADER_REASONS = frozenset(
-    {
-        RemovalReason.PHOTO_CREDIT,
-        RemovalReason.SOURCE_CREDIT,
-        RemovalReason.SHARE,
-        RemovalReason.COPYRIGHT,
-        RemovalReason.SUBSCRIBE_PROMPT,
-        RemovalReason.READ_ALSO,
-    }
-)
+_HEADER = thresholds().header
+_TAIL = thresholds().tail
 
 
 @dataclass
@@ -216,7 +199,7 @@ def _read_header(
     dropped: list[int] = []
     subtitles = 0
     index = 0
-    while index < len(draft.lines) and index < _HEADER_LINES + subtitles:
+    while index < len(draft.lines) and index < _HEADER.max_lines + subtitles:
         line = draft.lines[index].text
         following = draft.lines[index + 1] if index + 1 < len(draft.lines) else None
         if known and _same_headline(normalise(line), known):
@@ -229,7 +212,7 @@ def _read_header(
         ):
             draft.drop(line, RemovalReason.RUBRIC)  # a site name or section above the headline
         elif draft.title is not None or known is not None or not _take_title(draft, index):
-            if subtitles < _MAX_SUBTITLES and _is_subtitle(draft.lines[index], following):
+            if subtitles < _HEADER.max_subtitles and _is_subtitle(draft.lines[index], following):
                 subtitles += 1
                 index += 1
                 continue
@@ -249,7 +232,7 @@ def _headline_index(lines: list[_Line]) -> int | None:
     first that reads as one and is more than a site's name or a section ("Мурманский
     вестник", "Горно-металлургический комплекс", "BBC News Русская служба"): four words or
     more, or a verb, and not the site's name on the page's first line."""
-    for index, line in enumerate(lines[:_HEADER_LINES]):
+    for index, line in enumerate(lines[: _HEADER.max_lines]):
         text = line.text.strip()
         following = lines[index + 1] if index + 1 < len(lines) else None
         n = len(words(text))
@@ -263,7 +246,7 @@ def _headline_index(lines: list[_Line]) -> int | None:
             if n > 5:
                 return None
             continue
-        verb = _VERB_LIKE.search(text) is not None
+        verb = GENERIC.verb_like.search(text) is not None
         site_name = (
             index == 0 and n <= 5 and not verb and following is not None and len(words(following.text)) <= 3
         )
@@ -278,14 +261,6 @@ def _is_date_line(text: str) -> bool:
     """A date with little else ("09:15 12.04.2025 (обновлено: …)"), not a headline that names a day."""
     found = DATE.search(text)
     return found is not None and len(words(text)) - len(words(found.group(0))) <= 4
-
-
-# A finite verb's ending on a lower-case word ("снизит", "подешевели", "заявил"): a headline's,
-# seldom a section's ("Новости отрасли", "ТЭК и промышленность"). Past plurals need a vowel
-# before "ли", or "отрасли" would pass.
-_VERB_LIKE = re.compile(
-    r"(?<![А-ЯЁа-яё-])[а-яё]{2,}(?:[аеиоуыя](?:л|ла|ло|ли|лся|лась|лось|лись)|[иеую]т|ются|ится|ется|ятся|утся)\b"
-)
 
 
 def _is_subtitle(line: _Line, following: _Line | None) -> bool:
@@ -336,13 +311,13 @@ def _header_furniture(
     byline = byline_parts(line)
     if byline is not None:
         author, date_text = byline
-        if author and len(words(author)) <= 4:
+        if author and len(words(author)) <= _HEADER.byline_author_max_words:
             draft.author = draft.author or author
         if date_text:
             draft.published = draft.published or parse_date(date_text, fetched_at)
         draft.drop(line, RemovalReason.BYLINE)
         return True
-    if _PRINT_EDITION.search(line):
+    if GENERIC.print_edition.search(line):
         found = DATE.search(line)
         if found:
             draft.published = draft.published or parse_date(found.group(0), fetched_at)
@@ -351,7 +326,7 @@ def _header_furniture(
     if _dated_header(draft, line, fetched_at):
         return True
     reason = tails.furniture_reason(line)
-    if reason in _HEADER_REASONS:
+    if reason in _HEADER.reasons:
         draft.drop(line, reason)
         return True
     if learned.knows(line):
@@ -368,16 +343,14 @@ def _header_furniture(
     return False
 
 
-_ROLES = ("редакция", "корреспондент", "обозреватель", "редактор", "спецкор", "специальный")
-
-
 def _signed_name(line: str) -> str | None:
     """The name of a signature line: "Анна Миронова" or "Анна Миронова, корреспондент в Берлине"."""
     name, _, role = line.partition(",")
     role = SENTENCE_BREAK.split(role, maxsplit=1)[0].strip(" .")
     if not looks_like_name(name):
         return None
-    if role and not (len(words(role)) <= 5 and (role[:1].islower() or role.lower().startswith(_ROLES))):
+    a_role = role[:1].islower() or role.lower().startswith(GENERIC.signature_roles)
+    if role and not (len(words(role)) <= 5 and a_role):
         return None
     return name.strip()
 
@@ -412,8 +385,8 @@ def _dated_header(draft: _Draft, line: str, fetched_at: datetime) -> bool:
     if published is None:
         return False
     # the date of an update beside the publication date, and counters, are furniture too
-    rest = _DATE_LABELS.sub(" ", line[: found.start()] + " | " + line[found.end() :])
-    rest = _COUNTER.sub(" ", DATE.sub(" ", rest)).replace("(", " ").replace(")", " ")
+    rest = DATE_LABELS.sub(" ", line[: found.start()] + " | " + line[found.end() :])
+    rest = GENERIC.counter.sub(" ", DATE.sub(" ", rest)).replace("(", " ").replace(")", " ")
     whole = squash_spaces(_HEADER_SEPARATORS.sub(" ", rest))
     pieces = [p.strip(" .,") for p in _HEADER_SEPARATORS.split(rest) if p.strip(" .,")]
     author = next((p for p in pieces if looks_like_name(p)), None)
@@ -459,7 +432,7 @@ def _is_breadcrumb(line: str, following: _Line | None, known_title: str | None) 
     sections = _BREADCRUMB_SEPARATOR.split(line)
     if len(sections) >= 3 and all(len(words(section)) <= 3 for section in sections):
         return True
-    if not _BREADCRUMB.match(line):
+    if not GENERIC.breadcrumb.match(line):
         return False
     if _BREADCRUMB_SEPARATOR.search(line) or len(words(line)) <= 4:
         return True
@@ -531,7 +504,7 @@ def _drop_tail(draft: _Draft, learned: LearnedBoilerplate) -> None:
                 draft.lines.pop()
             continue
         several_sentences = len(draft.lines) > 1 or len(split_sentences(last.text)) > 1
-        if background_cuts < _MAX_BACKGROUND_CUTS and several_sentences:
+        if background_cuts < _TAIL.max_background_cuts and several_sentences:
             title_stems = {stem(word) for word in words(draft.title or "") if len(word) >= 4}
             background = tails.background_tail(last.text, lambda: _context_stems(draft), title_stems)
             if background is not None:
@@ -552,9 +525,10 @@ def _drop_related_block(draft: _Draft) -> None:
         rest = draft.lines[index + 1 :]
         reason = RemovalReason.RELATED_HEADLINES
         if tails.is_press_release_heading(heading):
-            reason, fits = RemovalReason.PRESS_RELEASE, all(len(words(line.text)) <= 80 for line in rest)
+            reason = RemovalReason.PRESS_RELEASE
+            fits = all(len(words(line.text)) <= _TAIL.press_release_max_words for line in rest)
         elif tails.is_block_heading(heading):
-            fits = all(len(words(line.text)) <= 60 for line in rest)
+            fits = all(len(words(line.text)) <= _TAIL.block_max_words for line in rest)
         elif tails.is_weak_block_heading(heading):
             fits = all(tails.is_headline_like(line.text) or TIMESTAMP_LINE.match(line.text) for line in rest)
         else:
