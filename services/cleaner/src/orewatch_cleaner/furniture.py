@@ -60,6 +60,7 @@ class Furniture:
     print_edition: re.Pattern[str]
     counter: re.Pattern[str]
     verb_like: re.Pattern[str]
+    byline_label: re.Pattern[str]
     reader_cues: tuple[str, ...]
     linking_words: frozenset[str]
     signature_roles: tuple[str, ...]
@@ -127,6 +128,8 @@ def compile_furniture(rules: Sequence[RuleSet]) -> Furniture:
         print_edition=s.framed(S.PRINT_EDITIONS),
         counter=s.framed(S.COUNTERS),
         verb_like=s.framed(S.HEADLINE_VERB_ENDINGS),
+        # "Автор: Владимир | 31.03.2025": the label before a byline's name and date
+        byline_label=s.framed(S.BYLINE, r"^\s*(?:{})\s*"),
         reader_cues=s.words(S.READER_CUES),
         linking_words=frozenset(s.words(S.LINKING_WORDS)),
         signature_roles=s.words(S.SIGNATURE_ROLES),

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from orewatch_cleaner.furniture import alternation
+from orewatch_cleaner.furniture import GENERIC, alternation
 from orewatch_cleaner.rulebook import DateSection, FurnitureSection, ZoneRule, date_rules, generic_furniture
 from orewatch_cleaner.sentences import CLOSING_MARKS, split_sentences, words
 
@@ -65,9 +65,6 @@ _RELATIVE = re.compile(RELATIVE_DAYS, re.IGNORECASE)
 # "сегодня, 9 июля": the explicit date wins; "вчера, 18:00" keeps its relative word
 _RELATIVE_BEFORE_DATE = re.compile(
     rf"^(?:{RELATIVE_DAYS}),?\s+(?=\d{{1,2}}(?:\s+[^\d\s]|[./]\d))", re.IGNORECASE
-)
-_BYLINE = re.compile(
-    rf"^\s*(?:{alternation(generic_furniture().fragments(FurnitureSection.BYLINE))})\s*", re.IGNORECASE
 )
 _BYLINE_SPLIT = re.compile(r"\s*[|·•]\s*|\s+[—–-]\s+")
 # Capitalised words, the surname maybe in capitals ("Анастасия ВИНОГРАДОВА")
@@ -215,9 +212,12 @@ _NUMERIC_MARK = re.compile(r"\d[./-]\d")
 _TIME_IN = re.compile(_TIME)
 
 
-def byline_parts(line: str) -> tuple[str | None, str | None] | None:
-    """(author, date text) of a byline such as "Автор: Владимир | 31.03.2025, 18:28"; None if not one."""
-    match = _BYLINE.match(line)
+def byline_parts(
+    line: str, label: re.Pattern[str] = GENERIC.byline_label
+) -> tuple[str | None, str | None] | None:
+    """(author, date text) of a byline such as "Автор: Владимир | 31.03.2025, 18:28"; None if not
+    one. `label` is the profile's byline labels (`Furniture.byline_label`)."""
+    match = label.match(line)
     if not match:
         return None
     rest = line[match.end() :].strip()
