@@ -9,6 +9,7 @@ not rules: they are in `data/thresholds.toml` (see `thresholds.py`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 PACKAGE = "orewatch_cleaner"
 FURNITURE_FILE = "furniture.yaml"
 DATES_FILE = "dates.yaml"
+ABBREVIATIONS_FILE = "abbreviations.yaml"
 SITES_FOLDER = "sites"
 
 
@@ -62,6 +64,13 @@ class DateSection(StrEnum):
     DATE_LABELS = "date_labels"
     RELATIVE_DAYS = "relative_days"
     ZONES = "zones"
+
+
+class AbbreviationSection(StrEnum):
+    """Every section of abbreviations.yaml."""
+
+    INITIALS = "initials"
+    ABBREVIATIONS = "abbreviations"
 
 
 class FurnitureRule(PatternRule):
@@ -178,9 +187,20 @@ DATES_SPEC = RuleFileSpec(
     every_section=True,
 )
 
+# Where a full stop follows an abbreviation at the end of a sentence candidate (case-sensitive).
+ABBREVIATIONS_SPEC = RuleFileSpec(
+    sections=AbbreviationSection,
+    default=PatternRule,
+    models={AbbreviationSection.ABBREVIATIONS: WordRule},
+    frames={section: r'(?:^|[\s(«"])(?:{})\.$' for section in AbbreviationSection},
+    every_section=True,
+    flags=re.RegexFlag(0),
+)
+
 RULE_FILES: Mapping[str, RuleFileSpec] = {
     FURNITURE_FILE: FURNITURE_SPEC,
     DATES_FILE: DATES_SPEC,
+    ABBREVIATIONS_FILE: ABBREVIATIONS_SPEC,
     f"{SITES_FOLDER}/*.yaml": SITE_SPEC,
 }
 
@@ -189,6 +209,12 @@ RULE_FILES: Mapping[str, RuleFileSpec] = {
 def generic_furniture() -> RuleSet:
     """The generic furniture, read and checked once per process."""
     return read_rules(packaged(PACKAGE, "data", FURNITURE_FILE), FURNITURE_SPEC)
+
+
+@cache
+def abbreviations() -> RuleSet:
+    """The abbreviations a sentence does not end after, read and checked once per process."""
+    return read_rules(packaged(PACKAGE, "data", ABBREVIATIONS_FILE), ABBREVIATIONS_SPEC)
 
 
 @cache
