@@ -61,6 +61,7 @@ class Furniture:
     counter: re.Pattern[str]
     verb_like: re.Pattern[str]
     byline_label: re.Pattern[str]
+    name_list: re.Pattern[str]
     reader_cues: tuple[str, ...]
     linking_words: frozenset[str]
     signature_roles: tuple[str, ...]
@@ -130,6 +131,8 @@ def compile_furniture(rules: Sequence[RuleSet]) -> Furniture:
         verb_like=s.framed(S.HEADLINE_VERB_ENDINGS),
         # "Автор: Владимир | 31.03.2025": the label before a byline's name and date
         byline_label=s.framed(S.BYLINE, r"^\s*(?:{})\s*"),
+        # "Дмитрий Козлов, Ольга Мордюшенко", "Дмитрий Козлов и Ольга Мордюшенко" (lower case only)
+        name_list=s.framed(S.NAME_CONJUNCTIONS, r"\s*(?:,|(?-i:\s(?:{})\s))\s*"),
         reader_cues=s.words(S.READER_CUES),
         linking_words=frozenset(s.words(S.LINKING_WORDS)),
         signature_roles=s.words(S.SIGNATURE_ROLES),

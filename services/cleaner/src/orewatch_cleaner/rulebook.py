@@ -56,6 +56,7 @@ class FurnitureSection(StrEnum):
     COUNTERS = "counters"
     HEADLINE_VERB_ENDINGS = "headline_verb_endings"
     AUTHOR_LABELS = "author_labels"
+    NAME_CONJUNCTIONS = "name_conjunctions"
 
 
 class DateSection(StrEnum):
@@ -140,6 +141,7 @@ _WORD_SECTIONS = (
     FurnitureSection.DANGLING_WORDS,
     FurnitureSection.LINK_FORMULAS,
     FurnitureSection.SIGNATURE_ROLES,
+    FurnitureSection.NAME_CONJUNCTIONS,
 )
 
 # The frame each section's fragments are tried in (by the generic test, and by the cleaner
@@ -165,6 +167,7 @@ FRAMES: Mapping[str, str] = {
     FurnitureSection.COUNTERS: r"\b(?:{})\s*:?\s*[\d\s]+",
     FurnitureSection.HEADLINE_VERB_ENDINGS: r"(?-i:(?<![А-ЯЁа-яё-])[а-яё]{{2,}}(?:{})\b)",
     FurnitureSection.AUTHOR_LABELS: r"^\s*(?:{})\b\s*[:—–-]?\s*",
+    FurnitureSection.NAME_CONJUNCTIONS: r"(?-i:\s(?:{})\s)",
 }
 DATE_FRAMES: Mapping[str, str] = {
     DateSection.DATE_LABELS: r"\b(?:{})\b\s*:?",

@@ -122,15 +122,12 @@ def is_bullet_headline(line: str) -> bool:
     return bool(_BULLET.match(line)) and is_headline_like(item) and item[:1].isupper()
 
 
-_NAME_LIST = re.compile(r"\s*(?:,|\s(?:и|та|and)\s)\s*")
-
-
 def signed_names(line: str) -> list[str]:
     """The authors of a signature line: "Ольга Мордюшенко", or "Дмитрий Козлов, Ольга Мордюшенко"."""
     text = line.strip()
     if looks_like_name(text):
         return [text]
-    names = _NAME_LIST.split(text)
+    names = GENERIC.name_list.split(text)
     return names if len(names) >= 2 and all(looks_like_name(name) for name in names) else []
 
 
