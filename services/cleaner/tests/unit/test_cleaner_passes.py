@@ -6,7 +6,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from orewatch_cleaner.core import PASSES, PassName, clean_article, pass_names, run_passes
+from orewatch_cleaner.boilerplate import InMemorySegmentMemory
+from orewatch_cleaner.core import (
+    PASSES,
+    PassName,
+    clean_article,
+    decode,
+    learn,
+    pass_names,
+    record,
+    run_passes,
+    title,
+)
 from orewatch_cleaner.draft import Draft, Line, split_lines
 from orewatch_cleaner.footer import drop_inner_furniture, drop_related_block, drop_tail
 from orewatch_cleaner.furniture import GENERIC
@@ -174,3 +185,51 @@ def test_packaged_profiles_are_chosen_by_host_and_unknown_sources_get_the_generi
     assert {p.rules.file for p in packaged_profiles()} >= {"meduza.io.yaml", "ria.ru.yaml"}
     assert furniture_for(raw(url="https://ria.ru/a")) is not GENERIC
     assert furniture_for(raw(url="https://example.org/a")) is GENERIC
+
+
+def html_raw(page: str) -> RawArticle:
+    return raw(page).model_copy(update={"content_type": ContentType.HTML, "content_sha256": sha256_hex(page)})
+
+
+@pytest.mark.parametrize(
+    ("article", "text", "known_title"),
+    [
+        (raw(f"{HEADLINE}\n\n{LEAD}"), f"{HEADLINE}\n\n{LEAD}", None),
+        (
+            html_raw(
+                f"<html><head><title>{HEADLINE}</title></head><body><article><p>{LEAD}</p></article></body></html>"
+            ),
+            LEAD,
+            HEADLINE,
+        ),
+    ],
+)
+def test_decode_alone(article: RawArticle, text: str, known_title: str | None) -> None:
+    draft = decode(Draft(raw=article))
+    assert (draft.text.strip(), draft.known_title) == (text, known_title)
+
+
+@pytest.mark.parametrize(
+    ("title_found", "known", "expected"),
+    [
+        (None, HEADLINE, HEADLINE),
+        ("Из текста", HEADLINE, "Из текста"),
+        (None, "  ", None),
+        (None, None, None),
+    ],
+)
+def test_title_alone(title_found: str | None, known: str | None, expected: str | None) -> None:
+    assert title(Draft(raw=raw(), title=title_found, known_title=known)).title == expected
+
+
+def test_learn_and_record_remember_a_source_s_boilerplate() -> None:
+    memory = InMemorySegmentMemory()
+    slogan = "Пример: всегда первыми"
+    for n in range(4):
+        draft = Draft(
+            raw=raw(source_name="site"), memory=memory, lines=split_lines(f"Текст номер {n}.\n\n{slogan}")
+        )
+        learned = learn(draft).learned
+        record(draft)
+    assert learned.knows(slogan) and not learned.knows("Текст номер 9.")
+    assert memory.articles_seen("site") == 4 and memory.articles_seen("other") == 0
