@@ -114,7 +114,7 @@ def _drop_tail_lines(draft: Draft, learned: LearnedBoilerplate) -> bool:
         elif tails.is_bullet_headline(text):
             bullets += 1
             introduced = lines[index - 1].text.rstrip().endswith(":")  # "Меры включают:" + list
-            if bullets >= 3 and not (
+            if bullets >= _TAIL.list_min_items and not (
                 introduced and tails.furniture_reason(lines[index - 1].text, draft.furniture) is None
             ):
                 top_strong = index
@@ -151,7 +151,7 @@ def _headline_list_start(lines: list[Line]) -> int | None:
     index = len(lines)
     while index > 1 and _is_listed_headline(lines[index - 1].text):
         index -= 1
-    if len(lines) - index < 3 or index < 1:
+    if len(lines) - index < _TAIL.list_min_items or index < 1:
         return None
     above = lines[index - 1].text.rstrip(CLOSING_MARKS)
     return index if above.endswith((".", "!", "?", "…")) else None
@@ -187,7 +187,7 @@ def _tail_line_reason(
 def _is_tag_list(text: str) -> bool:
     """A page's tags on one line: "Экономика, Россия, Норильский никель, Владимир Потанин"."""
     items = [item.strip() for item in text.split(",")]
-    return len(items) >= 4 and all(
+    return len(items) >= _TAIL.tags_min_items and all(
         item[:1].isupper() and 1 <= len(words(item)) <= 3 and not item.endswith((".", "!", "?"))
         for item in items
     )

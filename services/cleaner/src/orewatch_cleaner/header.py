@@ -76,7 +76,10 @@ def _read_header(
         elif _header_furniture(draft, line, following, fetched_at, known, learned):
             pass
         elif (
-            draft.title is None and headline_at is not None and index < headline_at and len(words(line)) <= 5
+            draft.title is None
+            and headline_at is not None
+            and index < headline_at
+            and len(words(line)) <= _HEADER.section_max_words
         ):
             draft.drop(line, RemovalReason.RUBRIC)  # a site name or section above the headline
         elif draft.title is not None or known is not None or not _take_title(draft, index):
@@ -105,7 +108,7 @@ def _headline_index(lines: list[Line], furniture: Furniture) -> int | None:
         following = lines[index + 1] if index + 1 < len(lines) else None
         n = len(words(text))
         if text.rstrip(CLOSING_MARKS).endswith((".", "…", ":")) and (
-            n >= 13 or len(split_sentences(text)) > 1
+            n >= _HEADER.prose_min_words or len(split_sentences(text)) > 1
         ):
             return None  # prose: the header, if any, is already over
         if (
@@ -115,16 +118,20 @@ def _headline_index(lines: list[Line], furniture: Furniture) -> int | None:
         ):
             continue
         if not looks_like_headline(text, line.followed_by_break or following is None):
-            if n > 5:
+            if n > _HEADER.section_max_words:
                 return None
             continue
         verb = furniture.verb_like.search(text) is not None
         site_name = (
-            index == 0 and n <= 5 and not verb and following is not None and len(words(following.text)) <= 3
+            index == 0
+            and n <= _HEADER.section_max_words
+            and not verb
+            and following is not None
+            and len(words(following.text)) <= 3
         )
-        if (n >= 4 and not site_name) or (verb and n >= 2):
+        if (n >= _HEADER.headline_min_words and not site_name) or (verb and n >= 2):
             return index
-        if n > 5:
+        if n > _HEADER.section_max_words:
             return None  # neither a section name nor the headline: leave the header as it is
     return None
 
@@ -143,11 +150,15 @@ def _is_subtitle(line: Line, following: Line | None) -> bool:
         return False
     text = line.text.strip()
     n, sentences = len(words(text)), len(split_sentences(text))
-    if n <= 30 and sentences == 1 and not text.rstrip(CLOSING_MARKS).endswith((".", "…", ":")):
+    if (
+        n <= _HEADER.subtitle_max_words
+        and sentences == 1
+        and not text.rstrip(CLOSING_MARKS).endswith((".", "…", ":"))
+    ):
         return True
     below = following.text.strip()
     byline_below = looks_like_name(below) or (DATE.search(below) is not None and len(words(below)) <= 8)
-    return n <= 40 and sentences <= 2 and byline_below
+    return n <= _HEADER.standfirst_max_words and sentences <= 2 and byline_below
 
 
 def _keep_lone_headline(draft: Draft, headline: Line) -> None:
@@ -243,7 +254,7 @@ def _dated_header(draft: Draft, line: str, fetched_at: datetime) -> bool:
     """
     found = DATE.search(line)
     opening = dateline(line)
-    if found is None or len(words(line)) > 16:
+    if found is None or len(words(line)) > _HEADER.date_line_max_words:
         if opening is not None and draft.published is None:
             dated = parse_date(opening, fetched_at)  # a dateline before the lead
             if has_year(opening):

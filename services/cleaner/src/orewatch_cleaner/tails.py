@@ -24,6 +24,7 @@ from orewatch_cleaner.thresholds import thresholds
 
 _LIMITS = thresholds().furniture
 _BACKGROUND_LIMITS = thresholds().background
+_INLINE = thresholds().inline_read_also
 _COPYRIGHT_SIGN = re.compile(r"©")
 _NAME_GLUED_TO_RUBRIC = re.compile(r"(?:[А-ЯЁ][а-яё]+\s){1,2}[А-ЯЁ][а-яё]+[А-ЯЁ][а-яё]+")
 _CYRILLIC = re.compile(r"[А-Яа-яЁёІіЇїЄєҐґ]")
@@ -256,9 +257,9 @@ def inline_read_also(paragraph: str, furniture: Furniture = GENERIC) -> list[Cut
         for run_on in _RUN_ON.finditer(rest):
             headline = rest[: run_on.start()]
             before = words(headline)
-            if len(before) > 20 or SENTENCE_BREAK.search(headline):
+            if len(before) > _INLINE.headline_max_words or SENTENCE_BREAK.search(headline):
                 break
-            if len(before) < 5 or before[-1].lower() in furniture.linking_words:
+            if len(before) < _INLINE.headline_min_words or before[-1].lower() in furniture.linking_words:
                 continue
             cuts.append(Cut(marker.start(), marker.end() + run_on.end(), RemovalReason.READ_ALSO))
             break

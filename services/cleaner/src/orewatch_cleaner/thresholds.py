@@ -26,6 +26,12 @@ class _Strict(BaseModel):
 
 class Header(_Strict):
     max_lines: int = Field(gt=0)
+    section_max_words: int = Field(gt=0)
+    headline_min_words: int = Field(gt=0)
+    prose_min_words: int = Field(gt=0)
+    subtitle_max_words: int = Field(gt=0)
+    standfirst_max_words: int = Field(gt=0)
+    date_line_max_words: int = Field(gt=0)
     max_subtitles: int = Field(ge=0)
     byline_author_max_words: int = Field(gt=0)
     reasons: frozenset[RemovalReason]
@@ -35,6 +41,13 @@ class Tail(_Strict):
     max_background_cuts: int = Field(ge=0)
     block_max_words: int = Field(gt=0)
     press_release_max_words: int = Field(gt=0)
+    list_min_items: int = Field(gt=0)
+    tags_min_items: int = Field(gt=0)
+
+
+class InlineReadAlso(_Strict):
+    headline_min_words: int = Field(gt=0)
+    headline_max_words: int = Field(gt=0)
 
 
 class Furniture(_Strict):
@@ -81,6 +94,7 @@ class Thresholds(_Strict):
     tail: Tail
     furniture: Furniture
     background: Background
+    inline_read_also: InlineReadAlso
     opening: tuple[Opening, ...] = Field(min_length=1)
     boilerplate: Boilerplate
 
