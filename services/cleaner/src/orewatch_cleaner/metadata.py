@@ -13,8 +13,14 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from orewatch_cleaner.furniture import GENERIC, alternation
+from orewatch_cleaner.rulebook import DateSection, FurnitureSection, ZoneRule, date_rules, generic_furniture
 from orewatch_cleaner.sentences import CLOSING_MARKS, split_sentences, words
-from orewatch_cleaner.vocabulary import BYLINE, RELATIVE_DAYS
+
+_DATES = date_rules()
+RELATIVE_DAYS = alternation(_DATES.fragments(DateSection.RELATIVE_DAYS))
+# "Дата публикации:", "Обновлено", "published" before a date (dates.yaml)
+DATE_LABELS = _DATES.regex(DateSection.DATE_LABELS)
 
 _TIME = r"\d{1,2}[:.]\d{2}(?::\d{2})?"
 _MONTH_WORD = r"[А-Яа-яЁёІіЇїЄє]{3,10}\.?"
@@ -29,7 +35,7 @@ _DATE_FORMS = (
 DATE = re.compile("|".join(f"(?:{form})" for form in _DATE_FORMS), re.IGNORECASE)
 
 # A date at the start of a line, possibly after a label such as "date", "Дата:" or "Опубликовано".
-_DATE_LABEL = r"(?:date|дата(?: публикации)?|опубликовано|обновлено|published|updated)\s*:?\s*"
+_DATE_LABEL = rf"(?:{alternation(_DATES.fragments(DateSection.DATE_LABELS))})\s*:?\s*"
 LEADING_DATE = re.compile(rf"^\s*(?:{_DATE_LABEL})?(?P<date>{DATE.pattern})[\s.,|·•—–-]*", re.IGNORECASE)
 
 # A line that is nothing but a time stamp: "19:15 02 сен 2025.", "16:30", "сегодня, 12:48".
@@ -60,7 +66,6 @@ _RELATIVE = re.compile(RELATIVE_DAYS, re.IGNORECASE)
 _RELATIVE_BEFORE_DATE = re.compile(
     rf"^(?:{RELATIVE_DAYS}),?\s+(?=\d{{1,2}}(?:\s+[^\d\s]|[./]\d))", re.IGNORECASE
 )
-_BYLINE = re.compile(rf"^\s*(?:{'|'.join(BYLINE)})\s*", re.IGNORECASE)
 _BYLINE_SPLIT = re.compile(r"\s*[|·•]\s*|\s+[—–-]\s+")
 # Capitalised words, the surname maybe in capitals ("Анастасия ВИНОГРАДОВА")
 _NAME = re.compile(
@@ -102,12 +107,16 @@ def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None
     return parsed if 1990 <= parsed.year <= latest else None
 
 
-_PRINTED_ZONES = (
-    (re.compile(r"\b(?:мск|msk)\b|по московскому времени|по москве\b", re.IGNORECASE), "Europe/Moscow"),
-    (re.compile(r"по киевскому времени|за київським часом|\(киев\)|\(київ\)", re.IGNORECASE), "Europe/Kyiv"),
-)
+def _printed_zones() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each zone of dates.yaml with the ways it is printed, in file order."""
+    fragments: dict[str, list[str]] = {}
+    for rule in _DATES.of(DateSection.ZONES):
+        assert isinstance(rule, ZoneRule)
+        fragments.setdefault(rule.zone, []).append(rule.fragment())
+    return tuple((re.compile(alternation(found), re.IGNORECASE), zone) for zone, found in fragments.items())
 
 
+_PRINTED_ZONES = _printed_zones()
 ZONE_MARK = re.compile("|".join(f"(?:{printed.pattern})" for printed, _ in _PRINTED_ZONES), re.IGNORECASE)
 
 
@@ -203,9 +212,12 @@ _NUMERIC_MARK = re.compile(r"\d[./-]\d")
 _TIME_IN = re.compile(_TIME)
 
 
-def byline_parts(line: str) -> tuple[str | None, str | None] | None:
-    """(author, date text) of a byline such as "Автор: Владимир | 31.03.2025, 18:28"; None if not one."""
-    match = _BYLINE.match(line)
+def byline_parts(
+    line: str, label: re.Pattern[str] = GENERIC.byline_label
+) -> tuple[str | None, str | None] | None:
+    """(author, date text) of a byline such as "Автор: Владимир | 31.03.2025, 18:28"; None if not
+    one. `label` is the profile's byline labels (`Furniture.byline_label`)."""
+    match = label.match(line)
     if not match:
         return None
     rest = line[match.end() :].strip()
@@ -219,9 +231,7 @@ def byline_parts(line: str) -> tuple[str | None, str | None] | None:
     return author, date_text
 
 
-_AUTHOR_LABEL = re.compile(
-    r"^\s*(?:автор(?:ы|ка)?(?: материала)?|текст|редактор|подготовил[аи]?|by)\b\s*[:—–-]?\s*", re.IGNORECASE
-)
+_AUTHOR_LABEL = generic_furniture().regex(FurnitureSection.AUTHOR_LABELS)
 
 
 def without_author_label(author: str) -> str:
