@@ -697,11 +697,11 @@ class Merger:
                 g.known.name
                 if g.known
                 else g.fixed
-                or (max(set(stable), key=stable.count) if stable else None)
+                or (max(dict.fromkeys(stable), key=stable.count) if stable else None)
                 or g.best_name(g.type == "PER" and bool(g.first))
             )
             types = [m.type for m in g.mentions]
-            type_ = g.known.type if g.known else max(set(types), key=types.count)
+            type_ = g.known.type if g.known else max(dict.fromkeys(types), key=types.count)
             ent = Entity(name, type_, norm_key(name), display=self._display(g, name))
             if type_ == "PER":
                 ent.gender = _spoken_gender(analysis.tokens, g.mentions) or self.canon.person_gender(

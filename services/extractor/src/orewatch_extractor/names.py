@@ -378,7 +378,7 @@ class Canonicaliser:
         if by_surname:
             return by_surname
         tagged = [t.feats.get("Gender") for t in heads if t.feats.get("Gender")]
-        return max(set(tagged), key=tagged.count) if tagged else None
+        return max(dict.fromkeys(tagged), key=tagged.count) if tagged else None
 
     def with_country(self, org: str, country: str) -> str:
         """ "МИД" + "Великобритания" -> "МИД Великобритании"."""
