@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import pycountry
 from natasha.norm import inflect_word
 from natasha.shape import recover_shape
+from orewatch_common.contracts import ActorType
 from orewatch_lexicon.rules import (
     Check,
     LemmaRule,
@@ -52,7 +53,7 @@ def norm_key(name: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Known:
     name: str
-    type: str
+    type: ActorType
 
 
 class AliasSection(StrEnum):
@@ -137,10 +138,10 @@ class AliasTable:
         self.spelled: dict[str, str] = {}  # norm_key or stem_key of a name -> the name as the data spells it
         overrides = {r.code: r for r in rules.of(AliasSection.COUNTRIES) if isinstance(r, CountryRule)}
         for canonical, names in _countries(overrides):
-            self._add(Known(canonical.replace("ё", "е"), "LOC"), names)
+            self._add(Known(canonical.replace("ё", "е"), ActorType.LOC), names)
         for org in rules.of(AliasSection.ORGANISATIONS):
             assert isinstance(org, OrganisationRule)
-            self._add(Known(org.name, "ORG"), [org.name, *org.aliases])
+            self._add(Known(org.name, ActorType.ORG), [org.name, *org.aliases])
 
     def _add(self, known: Known, names: list[str]) -> None:
         for name in names:
@@ -444,7 +445,7 @@ class Canonicaliser:
         )
 
     def nominative(
-        self, tokens: list[Token], type_: str, after_prep: bool = False, verb_gender: str | None = None
+        self, tokens: list[Token], type_: ActorType, after_prep: bool = False, verb_gender: str | None = None
     ) -> str:
         """Nominative of a mention.
 
@@ -458,7 +459,7 @@ class Canonicaliser:
         surname in "-ова" as written ("Айжан Бижанова рассказала", which the tagger may read
         as a masculine genitive when it does not know the first name).
         """
-        if type_ == "PER":
+        if type_ == ActorType.PER:
             gender = self.name_gender(tokens) if len(tokens) > 1 else None
             words = []
             for k, t in enumerate(tokens):
