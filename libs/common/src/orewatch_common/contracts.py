@@ -175,7 +175,12 @@ class CleanArticle(Contract):
     removed: list[Removal] = Field(default_factory=list, description="What was cut and why.")
 
 
-ActorType = Literal["PER", "ORG", "LOC"]
+class ActorType(StrEnum):
+    """What an actor is, as natasha's NER tags it (the JSON value is the tag)."""
+
+    PER = "PER"  # a person
+    ORG = "ORG"  # an organisation or a body
+    LOC = "LOC"  # a place or a country
 
 
 class Actor(BaseModel):
