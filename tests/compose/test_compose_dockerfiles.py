@@ -390,7 +390,8 @@ def test_build_stage_makes_a_venv_that_runs_the_service_without_its_sources(
         f"importlib.import_module('orewatch_{svc}.app')\n"
         f"assert importlib.util.find_spec('orewatch_{svc}.__main__')\n"
         "assert importlib.util.find_spec('orewatch_common.launch')\n"
-        "dev = [m for m in ('pytest', 'mypy', 'ruff', 'hypothesis', 'compose') if importlib.util.find_spec(m)]\n"
+        "dev = ('pytest', 'mypy', 'ruff', 'hypothesis', 'compose')\n"
+        "dev = [m for m in dev if importlib.util.find_spec(m)]\n"
         "assert not dev, f'dev tools in the image: {dev}'\n"
         f"print(json.dumps([p.name for p in r.files('orewatch_{svc}').iterdir()]))\n"
     )

@@ -121,22 +121,24 @@ def db_command(command: str, role: DbRole = DbRole.READER) -> int:
 
         upgrade_to_head(get_settings().sqlalchemy_url())
         return 0
-    from orewatch_cli.supervisor import running_database_url
+    from orewatch_cli.supervisor import NoPipeline, running_database_url
 
-    url = running_database_url(role)
-    if url is None:
-        print("no running pipeline found: start it with `make run` (or set DATABASE_URL)", file=sys.stderr)
+    try:
+        url = running_database_url(role)
+    except NoPipeline as reason:
+        print(f"{reason} (or set DATABASE_URL)", file=sys.stderr)
         return 1
     print(url)
     return 0
 
 
 def bus_url() -> int:
-    from orewatch_cli.supervisor import running_nats_url
+    from orewatch_cli.supervisor import NoPipeline, running_nats_url
 
-    url = running_nats_url()
-    if url is None:
-        print("no running pipeline found: start it with `make run` (or set NATS_URL)", file=sys.stderr)
+    try:
+        url = running_nats_url()
+    except NoPipeline as reason:
+        print(f"{reason} (or set NATS_URL)", file=sys.stderr)
         return 1
     print(url)
     return 0
