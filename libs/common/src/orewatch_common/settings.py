@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -106,6 +106,18 @@ class Settings(BaseSettings):
     duplicate_window_s: float = Field(
         default=2 * 3600.0, description="JetStream dedup window for Nats-Msg-Id."
     )
+    stream_max_age_s: float = Field(
+        default=7 * 24 * 3600.0,
+        ge=0,
+        description="Seconds JetStream keeps a message of each stream, consumed or not (0: forever): "
+        "longer than any outage of the store it should ride out. Applied to existing streams on start.",
+    )
+    stream_max_bytes: int = Field(
+        default=5 * 1024**3,
+        ge=0,
+        description="Bytes each stream may hold (0: no limit); past it the oldest messages are dropped, "
+        "so it bounds the disk, not the backlog. Applied to existing streams on start.",
+    )
     ack_wait_s: float = Field(default=60.0, description="Redelivery after this long without an ack.")
     max_deliver: int = Field(default=6, description="Deliveries before a message is dead-lettered.")
     retry_base_s: float = Field(
@@ -126,6 +138,16 @@ class Settings(BaseSettings):
     )
 
     log_level: str = Field(default="INFO")
+
+    @model_validator(mode="after")
+    def _dedup_within_retention(self) -> Settings:
+        """JetStream refuses a dedup window longer than the messages are kept."""
+        if self.stream_max_age_s and self.duplicate_window_s > self.stream_max_age_s:
+            raise ValueError(
+                f"duplicate_window_s ({self.duplicate_window_s}) exceeds "
+                f"stream_max_age_s ({self.stream_max_age_s})"
+            )
+        return self
 
     def nats_servers(self) -> list[str]:
         """The NATS servers to try, in order: `nats_url` may list a cluster's nodes, comma-separated."""
