@@ -79,6 +79,7 @@ def _add_offline_commands(commands: Commands) -> None:
 
     docs = commands.add_parser("docs", help="write the AsyncAPI document of every service")
     docs.add_argument("out", type=Path, nargs="?", default=Path("docs/asyncapi"))
+    commands.add_parser("settings", help="print the table of every setting (the README's Configuration)")
 
 
 def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -101,6 +102,11 @@ def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         return print_documents(args.files, extract=args.command == "extract")
     if args.command == "docs":
         return write_docs(args.out)
+    if args.command == "settings":
+        from orewatch_cli.settings_doc import settings_table
+
+        print(settings_table())
+        return 0
     parser.error(f"unknown command {args.command}")
     return 2
 
