@@ -12,10 +12,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from containerfiles import (
+    DOCKERFILE,
     DOCKERIGNORE,
     ENV_EXAMPLE,
     IMAGE_SERVICES,
-    REPO,
     DockerIgnore,
     Stage,
     load_compose,
@@ -37,7 +37,8 @@ def compose(env_example: dict[str, str]) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def dockerfiles() -> dict[str, list[Stage]]:
-    return {svc: parse_dockerfile(REPO / "services" / svc / "Dockerfile") for svc in IMAGE_SERVICES}
+    """The one Dockerfile as each service's build argument makes it."""
+    return {svc: parse_dockerfile(DOCKERFILE, {"SERVICE": svc}) for svc in IMAGE_SERVICES}
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,9 @@
 
 * `docker-compose.yml` is loaded with PyYAML (anchors and `<<` merges resolved) and
   interpolated the way Compose does, with the values of `.env.example`.
-* Each `services/<svc>/Dockerfile` is split into stages and instructions (comments,
-  line continuations, `--flags` and the JSON form handled; enough for what we write).
+* The one `Dockerfile` is split into stages and instructions for each service's build
+  argument (comments, line continuations, `--flags`, `${ARG}` and the JSON form handled;
+  enough for what we write).
 * `.dockerignore` patterns are matched the way the Docker builder does: a path is sent
   unless the last pattern that matches it or one of its parent folders excludes it.
 """
@@ -20,6 +21,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
+DOCKERFILE = REPO / "Dockerfile"
 ENV_EXAMPLE = REPO / ".env.example"
 DOCKERIGNORE = REPO / ".dockerignore"
 
@@ -168,6 +170,29 @@ def volume_mounts(service: dict[str, Any]) -> list[tuple[str, str, str]]:
 SECRETS_TARGET = "/run/secrets"
 
 
+def build_args(service: dict[str, Any]) -> dict[str, str]:
+    """A service's `build.args`, as a dict whatever form it was written in."""
+    args = (service.get("build") or {}).get("args") or {}
+    if isinstance(args, list):
+        args = dict(item.split("=", 1) for item in args)
+    return {key: str(value) for key, value in args.items()}
+
+
+def image_of(service: dict[str, Any]) -> str:
+    """Which service's image a compose service runs: its SERVICE build argument."""
+    return build_args(service)["SERVICE"]
+
+
+def config_files(service: dict[str, Any]) -> dict[str, str]:
+    """Where each config of a service appears in its container -> the config's name."""
+    mounted = {}
+    for entry in service.get("configs", []):
+        name = entry if isinstance(entry, str) else entry["source"]
+        target = f"/{name}" if isinstance(entry, str) else entry.get("target", f"/{name}")
+        mounted[target] = name
+    return mounted
+
+
 def secret_files(compose: dict[str, Any], service: dict[str, Any]) -> dict[str, str]:
     """Where each secret of a service appears in its container -> the host file compose reads it from."""
     mounted = {}
@@ -235,9 +260,17 @@ def logical_lines(text: str) -> list[str]:
     return lines
 
 
-def parse_dockerfile(path: Path) -> list[Stage]:
+def with_build_args(line: str, build_args: dict[str, str]) -> str:
+    """`${NAME}` and `$NAME` of each build argument replaced by its value, as the builder does."""
+    for name, value in build_args.items():
+        line = re.sub(rf"\$(\{{{name}\}}|{name}\b)", lambda _, value=value: value, line)
+    return line
+
+
+def parse_dockerfile(path: Path, build_args: dict[str, str] | None = None) -> list[Stage]:
     stages: list[Stage] = []
     for line in logical_lines(path.read_text(encoding="utf-8")):
+        line = with_build_args(line, build_args or {})
         keyword, _, rest = line.partition(" ")
         keyword = keyword.upper()
         if keyword not in KEYWORDS:

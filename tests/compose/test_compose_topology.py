@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from containerfiles import REPO
+from orewatch_fetcher.feeds import feed_specs
 
 SCALABLE = ("fetcher", "cleaner", "extractor", "store")
 
@@ -107,3 +109,39 @@ def test_workers_publish_no_host_port(svc: str, compose: dict[str, Any]) -> None
 def test_servers_publish_only_on_loopback(svc: str, compose: dict[str, Any]) -> None:
     for port in compose["services"][svc].get("ports", []):
         assert str(port).startswith("127.0.0.1:"), f"{svc} port {port} would be open to the network"
+
+
+@pytest.mark.parametrize("svc", SCALABLE)
+def test_every_service_has_a_readiness_healthcheck_on_its_own_port(svc: str, compose: dict[str, Any]) -> None:
+    """The probe asks /health/ready on OREWATCH_HEALTH_PORT (orewatch_common.healthcheck); the
+    port is inside the container, never published."""
+    service = compose["services"][svc]
+    assert service["healthcheck"]["test"] == ["CMD", "python", "-m", "orewatch_common.healthcheck"]
+    assert service["environment"]["OREWATCH_HEALTH_PORT"] == "8080"
+    assert int(service["healthcheck"]["retries"]) >= 3
+
+
+# Hand-written: what each container may use at most (the extractor's models: ~310 MB resident).
+LIMITS = {
+    "nats": ("1.0", "512M"),
+    "postgres": ("1.0", "1G"),
+    "migrate": ("0.5", "256M"),
+    "fetcher": ("0.5", "384M"),
+    "cleaner": ("0.5", "384M"),
+    "extractor": ("1.0", "1G"),
+    "store": ("0.5", "384M"),
+}
+
+
+@pytest.mark.parametrize("svc", sorted(DEPENDS_ON))
+def test_every_container_has_cpu_and_memory_limits(svc: str, compose: dict[str, Any]) -> None:
+    limits = compose["services"][svc]["deploy"]["resources"]["limits"]
+    assert (limits["cpus"], limits["memory"]) == LIMITS[svc]
+
+
+def test_the_fetcher_reads_the_feeds_file_compose_hands_it(compose: dict[str, Any]) -> None:
+    fetcher = compose["services"]["fetcher"]
+    target = fetcher["environment"]["OREWATCH_FEEDS_FILE"]
+    assert [(c["source"], c["target"]) for c in fetcher["configs"]] == [("feeds", target)]
+    assert compose["configs"]["feeds"]["file"] == "./compose/feeds.txt"  # .env.example's value
+    assert feed_specs("", REPO / "compose" / "feeds.txt", 300.0) == ([], []), "the default lists none"

@@ -79,6 +79,7 @@ def _add_offline_commands(commands: Commands) -> None:
 
     docs = commands.add_parser("docs", help="write the AsyncAPI document of every service")
     docs.add_argument("out", type=Path, nargs="?", default=Path("docs/asyncapi"))
+    commands.add_parser("settings", help="print the table of every setting (the README's Configuration)")
 
 
 def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -101,6 +102,11 @@ def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         return print_documents(args.files, extract=args.command == "extract")
     if args.command == "docs":
         return write_docs(args.out)
+    if args.command == "settings":
+        from orewatch_cli.settings_doc import settings_table
+
+        print(settings_table())
+        return 0
     parser.error(f"unknown command {args.command}")
     return 2
 
@@ -121,22 +127,24 @@ def db_command(command: str, role: DbRole = DbRole.READER) -> int:
 
         upgrade_to_head(get_settings().sqlalchemy_url())
         return 0
-    from orewatch_cli.supervisor import running_database_url
+    from orewatch_cli.supervisor import NoPipeline, running_database_url
 
-    url = running_database_url(role)
-    if url is None:
-        print("no running pipeline found: start it with `make run` (or set DATABASE_URL)", file=sys.stderr)
+    try:
+        url = running_database_url(role)
+    except NoPipeline as reason:
+        print(f"{reason} (or set DATABASE_URL)", file=sys.stderr)
         return 1
     print(url)
     return 0
 
 
 def bus_url() -> int:
-    from orewatch_cli.supervisor import running_nats_url
+    from orewatch_cli.supervisor import NoPipeline, running_nats_url
 
-    url = running_nats_url()
-    if url is None:
-        print("no running pipeline found: start it with `make run` (or set NATS_URL)", file=sys.stderr)
+    try:
+        url = running_nats_url()
+    except NoPipeline as reason:
+        print(f"{reason} (or set NATS_URL)", file=sys.stderr)
         return 1
     print(url)
     return 0

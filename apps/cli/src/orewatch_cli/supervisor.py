@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -36,6 +37,7 @@ log = logging.getLogger("orewatch.run")
 
 START_ORDER = ("store", "extractor", "cleaner", "fetcher")
 RESTART_DELAY_S = 2.0
+SERVER_CHECK_TIMEOUT_S = 2.0
 
 
 def _runtime_file(state_dir: Path) -> Path:
@@ -66,44 +68,66 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
-def _running_info(state_dir: Path | None) -> dict[str, Any] | None:
-    """What runtime.json says about a pipeline that is still running, or None."""
+class NoPipeline(Exception):
+    """No pipeline of `orewatch run` answers: the message says why, for the operator."""
+
+
+def _running_info(state_dir: Path | None) -> dict[str, Any]:
+    """What runtime.json says about a pipeline that is still running; NoPipeline otherwise."""
     runtime = _runtime_file(state_dir or get_settings().state_dir)
+    hint = "start it with `make run` (or `orewatch run`)"
     if not runtime.exists():
-        return None
-    info: dict[str, Any] = json.loads(runtime.read_text())
+        raise NoPipeline(f"no running pipeline: {runtime} does not exist; {hint}")
     try:
-        os.kill(int(info["pid"]), 0)
-    except (OSError, ValueError):
-        return None
+        info: dict[str, Any] = json.loads(runtime.read_text(encoding="utf-8"))
+        pid = int(info["pid"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise NoPipeline(f"no running pipeline: {runtime} is unreadable ({error}); {hint}") from error
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        raise NoPipeline(f"no running pipeline: process {pid} of {runtime} has exited; {hint}") from None
+    except PermissionError:
+        pass  # alive, another user's: the server check below decides
     return info
 
 
-def running_database_url(role: DbRole = DbRole.READER, state_dir: Path | None = None) -> str | None:
+def _require_answer(url: str, what: str) -> None:
+    """NoPipeline unless the server a runtime file names accepts a TCP connection: a pid
+    can be reused by another process after a crash, a port cannot be listened on by nobody."""
+    parts = urlsplit(url.split(",")[0])
+    host, port = parts.hostname or "127.0.0.1", parts.port
+    if port is None:
+        return
+    try:
+        with socket.create_connection((host, port), timeout=SERVER_CHECK_TIMEOUT_S):
+            return
+    except OSError:
+        raise NoPipeline(
+            f"no running pipeline: its {what} at {host}:{port} does not answer "
+            "(a stale runtime file of a pipeline that was killed?); start it with `make run`"
+        ) from None
+
+
+def running_database_url(role: DbRole = DbRole.READER, state_dir: Path | None = None) -> str:
     """The DSN of one role of the pipeline `orewatch run` is running, or DATABASE_URL if set."""
     if os.environ.get("DATABASE_URL"):
         return get_settings().libpq_url()
     info = _running_info(state_dir)
-    if info is None:
-        return None
     if "postgres_port" not in info:  # `orewatch run` was given a DATABASE_URL
         return str(info["database_url"])
-    state = Path(info["state_dir"])
-    server = PostgresServer(
-        state / "postgres", port=int(info["postgres_port"]), secrets_dir=state / "secrets"
-    )
-    return server.url_for(role)
+    state, port = Path(info["state_dir"]), int(info["postgres_port"])
+    _require_answer(f"postgresql://127.0.0.1:{port}", "PostgreSQL")
+    return PostgresServer(state / "postgres", port=port, secrets_dir=state / "secrets").url_for(role)
 
 
-def running_nats_url(state_dir: Path | None = None) -> str | None:
+def running_nats_url(state_dir: Path | None = None) -> str:
     """The NATS URL of the running pipeline (or NATS_URL), always without credentials."""
     if os.environ.get("NATS_URL"):
         url = get_settings().nats_url
     else:
-        info = _running_info(state_dir)
-        if info is None:
-            return None
-        url = str(info["nats_url"])
+        url = str(_running_info(state_dir)["nats_url"])
+        _require_answer(url, "NATS")
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], *parts[2:]))
 

@@ -49,7 +49,14 @@ from faststream.security import SASLPlaintext
 from faststream.specification import AsyncAPI
 from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 from nats.js.api import AckPolicy as JsAckPolicy
-from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig, StreamInfo
+from nats.js.api import (
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    StorageType,
+    StreamConfig,
+    StreamInfo,
+)
 from nats.js.errors import BadRequestError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -84,8 +91,18 @@ GRACEFUL_TIMEOUT_S = 5.0
 STREAM_NAME_IN_USE = 10058
 
 
+def retention(settings: Settings) -> dict[str, Any]:
+    """Max age and max bytes of a stream; JetStream's own "no limit" (0 and -1) for a 0 setting."""
+    return {
+        "max_age": settings.stream_max_age_s or 0.0,
+        "max_bytes": settings.stream_max_bytes or -1,
+        "discard": DiscardPolicy.OLD,
+    }
+
+
 def stream_config(settings: Settings) -> StreamConfig:
-    """The one stream that holds every pipeline subject, on disk, with a dedup window."""
+    """The one stream that holds every pipeline subject, on disk, with a dedup window and the
+    retention limits of the settings."""
     return StreamConfig(
         name=settings.stream_name,
         subjects=list(PIPELINE_SUBJECTS),
@@ -93,6 +110,7 @@ def stream_config(settings: Settings) -> StreamConfig:
         duplicate_window=settings.duplicate_window_s,
         num_replicas=settings.stream_replicas,
         description="orewatch pipeline: raw.article -> clean.article -> extracted.statement",
+        **retention(settings),
     )
 
 
@@ -146,6 +164,7 @@ def advisory_stream_config(settings: Settings) -> StreamConfig:
         storage=StorageType.FILE,
         num_replicas=settings.stream_replicas,
         description="orewatch: messages that ran out of deliveries (a handler killed every time)",
+        **retention(settings),
     )
 
 

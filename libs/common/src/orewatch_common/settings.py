@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,21 +33,48 @@ class Settings(BaseSettings):
         description="Seconds between attempts to reach NATS again; the attempts never stop, "
         "so an outage of any length ends with the service reconnected.",
     )
-    postgres_host: str = Field(default="127.0.0.1", validation_alias="POSTGRES_HOST")
-    postgres_port: int = Field(default=5432, validation_alias="POSTGRES_PORT")
-    postgres_user: str = Field(default="orewatch", validation_alias="POSTGRES_USER")
-    postgres_password: str = Field(default="", validation_alias="POSTGRES_PASSWORD")
-    postgres_db: str = Field(default="orewatch", validation_alias="POSTGRES_DB")
+    postgres_host: str = Field(
+        default="127.0.0.1",
+        validation_alias="POSTGRES_HOST",
+        description="PostgreSQL host, when DATABASE_URL is unset.",
+    )
+    postgres_port: int = Field(
+        default=5432,
+        validation_alias="POSTGRES_PORT",
+        description="PostgreSQL port, when DATABASE_URL is unset.",
+    )
+    postgres_user: str = Field(
+        default="orewatch",
+        validation_alias="POSTGRES_USER",
+        description="Database role, when DATABASE_URL is unset: `orewatch_app` for the store, "
+        "`orewatch` (the owner) for migrations, `orewatch_reader` for analysts.",
+    )
+    postgres_password: str = Field(
+        default="",
+        validation_alias="POSTGRES_PASSWORD",
+        description="Its password; prefer POSTGRES_PASSWORD_FILE, which wins over it.",
+    )
+    postgres_db: str = Field(
+        default="orewatch",
+        validation_alias="POSTGRES_DB",
+        description="Database name, when DATABASE_URL is unset.",
+    )
     postgres_password_file: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("POSTGRES_PASSWORD_FILE", "OREWATCH_POSTGRES_PASSWORD_FILE"),
         description="File holding the database password (a compose secret); wins over POSTGRES_PASSWORD "
         "and over a password in DATABASE_URL.",
     )
-    nats_user: str | None = Field(default=None, description="NATS user of this service (least privilege).")
+    nats_user: str | None = Field(
+        default=None,
+        description="This service's NATS user (`fetcher`, `cleaner`, `extractor`, `store`, `admin`: "
+        "least privilege); unset: no login.",
+    )
     nats_password: str | None = Field(default=None, description="Password of `nats_user`.")
     nats_password_file: Path | None = Field(
-        default=None, description="File holding the NATS password; wins over `nats_password`."
+        default=None,
+        description="File holding the NATS password (a compose secret); wins over `nats_password`. "
+        "NATS_URL never holds credentials.",
     )
 
     seeds_dir: Path = Field(default=Path("seeds"), description="Folder the fetcher watches.")
@@ -56,11 +83,12 @@ class Settings(BaseSettings):
     )
     payload_hard_limit_bytes: int = Field(
         default=50_000_000,
-        description="Larger seeds files get a dead letter (PayloadTooLarge) without being read.",
+        description="Larger seeds files (50 MB) get a dead letter (PayloadTooLarge) without being read.",
     )
     inline_payload_max_bytes: int = Field(
         default=262_144,
-        description="Message bodies over this size go to the object store, with a reference in the message.",
+        description="Larger message bodies (256 KiB) travel through the object store `payload_bucket`, "
+        "with a reference in the message.",
     )
     payload_bucket: str = Field(
         default="orewatch_payloads", description="JetStream object store bucket of offloaded bodies."
@@ -68,17 +96,27 @@ class Settings(BaseSettings):
 
     feeds: str = Field(
         default="",
-        description="Comma-separated RSS/Atom feed URLs, each optionally `url|interval` "
-        "(see orewatch_fetcher.feeds).",
+        description="RSS/Atom feed URLs, comma-separated; `url|60` or `url|5m` sets that feed's interval.",
     )
-    feeds_file: Path | None = Field(default=None, description="File of feed URLs, one a line, # comments.")
+    feeds_file: Path | None = Field(
+        default=None,
+        description="A feeds.txt: one URL a line (`url|interval` too), # comments; read when the "
+        "fetcher starts (restart it after an edit). Compose mounts compose/feeds.txt by default.",
+    )
     feed_interval_s: float = Field(default=300.0, description="Default polling interval of a feed.")
     allow_private_urls: bool = Field(
-        default=False, description="Allow feeds and pages on private or loopback addresses (tests)."
+        default=False,
+        description="`true` allows feeds and pages on private or loopback addresses (local feeds, tests).",
     )
-    http_timeout_s: float = Field(default=20.0)
-    http_max_bytes: int = Field(default=5_000_000)
-    user_agent: str = Field(default="orewatch/0.1 (+https://github.com/orewatch)")
+    http_timeout_s: float = Field(
+        default=20.0, gt=0, description="Seconds a feed or page download may take before it is retried."
+    )
+    http_max_bytes: int = Field(default=5_000_000, description="Larger feeds and pages (5 MB) are refused.")
+    user_agent: str = Field(
+        default="orewatch/0.1 (+https://github.com/orewatch)",
+        description="User-Agent of every download; its product token (before the `/`) is the "
+        "robots.txt group the fetcher obeys.",
+    )
     fetch_delay_s: float = Field(
         default=1.0, description="Pause between two page downloads from the same host (politeness)."
     )
@@ -92,10 +130,16 @@ class Settings(BaseSettings):
         default=0.5, description="A seeds file must stay unchanged this long before it is read."
     )
     seeds_rescan_s: float = Field(
-        default=300.0, description="Full rescan of seeds/ as a safety net for missed file events."
+        default=300.0,
+        description="Full rescan of seeds/ (catches events a bind mount never delivers); "
+        "WATCHFILES_FORCE_POLLING=1 polls instead of inotify.",
     )
 
-    stream_name: str = Field(default="OREWATCH", description="JetStream stream of all pipeline subjects.")
+    stream_name: str = Field(
+        default="OREWATCH",
+        description="JetStream stream of all pipeline subjects "
+        "(its max-deliveries advisories: `<name>_ADVISORIES`).",
+    )
     stream_replicas: int = Field(
         default=1,
         ge=1,
@@ -105,6 +149,18 @@ class Settings(BaseSettings):
     )
     duplicate_window_s: float = Field(
         default=2 * 3600.0, description="JetStream dedup window for Nats-Msg-Id."
+    )
+    stream_max_age_s: float = Field(
+        default=7 * 24 * 3600.0,
+        ge=0,
+        description="Seconds JetStream keeps a message of each stream, consumed or not (0: forever): "
+        "longer than any outage of the store it should ride out. Applied to existing streams on start.",
+    )
+    stream_max_bytes: int = Field(
+        default=5 * 1024**3,
+        ge=0,
+        description="Bytes each stream may hold (0: no limit); past it the oldest messages are dropped, "
+        "so it bounds the disk, not the backlog. Applied to existing streams on start.",
     )
     ack_wait_s: float = Field(default=60.0, description="Redelivery after this long without an ack.")
     max_deliver: int = Field(default=6, description="Deliveries before a message is dead-lettered.")
@@ -122,10 +178,22 @@ class Settings(BaseSettings):
         default=10, gt=0, description="Seconds to wait for a free connection of the store's pool."
     )
     health_port: int | None = Field(
-        default=None, description="Port of /health/live and /health/ready; none when unset."
+        default=None,
+        description="Serve GET /health/live and /health/ready (200, or 503 while NATS or, for the "
+        "store, PostgreSQL is unreachable) on this port; none when unset. Compose: 8080 in each container.",
     )
 
-    log_level: str = Field(default="INFO")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR, for every logger.")
+
+    @model_validator(mode="after")
+    def _dedup_within_retention(self) -> Settings:
+        """JetStream refuses a dedup window longer than the messages are kept."""
+        if self.stream_max_age_s and self.duplicate_window_s > self.stream_max_age_s:
+            raise ValueError(
+                f"duplicate_window_s ({self.duplicate_window_s}) exceeds "
+                f"stream_max_age_s ({self.stream_max_age_s})"
+            )
+        return self
 
     def nats_servers(self) -> list[str]:
         """The NATS servers to try, in order: `nats_url` may list a cluster's nodes, comma-separated."""

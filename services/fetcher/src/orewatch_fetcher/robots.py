@@ -1,7 +1,10 @@
 """Politeness towards a site: its robots.txt, and one download at a time with a pause.
 
 robots.txt is fetched through the fetcher's own HTTP client (so the SSRF guard
-and size cap apply) and parsed by `urllib.robotparser`. Following RFC 9309, a
+and size cap apply) and parsed by protego, which reads it as RFC 9309 does: `*` and
+`$` in paths, the longest matching rule wins, Allow over Disallow on a tie, and the
+group of the most specific user agent (`urllib.robotparser` knows none of that: it
+takes the first rule whose plain prefix matches). Following RFC 9309, a
 missing robots.txt (4xx) allows everything, while an unreachable one (5xx,
 network error) allows nothing for now: the page is retried later rather than
 fetched against rules we could not read. Feeds themselves are not checked:
@@ -13,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import time
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from orewatch_fetcher.http_client import FetchError, HttpClient, HttpStatusError
 
@@ -30,10 +34,9 @@ def site_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def parse_robots(text: str) -> RobotFileParser:
-    parser = RobotFileParser()
-    parser.parse(text.splitlines())
-    return parser
+def parse_robots(text: str) -> Protego:
+    """The rules of one robots.txt; an empty text allows everything."""
+    return Protego.parse(text)
 
 
 class RobotsCache:
@@ -43,10 +46,10 @@ class RobotsCache:
         self.client = client
         self.agent = user_agent.split("/", 1)[0]
         self.ttl_s = ttl_s
-        self._rules: dict[str, tuple[float, RobotFileParser]] = {}
+        self._rules: dict[str, tuple[float, Protego]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def rules(self, url: str) -> RobotFileParser:
+    async def rules(self, url: str) -> Protego:
         site = site_of(url)
         async with self._locks.setdefault(site, asyncio.Lock()):
             cached = self._rules.get(site)
@@ -56,7 +59,7 @@ class RobotsCache:
             self._rules[site] = (time.monotonic() + self.ttl_s, parser)
             return parser
 
-    async def _fetch(self, site: str) -> RobotFileParser:
+    async def _fetch(self, site: str) -> Protego:
         try:
             result = await self.client.get(f"{site}/robots.txt", accept=ROBOTS_ACCEPT)
         except HttpStatusError as exc:
@@ -70,7 +73,7 @@ class RobotsCache:
         return parse_robots(result.content.decode("utf-8", errors="replace"))
 
     async def allowed(self, url: str) -> bool:
-        return (await self.rules(url)).can_fetch(self.agent, url)
+        return bool((await self.rules(url)).can_fetch(url, self.agent))
 
     async def crawl_delay(self, url: str) -> float | None:
         delay = (await self.rules(url)).crawl_delay(self.agent)
