@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -175,6 +176,10 @@ def run_pipeline_rounds(args: argparse.Namespace, figures: Figures, singles: lis
         figures.peaks.update(pipeline.server_peaks())
     finally:
         pipeline.stop()
+    if figures.missing:
+        print(f"  ! servers' data and services' logs kept in {state}")
+    else:
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def run_offline_rounds(args: argparse.Namespace, figures: Figures, singles: list[Path]) -> None:
