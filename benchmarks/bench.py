@@ -129,8 +129,22 @@ def measure_batch(pipeline: Pipeline, figures: Figures, replicas: int, timeout: 
     if not pipeline.wait(batch, timeout):
         figures.missing += len(batch.files) - pipeline.done(batch)
     figures.pipeline.setdefault(replicas, []).append(batch.seconds)
-    print(f"  pipeline, {replicas} extractor(s): {len(batch.files)} files to rows in {batch.seconds:.2f}s")
+    print(
+        f"  pipeline, {replicas} extractor(s): {len(batch.files)} files to rows in {batch.seconds:.2f}s",
+        end="",
+    )
+    print(f" (the last one: {stage_lasts(pipeline, batch)})")
     return batch
+
+
+def stage_lasts(pipeline: Pipeline, batch: Batch) -> str:
+    """When the last article of a batch passed each stage: where a batch waits."""
+    rows = pipeline.stages(batch)
+    if not rows:
+        return "no rows"
+    names = ("read by the fetcher", "raw row", "clean row", "extracted")
+    lasts = [max(row[column] for row in rows).timestamp() - batch.dropped_wall for column in (1, 2, 3, 4)]
+    return ", ".join(f"{name} {seconds:.2f}s" for name, seconds in zip(names, lasts, strict=True))
 
 
 def measure_latency(pipeline: Pipeline, figures: Figures, singles: list[Path], timeout: float) -> None:
