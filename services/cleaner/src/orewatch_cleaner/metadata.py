@@ -16,6 +16,11 @@ from zoneinfo import ZoneInfo
 from orewatch_cleaner.furniture import GENERIC, alternation
 from orewatch_cleaner.rulebook import DateSection, FurnitureSection, ZoneRule, date_rules, generic_furniture
 from orewatch_cleaner.sentences import CLOSING_MARKS, split_sentences, words
+from orewatch_cleaner.thresholds import thresholds
+
+_HEADLINE = thresholds().headline
+_NAMES = thresholds().names
+_YEARS = thresholds().dates
 
 _DATES = date_rules()
 RELATIVE_DAYS = alternation(_DATES.fragments(DateSection.RELATIVE_DAYS))
@@ -103,8 +108,8 @@ def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None
         parsed = _dateparser_parse(text, base if relative else None)
     if parsed is None:
         return None
-    latest = (base or datetime.now()).year + 1
-    return parsed if 1990 <= parsed.year <= latest else None
+    latest = (base or datetime.now()).year + _YEARS.latest_years_ahead
+    return parsed if _YEARS.earliest_year <= parsed.year <= latest else None
 
 
 def _printed_zones() -> tuple[tuple[re.Pattern[str], str], ...]:
@@ -241,7 +246,7 @@ def without_author_label(author: str) -> str:
 
 def looks_like_name(text: str) -> bool:
     """Two to four capitalised words without sentence punctuation: a person's signature."""
-    return bool(_NAME.match(text.strip())) and 2 <= len(text.split()) <= 4
+    return bool(_NAME.match(text.strip())) and _NAMES.min_words <= len(text.split()) <= _NAMES.max_words
 
 
 def looks_like_headline(line: str, followed_by_break: bool, followed_by_furniture: bool = False) -> bool:
@@ -251,10 +256,18 @@ def looks_like_headline(line: str, followed_by_break: bool, followed_by_furnitur
     off by a blank line.
     """
     text = line.strip()
-    if not 10 <= len(text) <= 300 or len(words(text)) < 2:
+    if not _HEADLINE.min_chars <= len(text) <= _HEADLINE.max_chars or len(words(text)) < _HEADLINE.min_words:
         return False
     bare = text.rstrip(CLOSING_MARKS)
     if not _SENTENCE_END.search(bare) or bare.endswith(("?", "!")):
-        return followed_by_break or followed_by_furniture or len(split_sentences(text)) <= 2
+        return (
+            followed_by_break
+            or followed_by_furniture
+            or len(split_sentences(text)) <= _HEADLINE.set_off_max_sentences
+        )
     # a headline with a full stop is short; a one-sentence lead paragraph is longer
-    return followed_by_break and len(words(text)) <= 12 and len(split_sentences(text)) == 1
+    return (
+        followed_by_break
+        and len(words(text)) <= _HEADLINE.stopped_max_words
+        and len(split_sentences(text)) == 1
+    )
