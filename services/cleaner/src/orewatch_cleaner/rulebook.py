@@ -65,6 +65,8 @@ class DateSection(StrEnum):
     DATE_LABELS = "date_labels"
     RELATIVE_DAYS = "relative_days"
     ZONES = "zones"
+    YEAR_WORDS = "year_words"
+    TIME_PREPOSITIONS = "time_prepositions"
 
 
 class AbbreviationSection(StrEnum):
@@ -173,6 +175,8 @@ DATE_FRAMES: Mapping[str, str] = {
     DateSection.DATE_LABELS: r"\b(?:{})\b\s*:?",
     DateSection.RELATIVE_DAYS: r"\b(?:{})\b",
     DateSection.ZONES: r"(?:{})",
+    DateSection.YEAR_WORDS: r"\d{{4}}\s*(?:{})(?!\w)",
+    DateSection.TIME_PREPOSITIONS: r"(?<!\w)(?:{})\s*\d{{1,2}}[:.]\d{{2}}",
 }
 
 _MODELS: dict[str, type[Rule]] = {section: FurnitureWord for section in _WORD_SECTIONS}
