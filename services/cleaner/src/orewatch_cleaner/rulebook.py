@@ -57,6 +57,9 @@ class FurnitureSection(StrEnum):
     HEADLINE_VERB_ENDINGS = "headline_verb_endings"
     AUTHOR_LABELS = "author_labels"
     NAME_CONJUNCTIONS = "name_conjunctions"
+    REFLEXIVE_ENDINGS = "reflexive_endings"
+    THAT_WORDS = "that_words"
+    PAST_ENDINGS = "past_endings"
 
 
 class DateSection(StrEnum):
@@ -144,6 +147,9 @@ _WORD_SECTIONS = (
     FurnitureSection.LINK_FORMULAS,
     FurnitureSection.SIGNATURE_ROLES,
     FurnitureSection.NAME_CONJUNCTIONS,
+    FurnitureSection.REFLEXIVE_ENDINGS,
+    FurnitureSection.THAT_WORDS,
+    FurnitureSection.PAST_ENDINGS,
 )
 
 # The frame each section's fragments are tried in (by the generic test, and by the cleaner
@@ -170,6 +176,9 @@ FRAMES: Mapping[str, str] = {
     FurnitureSection.HEADLINE_VERB_ENDINGS: r"(?-i:(?<![А-ЯЁа-яё-])[а-яё]{{2,}}(?:{})\b)",
     FurnitureSection.AUTHOR_LABELS: r"^\s*(?:{})\b\s*[:—–-]?\s*",
     FurnitureSection.NAME_CONJUNCTIONS: r"(?-i:\s(?:{})\s)",
+    FurnitureSection.REFLEXIVE_ENDINGS: r"(?-i:[а-яё]{{2,}}(?:{})\b)",
+    FurnitureSection.THAT_WORDS: r",\s*(?:{})\b",
+    FurnitureSection.PAST_ENDINGS: r"(?-i:[а-яё]л(?:{})(?!\w))",
 }
 DATE_FRAMES: Mapping[str, str] = {
     DateSection.DATE_LABELS: r"\b(?:{})\b\s*:?",

@@ -19,6 +19,7 @@ from orewatch_lexicon.stemming import stem
 from orewatch_cleaner.boilerplate import NOTHING_LEARNED, LearnedBoilerplate
 from orewatch_cleaner.furniture import GENERIC, Furniture
 from orewatch_cleaner.metadata import TIMESTAMP_END, TIMESTAMP_LEAD, TIMESTAMP_LINE, looks_like_name
+from orewatch_cleaner.rulebook import FurnitureSection, generic_furniture
 from orewatch_cleaner.sentences import CLOSING_MARKS, SENTENCE_BREAK, split_sentences, words
 from orewatch_cleaner.thresholds import thresholds
 
@@ -38,14 +39,21 @@ def _reported_speech() -> re.Pattern[str]:
     that is background on the story far more often than a link, even with no word in common
     ("Ранее глава Минпромторга заявлял, что …" under a story about palladium). Impersonal
     "сообщалось, что" is the link formula, so reflexive forms do not count. The verbs are the
-    shared lexicon's (`reported_verbs`, `reported_verbs_uk`, `instruction_verbs`)."""
+    shared lexicon's (`reported_verbs`, `reported_verbs_uk`, `instruction_verbs`), the endings
+    and "что" furniture.yaml's (`reflexive_endings`, `that_words`, `past_endings`)."""
     lex = load_lexicon()
     stems = alternation(lex.lemmas(Section.REPORTED_VERBS) | lex.lemmas(Section.REPORTED_VERBS_UK))
     instructions = alternation(lex.lemmas(Section.INSTRUCTION_VERBS), past_stem)
+    rules = generic_furniture()
+    not_reflexive = "".join(
+        f"(?<!{ending})" for ending in rules.fragments(FurnitureSection.REFLEXIVE_ENDINGS)
+    )
+    that = "|".join(rules.fragments(FurnitureSection.THAT_WORDS))
+    past = "|".join(rules.fragments(FurnitureSection.PAST_ENDINGS))
     return re.compile(
-        rf"\b(?:{stems})\w*(?<!сь)(?<!ся)\s*(?:,\s*(?:что|що)\b|:)"
+        rf"\b(?:{stems})\w*{not_reflexive}\s*(?:,\s*(?:{that})\b|:)"
         # or an instruction or a proposal by someone: "Новак поручил РЖД сохранить …"
-        rf"|\b(?:{instructions})(?:а|и|ся|ась|ись)?\s+\S+\s+\w+",
+        rf"|\b(?:{instructions})(?:{past})?\s+\S+\s+\w+",
         re.IGNORECASE,
     )
 
