@@ -24,6 +24,9 @@ from orewatch_cleaner.html_extract import extract_page
 from orewatch_cleaner.metadata import with_markup_zone
 from orewatch_cleaner.profiles import Profile, furniture_for
 from orewatch_cleaner.sentences import blank_to_none, split_sentences, squash_spaces
+from orewatch_cleaner.thresholds import thresholds
+
+_CLOSING_LINES = thresholds().boilerplate.closing_lines
 
 
 class NoArticleText(PermanentError):
@@ -175,6 +178,6 @@ def _nothing_left(removed: list[Removal]) -> str:
 def _segments(lines: list[Line]) -> list[str]:
     """Segments remembered per source: every line, and the sentences of the last lines."""
     found = [line.text for line in lines]
-    for line in lines[-3:]:
+    for line in lines[max(0, len(lines) - _CLOSING_LINES) :]:
         found.extend(span.text for span in split_sentences(line.text))
     return found

@@ -21,6 +21,7 @@ from orewatch_cleaner.sentences import CLOSING_MARKS, split_sentences, words
 from orewatch_cleaner.thresholds import thresholds
 
 _TAIL = thresholds().tail
+_TOPIC_WORD = thresholds().background.topic_word_min_chars
 
 
 def drop_related_block(draft: Draft) -> Draft:
@@ -63,7 +64,7 @@ def _drop_tail(draft: Draft, learned: LearnedBoilerplate) -> None:
             continue
         several_sentences = len(draft.lines) > 1 or len(split_sentences(last.text)) > 1
         if background_cuts < _TAIL.max_background_cuts and several_sentences:
-            title_stems = {stem(word) for word in words(draft.title or "") if len(word) >= 4}
+            title_stems = {stem(word) for word in words(draft.title or "") if len(word) >= _TOPIC_WORD}
             background = tails.background_tail(
                 last.text, lambda: _context_stems(draft), title_stems, draft.furniture
             )
@@ -158,7 +159,11 @@ def _headline_list_start(lines: list[Line]) -> int | None:
 
 
 def _is_listed_headline(text: str) -> bool:
-    return tails.is_headline_like(text) and len(words(text)) >= 3 and text.lstrip('-–—•*· «"')[:1].isupper()
+    return (
+        tails.is_headline_like(text)
+        and len(words(text)) >= _TAIL.listed_headline_min_words
+        and text.lstrip('-–—•*· «"')[:1].isupper()
+    )
 
 
 def _tail_line_reason(
@@ -188,7 +193,9 @@ def _is_tag_list(text: str) -> bool:
     """A page's tags on one line: "Экономика, Россия, Норильский никель, Владимир Потанин"."""
     items = [item.strip() for item in text.split(",")]
     return len(items) >= _TAIL.tags_min_items and all(
-        item[:1].isupper() and 1 <= len(words(item)) <= 3 and not item.endswith((".", "!", "?"))
+        item[:1].isupper()
+        and 1 <= len(words(item)) <= _TAIL.tag_max_words
+        and not item.endswith((".", "!", "?"))
         for item in items
     )
 

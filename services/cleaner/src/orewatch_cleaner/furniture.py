@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from orewatch_common.contracts import RemovalReason
 from orewatch_lexicon.rules import RuleSet
 
-from orewatch_cleaner.rulebook import FRAMES, HEADING, FurnitureRule, generic_furniture
+from orewatch_cleaner.rulebook import (
+    FRAMES,
+    HEADING,
+    FurnitureRule,
+    expand,
+    generic_furniture,
+    list_alternations,
+)
 from orewatch_cleaner.rulebook import FurnitureSection as S
 from orewatch_cleaner.thresholds import thresholds
 
@@ -72,16 +79,20 @@ class _Sections:
 
     def __init__(self, rules: Sequence[RuleSet]):
         self.rules = rules
+        self.lists = list_alternations(rules)
 
     def fragments(self, section: S) -> tuple[str, ...]:
-        return tuple(fragment for ruleset in self.rules for fragment in ruleset.fragments(section))
+        """The section's fragments, each `{news_agencies}` filled in with every file's list."""
+        return tuple(
+            expand(fragment, self.lists) for ruleset in self.rules for fragment in ruleset.fragments(section)
+        )
 
     def words(self, section: S) -> tuple[str, ...]:
         return tuple(" ".join(rule.key) for ruleset in self.rules for rule in ruleset.of(section))
 
     def glued(self) -> tuple[str, ...]:
         return tuple(
-            rule.fragment()
+            expand(rule.fragment(), self.lists)
             for ruleset in self.rules
             for rule in ruleset.rules
             if isinstance(rule, FurnitureRule) and rule.glued

@@ -40,6 +40,10 @@ _BREADCRUMB_SEPARATOR = re.compile(r"\s[/>»|→›]\s")
 _HEADER_SEPARATORS = re.compile(r"\s*[|·•,/]\s*|\s+[—–-]\s+")
 _FIELD_MARKS = "|·•,/—–-:"
 _HEADER = thresholds().header
+_KNOWN_TITLE = thresholds().known_title
+_BREADCRUMB = thresholds().breadcrumb
+_MENU = thresholds().menu
+_RUBRIC = thresholds().rubric
 
 
 def read_header(draft: Draft) -> Draft:
@@ -127,9 +131,11 @@ def _headline_index(lines: list[Line], furniture: Furniture) -> int | None:
             and n <= _HEADER.section_max_words
             and not verb
             and following is not None
-            and len(words(following.text)) <= 3
+            and len(words(following.text)) <= _HEADER.site_name_following_max_words
         )
-        if (n >= _HEADER.headline_min_words and not site_name) or (verb and n >= 2):
+        if (n >= _HEADER.headline_min_words and not site_name) or (
+            verb and n >= _HEADER.verb_headline_min_words
+        ):
             return index
         if n > _HEADER.section_max_words:
             return None  # neither a section name nor the headline: leave the header as it is
@@ -139,7 +145,9 @@ def _headline_index(lines: list[Line], furniture: Furniture) -> int | None:
 def _is_date_line(text: str) -> bool:
     """A date with little else ("09:15 12.04.2025 (обновлено: …)"), not a headline that names a day."""
     found = DATE.search(text)
-    return found is not None and len(words(text)) - len(words(found.group(0))) <= 4
+    return (
+        found is not None and len(words(text)) - len(words(found.group(0))) <= _HEADER.date_line_extra_words
+    )
 
 
 def _is_subtitle(line: Line, following: Line | None) -> bool:
@@ -157,8 +165,12 @@ def _is_subtitle(line: Line, following: Line | None) -> bool:
     ):
         return True
     below = following.text.strip()
-    byline_below = looks_like_name(below) or (DATE.search(below) is not None and len(words(below)) <= 8)
-    return n <= _HEADER.standfirst_max_words and sentences <= 2 and byline_below
+    byline_below = looks_like_name(below) or (
+        DATE.search(below) is not None and len(words(below)) <= _HEADER.byline_below_max_words
+    )
+    return (
+        n <= _HEADER.standfirst_max_words and sentences <= _HEADER.standfirst_max_sentences and byline_below
+    )
 
 
 def _keep_lone_headline(draft: Draft, headline: Line) -> None:
@@ -173,7 +185,9 @@ def _same_headline(line: str, known: str) -> bool:
     if line == known:
         return True
     shorter, longer = sorted((line, known), key=len)
-    return len(shorter) >= max(15, 0.6 * len(longer)) and longer.startswith(shorter)
+    return len(shorter) >= max(
+        _KNOWN_TITLE.prefix_min_chars, _KNOWN_TITLE.prefix_min_share * len(longer)
+    ) and longer.startswith(shorter)
 
 
 def _header_furniture(
@@ -233,7 +247,7 @@ def _signed_name(line: str, furniture: Furniture) -> str | None:
     if not looks_like_name(name):
         return None
     a_role = role[:1].islower() or role.lower().startswith(furniture.signature_roles)
-    if role and not (len(words(role)) <= 5 and a_role):
+    if role and not (len(words(role)) <= _HEADER.signature_role_max_words and a_role):
         return None
     return name.strip()
 
@@ -315,17 +329,19 @@ def _is_breadcrumb(line: str, following: Line | None, known_title: str | None, f
     if line.rstrip().endswith("."):
         return False
     sections = _BREADCRUMB_SEPARATOR.split(line)
-    if len(sections) >= 3 and all(len(words(section)) <= 3 for section in sections):
+    if len(sections) >= _BREADCRUMB.min_sections and all(
+        len(words(section)) <= _BREADCRUMB.section_max_words for section in sections
+    ):
         return True
     if not furniture.breadcrumb.match(line):
         return False
-    if _BREADCRUMB_SEPARATOR.search(line) or len(words(line)) <= 4:
+    if _BREADCRUMB_SEPARATOR.search(line) or len(words(line)) <= _BREADCRUMB.root_line_max_words:
         return True
     rest = normalise(line)
     candidates = [known_title] if known_title else []
     if following is not None:
         candidates.append(normalise(following.text))
-    return any(c and len(c) > 10 and rest.endswith(c) for c in candidates)
+    return any(c and len(c) > _BREADCRUMB.title_min_chars and rest.endswith(c) for c in candidates)
 
 
 _MENU_GAP = re.compile(r"\s{2,}|\t|\s[·•]\s")
@@ -335,8 +351,10 @@ def _is_menu(line: str) -> bool:
     """A site menu copied with the text: "Новости  Россия  Мир  Экономика  Спорт" (items apart
     by wide gaps, each a capitalised word or two)."""
     items = [item for item in _MENU_GAP.split(line.strip()) if item]
-    return len(items) >= 4 and all(
-        len(words(item)) <= 2 and item[:1].isupper() and not item.rstrip().endswith((".", ",", ":"))
+    return len(items) >= _MENU.min_items and all(
+        len(words(item)) <= _MENU.item_max_words
+        and item[:1].isupper()
+        and not item.rstrip().endswith((".", ",", ":"))
         for item in items
     )
 
@@ -347,12 +365,12 @@ def _is_section_name(line: str, following: Line | None) -> bool:
     The line below must be a headline proper, without a full stop: under a short headline
     ("Алмазы подешевели") comes the lead, a sentence.
     """
-    if not _is_rubric(line) or len(line) > 30:
+    if not _is_rubric(line) or len(line) > _RUBRIC.max_chars:
         return False
     if len(words(line)) == 1:
         return True
     return (
-        len(words(line)) <= 3
+        len(words(line)) <= _RUBRIC.over_headline_max_words
         and following is not None
         and not following.text.rstrip(CLOSING_MARKS).endswith((".", "…"))
         and looks_like_headline(following.text, following.followed_by_break)
@@ -361,4 +379,4 @@ def _is_section_name(line: str, following: Line | None) -> bool:
 
 
 def _is_rubric(text: str) -> bool:
-    return len(words(text)) <= 4 and tails.is_headline_like(text)
+    return len(words(text)) <= _RUBRIC.max_words and tails.is_headline_like(text)

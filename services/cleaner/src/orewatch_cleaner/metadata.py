@@ -16,21 +16,29 @@ from zoneinfo import ZoneInfo
 from orewatch_cleaner.furniture import GENERIC, alternation
 from orewatch_cleaner.rulebook import DateSection, FurnitureSection, ZoneRule, date_rules, generic_furniture
 from orewatch_cleaner.sentences import CLOSING_MARKS, split_sentences, words
+from orewatch_cleaner.thresholds import thresholds
+
+_HEADLINE = thresholds().headline
+_NAMES = thresholds().names
+_YEARS = thresholds().dates
 
 _DATES = date_rules()
 RELATIVE_DAYS = alternation(_DATES.fragments(DateSection.RELATIVE_DAYS))
 # "Дата публикации:", "Обновлено", "published" before a date (dates.yaml)
 DATE_LABELS = _DATES.regex(DateSection.DATE_LABELS)
 
+# "г.", "года", "р.", "року" after a year; "в", "о" before a time (dates.yaml)
+_YEAR_WORD = rf"(?:{alternation(_DATES.fragments(DateSection.YEAR_WORDS))})"
+_AT = rf"(?:(?:{alternation(_DATES.fragments(DateSection.TIME_PREPOSITIONS))})\s*)"
 _TIME = r"\d{1,2}[:.]\d{2}(?::\d{2})?"
 _MONTH_WORD = r"[А-Яа-яЁёІіЇїЄє]{3,10}\.?"
 _DATE_FORMS = (
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?",
-    rf"(?:{_TIME},?\s+)?\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}(?:\s*(?:г\.|года|р\.|року))?"
-    rf"(?:\s*[,·•|]?\s*(?:в\s*|о\s*)?{_TIME})?",
-    rf"(?:{_TIME}\s*[,/|]?\s+)?\d{{1,2}}\s+{_MONTH_WORD}\s+\d{{4}}(?:\s*(?:г\.|года|р\.|року))?"
-    rf"(?:\s*[,·•|]?\s*(?:в\s*|о\s*)?{_TIME})?",
-    rf"(?:{RELATIVE_DAYS})(?:,?\s*(?:в\s*|о\s*)?{_TIME})?",
+    rf"(?:{_TIME},?\s+)?\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}(?:\s*{_YEAR_WORD})?"
+    rf"(?:\s*[,·•|]?\s*{_AT}?{_TIME})?",
+    rf"(?:{_TIME}\s*[,/|]?\s+)?\d{{1,2}}\s+{_MONTH_WORD}\s+\d{{4}}(?:\s*{_YEAR_WORD})?"
+    rf"(?:\s*[,·•|]?\s*{_AT}?{_TIME})?",
+    rf"(?:{RELATIVE_DAYS})(?:,?\s*{_AT}?{_TIME})?",
 )
 DATE = re.compile("|".join(f"(?:{form})" for form in _DATE_FORMS), re.IGNORECASE)
 
@@ -39,9 +47,7 @@ _DATE_LABEL = rf"(?:{alternation(_DATES.fragments(DateSection.DATE_LABELS))})\s*
 LEADING_DATE = re.compile(rf"^\s*(?:{_DATE_LABEL})?(?P<date>{DATE.pattern})[\s.,|·•—–-]*", re.IGNORECASE)
 
 # A line that is nothing but a time stamp: "19:15 02 сен 2025.", "16:30", "сегодня, 12:48".
-_DAY_MONTH_TIME = (
-    rf"\d{{1,2}}\s+{_MONTH_WORD},?\s*(?:в\s*|о\s*)?{_TIME}|{_TIME},?\s+\d{{1,2}}\s+{_MONTH_WORD}"
-)
+_DAY_MONTH_TIME = rf"\d{{1,2}}\s+{_MONTH_WORD},?\s*{_AT}?{_TIME}|{_TIME},?\s+\d{{1,2}}\s+{_MONTH_WORD}"
 TIMESTAMP_LINE = re.compile(
     rf"^\s*(?:(?:{DATE.pattern})|{_DAY_MONTH_TIME}|{_TIME})\s*[.,]?\s*$", re.IGNORECASE
 )
@@ -58,7 +64,7 @@ TIMESTAMP_LEAD = re.compile(
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _NUMERIC_DATE = re.compile(
     r"(?:(?P<hour2>\d{1,2})[:.](?P<minute2>\d{2}),?\s+)?(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{2,4})"
-    r"(?:\s*(?:г\.|года|р\.|року))?(?:,?\s*(?:в\s*|о\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2}))?",
+    rf"(?:\s*{_YEAR_WORD})?(?:,?\s*{_AT}?(?P<hour>\d{{1,2}})[:.](?P<minute>\d{{2}}))?",
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(RELATIVE_DAYS, re.IGNORECASE)
@@ -103,8 +109,8 @@ def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None
         parsed = _dateparser_parse(text, base if relative else None)
     if parsed is None:
         return None
-    latest = (base or datetime.now()).year + 1
-    return parsed if 1990 <= parsed.year <= latest else None
+    latest = (base or datetime.now()).year + _YEARS.latest_years_ahead
+    return parsed if _YEARS.earliest_year <= parsed.year <= latest else None
 
 
 def _printed_zones() -> tuple[tuple[re.Pattern[str], str], ...]:
@@ -204,7 +210,7 @@ def dateline(line: str) -> str | None:
 # "МИНСК, 3 октября (БелТА) –": a place, a comma, the day (the year is the fetch's).
 _PLACE_DATELINE = re.compile(
     rf"^\s*[А-ЯЁA-Z][А-ЯЁа-яёA-Za-z-]+(?:[ -][А-ЯЁA-Z][А-ЯЁа-яёA-Za-z-]+)?\s*,\s*"
-    rf"(?P<date>\d{{1,2}}\s+(?i:{_MONTH_WORD})(?:\s+\d{{4}}(?:\s*(?:г\.|года))?)?)\s*[.,(/—–-]"
+    rf"(?P<date>\d{{1,2}}\s+(?i:{_MONTH_WORD})(?:\s+\d{{4}}(?:\s*{_YEAR_WORD})?)?)\s*[.,(/—–-]"
 )
 _SEPARATOR_AFTER = re.compile(r"\s*[,.|·•—–:/-]")
 _LABEL_FIRST = re.compile(rf"\s*{_DATE_LABEL}", re.IGNORECASE)
@@ -241,7 +247,7 @@ def without_author_label(author: str) -> str:
 
 def looks_like_name(text: str) -> bool:
     """Two to four capitalised words without sentence punctuation: a person's signature."""
-    return bool(_NAME.match(text.strip())) and 2 <= len(text.split()) <= 4
+    return bool(_NAME.match(text.strip())) and _NAMES.min_words <= len(text.split()) <= _NAMES.max_words
 
 
 def looks_like_headline(line: str, followed_by_break: bool, followed_by_furniture: bool = False) -> bool:
@@ -251,10 +257,18 @@ def looks_like_headline(line: str, followed_by_break: bool, followed_by_furnitur
     off by a blank line.
     """
     text = line.strip()
-    if not 10 <= len(text) <= 300 or len(words(text)) < 2:
+    if not _HEADLINE.min_chars <= len(text) <= _HEADLINE.max_chars or len(words(text)) < _HEADLINE.min_words:
         return False
     bare = text.rstrip(CLOSING_MARKS)
     if not _SENTENCE_END.search(bare) or bare.endswith(("?", "!")):
-        return followed_by_break or followed_by_furniture or len(split_sentences(text)) <= 2
+        return (
+            followed_by_break
+            or followed_by_furniture
+            or len(split_sentences(text)) <= _HEADLINE.set_off_max_sentences
+        )
     # a headline with a full stop is short; a one-sentence lead paragraph is longer
-    return followed_by_break and len(words(text)) <= 12 and len(split_sentences(text)) == 1
+    return (
+        followed_by_break
+        and len(words(text)) <= _HEADLINE.stopped_max_words
+        and len(split_sentences(text)) == 1
+    )

@@ -10,12 +10,21 @@ not rules: they are in `data/thresholds.toml` (see `thresholds.py`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from orewatch_lexicon.rules import PatternRule, Rule, RuleFileSpec, RuleSet, WordRule, packaged, read_rules
+from orewatch_lexicon.rules import (
+    Check,
+    PatternRule,
+    Rule,
+    RuleFileSpec,
+    RuleSet,
+    WordRule,
+    packaged,
+    read_rules,
+)
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PACKAGE = "orewatch_cleaner"
@@ -57,6 +66,27 @@ class FurnitureSection(StrEnum):
     HEADLINE_VERB_ENDINGS = "headline_verb_endings"
     AUTHOR_LABELS = "author_labels"
     NAME_CONJUNCTIONS = "name_conjunctions"
+    REFLEXIVE_ENDINGS = "reflexive_endings"
+    THAT_WORDS = "that_words"
+    PAST_ENDINGS = "past_endings"
+    NEWS_AGENCIES = "news_agencies"
+    PHOTO_BANKS = "photo_banks"
+
+
+# Word sections a furniture pattern may take whole, written `{news_agencies}` in the pattern:
+# the credited sources are a list, one a line, and no pattern names an outlet itself.
+LIST_SECTIONS = (FurnitureSection.NEWS_AGENCIES, FurnitureSection.PHOTO_BANKS)
+_REFERENCE = re.compile(r"\{([a-z_]+)\}")
+
+
+def references(pattern: str) -> tuple[str, ...]:
+    """The word sections a pattern takes (`{news_agencies}`)."""
+    return tuple(_REFERENCE.findall(pattern))
+
+
+def expand(pattern: str, lists: Mapping[str, str]) -> str:
+    """The pattern with each `{section}` replaced by that section's alternation in `lists`."""
+    return _REFERENCE.sub(lambda found: f"(?:{lists[found.group(1)]})", pattern)
 
 
 class DateSection(StrEnum):
@@ -65,6 +95,8 @@ class DateSection(StrEnum):
     DATE_LABELS = "date_labels"
     RELATIVE_DAYS = "relative_days"
     ZONES = "zones"
+    YEAR_WORDS = "year_words"
+    TIME_PREPOSITIONS = "time_prepositions"
 
 
 class AbbreviationSection(StrEnum):
@@ -80,6 +112,19 @@ class FurnitureRule(PatternRule):
 
     section: FurnitureSection
     glued: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def _known_lists(cls, value: str) -> str:
+        unknown = [name for name in references(value) if name not in LIST_SECTIONS]
+        if unknown:
+            raise ValueError(f"{{{unknown[0]}}} is not a list: only {', '.join(LIST_SECTIONS)}")
+        return value
+
+    @property
+    def checked_by(self) -> Check:
+        """A pattern that takes a list is checked with the lists filled in (`FINDERS`)."""
+        return Check.FINDER if references(self.pattern) else Check.PATTERN
 
 
 class FurnitureWord(WordRule):
@@ -142,6 +187,11 @@ _WORD_SECTIONS = (
     FurnitureSection.LINK_FORMULAS,
     FurnitureSection.SIGNATURE_ROLES,
     FurnitureSection.NAME_CONJUNCTIONS,
+    FurnitureSection.NEWS_AGENCIES,
+    FurnitureSection.PHOTO_BANKS,
+    FurnitureSection.REFLEXIVE_ENDINGS,
+    FurnitureSection.THAT_WORDS,
+    FurnitureSection.PAST_ENDINGS,
 )
 
 # The frame each section's fragments are tried in (by the generic test, and by the cleaner
@@ -168,11 +218,18 @@ FRAMES: Mapping[str, str] = {
     FurnitureSection.HEADLINE_VERB_ENDINGS: r"(?-i:(?<![А-ЯЁа-яё-])[а-яё]{{2,}}(?:{})\b)",
     FurnitureSection.AUTHOR_LABELS: r"^\s*(?:{})\b\s*[:—–-]?\s*",
     FurnitureSection.NAME_CONJUNCTIONS: r"(?-i:\s(?:{})\s)",
+    FurnitureSection.REFLEXIVE_ENDINGS: r"(?-i:[а-яё]{{2,}}(?:{})\b)",
+    FurnitureSection.THAT_WORDS: r",\s*(?:{})\b",
+    FurnitureSection.PAST_ENDINGS: r"(?-i:[а-яё]л(?:{})(?!\w))",
+    FurnitureSection.NEWS_AGENCIES: AS_WORD,
+    FurnitureSection.PHOTO_BANKS: AS_WORD,
 }
 DATE_FRAMES: Mapping[str, str] = {
     DateSection.DATE_LABELS: r"\b(?:{})\b\s*:?",
     DateSection.RELATIVE_DAYS: r"\b(?:{})\b",
     DateSection.ZONES: r"(?:{})",
+    DateSection.YEAR_WORDS: r"\d{{4}}\s*(?:{})(?!\w)",
+    DateSection.TIME_PREPOSITIONS: r"(?<!\w)(?:{})\s*\d{{1,2}}[:.]\d{{2}}",
 }
 
 _MODELS: dict[str, type[Rule]] = {section: FurnitureWord for section in _WORD_SECTIONS}
@@ -224,3 +281,30 @@ def abbreviations() -> RuleSet:
 def date_rules() -> RuleSet:
     """The date labels, relative days and zones, read and checked once per process."""
     return read_rules(packaged(PACKAGE, "data", DATES_FILE), DATES_SPEC)
+
+
+def list_alternations(rules: Sequence[RuleSet]) -> dict[str, str]:
+    """Each list section's words in `rules` (the generic file first), one alternation each."""
+    return {
+        name: "|".join(f"(?:{fragment})" for ruleset in rules for fragment in ruleset.fragments(name))
+        or "(?!x)x"
+        for name in LIST_SECTIONS
+    }
+
+
+def _find_with_lists(rules: RuleSet, rule: Rule, text: str) -> bool:
+    """A pattern that takes lists, tried alone in its frame with the generic and the file's lists."""
+    sources = (generic_furniture(),) if rules.file == FURNITURE_FILE else (generic_furniture(), rules)
+    fragment = expand(rule.fragment(), list_alternations(sources))
+    return rules.compile(rule.section, (fragment,)).search(text) is not None
+
+
+def _site_files() -> tuple[str, ...]:
+    folder = packaged(PACKAGE, "data", SITES_FOLDER)
+    return tuple(file.name for file in folder.iterdir() if file.name.endswith(".yaml"))
+
+
+# How the generic test checks FINDER rules: a furniture pattern that takes a list.
+FINDERS: Mapping[str, Callable[[RuleSet, Rule, str], bool]] = {
+    name: _find_with_lists for name in (FURNITURE_FILE, *_site_files())
+}

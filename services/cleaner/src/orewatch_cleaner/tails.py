@@ -19,12 +19,14 @@ from orewatch_lexicon.stemming import stem
 from orewatch_cleaner.boilerplate import NOTHING_LEARNED, LearnedBoilerplate
 from orewatch_cleaner.furniture import GENERIC, Furniture
 from orewatch_cleaner.metadata import TIMESTAMP_END, TIMESTAMP_LEAD, TIMESTAMP_LINE, looks_like_name
+from orewatch_cleaner.rulebook import FurnitureSection, generic_furniture
 from orewatch_cleaner.sentences import CLOSING_MARKS, SENTENCE_BREAK, split_sentences, words
 from orewatch_cleaner.thresholds import thresholds
 
 _LIMITS = thresholds().furniture
 _BACKGROUND_LIMITS = thresholds().background
 _INLINE = thresholds().inline_read_also
+_AGENCY_CREDIT_TOKENS = thresholds().tail.agency_credit_max_tokens
 _COPYRIGHT_SIGN = re.compile(r"©")
 _NAME_GLUED_TO_RUBRIC = re.compile(r"(?:[А-ЯЁ][а-яё]+\s){1,2}[А-ЯЁ][а-яё]+[А-ЯЁ][а-яё]+")
 _CYRILLIC = re.compile(r"[А-Яа-яЁёІіЇїЄєҐґ]")
@@ -37,14 +39,21 @@ def _reported_speech() -> re.Pattern[str]:
     that is background on the story far more often than a link, even with no word in common
     ("Ранее глава Минпромторга заявлял, что …" under a story about palladium). Impersonal
     "сообщалось, что" is the link formula, so reflexive forms do not count. The verbs are the
-    shared lexicon's (`reported_verbs`, `reported_verbs_uk`, `instruction_verbs`)."""
+    shared lexicon's (`reported_verbs`, `reported_verbs_uk`, `instruction_verbs`), the endings
+    and "что" furniture.yaml's (`reflexive_endings`, `that_words`, `past_endings`)."""
     lex = load_lexicon()
     stems = alternation(lex.lemmas(Section.REPORTED_VERBS) | lex.lemmas(Section.REPORTED_VERBS_UK))
     instructions = alternation(lex.lemmas(Section.INSTRUCTION_VERBS), past_stem)
+    rules = generic_furniture()
+    not_reflexive = "".join(
+        f"(?<!{ending})" for ending in rules.fragments(FurnitureSection.REFLEXIVE_ENDINGS)
+    )
+    that = "|".join(rules.fragments(FurnitureSection.THAT_WORDS))
+    past = "|".join(rules.fragments(FurnitureSection.PAST_ENDINGS))
     return re.compile(
-        rf"\b(?:{stems})\w*(?<!сь)(?<!ся)\s*(?:,\s*(?:что|що)\b|:)"
+        rf"\b(?:{stems})\w*{not_reflexive}\s*(?:,\s*(?:{that})\b|:)"
         # or an instruction or a proposal by someone: "Новак поручил РЖД сохранить …"
-        rf"|\b(?:{instructions})(?:а|и|ся|ась|ись)?\s+\S+\s+\w+",
+        rf"|\b(?:{instructions})(?:{past})?\s+\S+\s+\w+",
         re.IGNORECASE,
     )
 
@@ -224,7 +233,7 @@ def is_agency_credit(text: str) -> bool:
     """A closing "РИА Новости." or "Reuters": one to three capitalised words, one an acronym or Latin."""
     tokens = text.strip().rstrip(".").split()
     return (
-        0 < len(tokens) <= 3
+        0 < len(tokens) <= _AGENCY_CREDIT_TOKENS
         and all(token[:1].isupper() for token in tokens)
         and any(_ACRONYM_OR_LATIN.match(token) for token in tokens)
     )
@@ -292,7 +301,7 @@ def background_tail(
             return None
         names = proper_stems(_without_outlet(passage, furniture))
         before = {stem(word) for word in words(paragraph[: spans[index].start])}
-        topic = {stem(word) for word in tail_words if len(word) >= 4}
+        topic = {stem(word) for word in tail_words if len(word) >= _BACKGROUND_LIMITS.topic_word_min_chars}
         context = context_stems() | before
         shared = len(topic & context) / max(1, len(topic))
         elsewhere = shared < _BACKGROUND_LIMITS.shared_share
@@ -306,7 +315,11 @@ def _lost_its_link(passage: str, tail_words: list[str], furniture: Furniture) ->
     """A passage of three words or less, one that stops on a comma or a preposition, or a link
     formula whose headline is gone ("Как сообщал УНН, который …"): its link text was dropped."""
     dangling = furniture.dangling.search(passage.strip().rstrip("."))
-    return len(tail_words) <= 3 or dangling is not None or furniture.orphan.match(passage) is not None
+    return (
+        len(tail_words) <= _BACKGROUND_LIMITS.lost_link_max_words
+        or dangling is not None
+        or furniture.orphan.match(passage) is not None
+    )
 
 
 def _without_outlet(passage: str, furniture: Furniture) -> str:

@@ -34,7 +34,66 @@ class Header(_Strict):
     date_line_max_words: int = Field(gt=0)
     max_subtitles: int = Field(ge=0)
     byline_author_max_words: int = Field(gt=0)
+    standfirst_max_sentences: int = Field(gt=0)
+    byline_below_max_words: int = Field(gt=0)
+    date_line_extra_words: int = Field(ge=0)
+    site_name_following_max_words: int = Field(gt=0)
+    verb_headline_min_words: int = Field(gt=0)
+    signature_role_max_words: int = Field(gt=0)
     reasons: frozenset[RemovalReason]
+
+
+class KnownTitle(_Strict):
+    """When a header line is the page's known title with the site's name added or cut."""
+
+    prefix_min_chars: int = Field(gt=0)
+    prefix_min_share: float = Field(ge=0, le=1)
+
+
+class Breadcrumb(_Strict):
+    min_sections: int = Field(gt=1)
+    section_max_words: int = Field(gt=0)
+    root_line_max_words: int = Field(gt=0)
+    title_min_chars: int = Field(ge=0)
+
+
+class Menu(_Strict):
+    min_items: int = Field(gt=1)
+    item_max_words: int = Field(gt=0)
+
+
+class Rubric(_Strict):
+    max_words: int = Field(gt=0)
+    max_chars: int = Field(gt=0)
+    over_headline_max_words: int = Field(gt=0)
+
+
+class Headline(_Strict):
+    min_chars: int = Field(gt=0)
+    max_chars: int = Field(gt=0)
+    min_words: int = Field(gt=0)
+    set_off_max_sentences: int = Field(gt=0)
+    stopped_max_words: int = Field(gt=0)
+
+
+class Names(_Strict):
+    """A person's signature: how many capitalised words it has."""
+
+    min_words: int = Field(gt=0)
+    max_words: int = Field(gt=0)
+
+
+class Dates(_Strict):
+    earliest_year: int = Field(gt=0)
+    latest_years_ahead: int = Field(ge=0)
+
+
+class Page(_Strict):
+    """How far from a page's <h1> its printed date is looked for."""
+
+    header_siblings: int = Field(ge=0)
+    header_text_max_chars: int = Field(gt=0)
+    date_furniture_max_chars: int = Field(ge=0)
 
 
 class Tail(_Strict):
@@ -43,6 +102,9 @@ class Tail(_Strict):
     press_release_max_words: int = Field(gt=0)
     list_min_items: int = Field(gt=0)
     tags_min_items: int = Field(gt=0)
+    tag_max_words: int = Field(gt=0)
+    listed_headline_min_words: int = Field(gt=0)
+    agency_credit_max_tokens: int = Field(gt=0)
 
 
 class InlineReadAlso(_Strict):
@@ -63,6 +125,8 @@ class Furniture(_Strict):
 class Background(_Strict):
     last_sentences: int = Field(gt=0)
     shared_share: float = Field(ge=0, le=1)
+    topic_word_min_chars: int = Field(gt=0)
+    lost_link_max_words: int = Field(ge=0)
 
 
 class Opening(_Strict):
@@ -87,6 +151,7 @@ class Policy(_Strict):
 class Boilerplate(_Strict):
     lines: Policy
     sentences: Policy
+    closing_lines: int = Field(ge=0)
 
 
 class Thresholds(_Strict):
@@ -97,6 +162,14 @@ class Thresholds(_Strict):
     inline_read_also: InlineReadAlso
     opening: tuple[Opening, ...] = Field(min_length=1)
     boilerplate: Boilerplate
+    known_title: KnownTitle
+    breadcrumb: Breadcrumb
+    menu: Menu
+    rubric: Rubric
+    headline: Headline
+    names: Names
+    dates: Dates
+    page: Page
 
 
 def _where(error: Any) -> str:

@@ -21,6 +21,10 @@ GOOD = '- {section: share, pattern: "код для вставки", example: "К
         (GOOD.replace("pattern", "patern"), "furniture.yaml:3: pattern: Field required; unknown field"),
         (GOOD.replace('"код для вставки"', '"код (для"'), "furniture.yaml:3: pattern: Value error"),
         (GOOD.replace(', not: "Код доступа"', ""), "furniture.yaml:3: not: Field required"),
+        (
+            GOOD.replace('"код для вставки"', '"фото (?:{news_agencis})"'),
+            "furniture.yaml:3: pattern: Value error, {news_agencis} is not a list",
+        ),
     ],
 )
 def test_a_typo_in_a_rule_fails_with_file_and_line(item: str, message: str) -> None:
@@ -59,3 +63,12 @@ def test_the_packaged_thresholds_order_the_openings_and_allow_header_reasons() -
     loaded = thresholds()
     assert [o.reason for o in loaded.opening][:2] == [RemovalReason.ERROR_REPORT, RemovalReason.READ_ALSO]
     assert RemovalReason.TITLE not in loaded.header.reasons
+
+
+def test_a_pattern_takes_a_list_whole() -> None:
+    """`{news_agencies}` in a photo credit is the list of agencies, one a line in the file."""
+    from orewatch_cleaner.furniture import GENERIC
+
+    credit = next(o.opens for o in GENERIC.openings if o.reason == RemovalReason.PHOTO_CREDIT)
+    assert credit.match("Фото — Reuters") and credit.match("Рудник в Норильске / ТАСС")
+    assert not credit.match("Фото рудника сделали вчера.")
