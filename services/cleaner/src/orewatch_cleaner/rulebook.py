@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from functools import cache
+from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from orewatch_lexicon.rules import (
@@ -89,6 +90,17 @@ def expand(pattern: str, lists: Mapping[str, str]) -> str:
     return _REFERENCE.sub(lambda found: f"(?:{lists[found.group(1)]})", pattern)
 
 
+RECOGNISED_BY = "recognised_by"
+# A profile's sections: the furniture's, and `recognised_by`, the furniture that names the
+# outlet where its article carries no address ("МОСКВА, 5 апреля - РИА Новости.").
+ProfileSection = cast(
+    type[StrEnum],
+    StrEnum(
+        "ProfileSection", {**{s.name: s.value for s in FurnitureSection}, "RECOGNISED_BY": RECOGNISED_BY}
+    ),
+)
+
+
 class DateSection(StrEnum):
     """Every section of dates.yaml."""
 
@@ -151,6 +163,12 @@ class ZoneRule(PatternRule):
 
 class DateRule(PatternRule):
     section: DateSection
+
+
+class RecognitionRule(PatternRule):
+    """A line an outlet prints at the top or the bottom of its articles, and only it."""
+
+    section: Literal["recognised_by"]
 
 
 class SiteHeader(BaseModel):
@@ -237,7 +255,11 @@ FURNITURE_SPEC = RuleFileSpec(
     sections=FurnitureSection, default=FurnitureRule, models=_MODELS, frames=FRAMES, every_section=True
 )
 SITE_SPEC = RuleFileSpec(
-    sections=FurnitureSection, default=FurnitureRule, models=_MODELS, frames=FRAMES, header=SiteHeader
+    sections=ProfileSection,
+    default=FurnitureRule,
+    models={**_MODELS, RECOGNISED_BY: RecognitionRule},
+    frames={**FRAMES, RECOGNISED_BY: r"^\s*(?:{})"},
+    header=SiteHeader,
 )
 DATES_SPEC = RuleFileSpec(
     sections=DateSection,
