@@ -91,14 +91,16 @@ def expand(pattern: str, lists: Mapping[str, str]) -> str:
 
 
 RECOGNISED_BY = "recognised_by"
-# A profile's sections: the furniture's, and `recognised_by`, the furniture that names the
-# outlet where its article carries no address ("МОСКВА, 5 апреля - РИА Новости.").
-ProfileSection = cast(
-    type[StrEnum],
-    StrEnum(
-        "ProfileSection", {**{s.name: s.value for s in FurnitureSection}, "RECOGNISED_BY": RECOGNISED_BY}
-    ),
-)
+DATE_LABELS = "date_labels"
+# A profile's sections: the furniture's; `recognised_by`, the furniture that names the outlet
+# where its article carries no address ("МОСКВА, 5 апреля - РИА Новости."); and `date_labels`,
+# its own labels before a date, written as in dates.yaml.
+_PROFILE_SECTIONS = {
+    **{s.name: s.value for s in FurnitureSection},
+    "RECOGNISED_BY": RECOGNISED_BY,
+    "DATE_LABELS": DATE_LABELS,
+}
+ProfileSection = cast(type[StrEnum], StrEnum("ProfileSection", _PROFILE_SECTIONS))
 
 
 class DateSection(StrEnum):
@@ -257,8 +259,8 @@ FURNITURE_SPEC = RuleFileSpec(
 SITE_SPEC = RuleFileSpec(
     sections=ProfileSection,
     default=FurnitureRule,
-    models={**_MODELS, RECOGNISED_BY: RecognitionRule},
-    frames={**FRAMES, RECOGNISED_BY: r"^\s*(?:{})"},
+    models={**_MODELS, RECOGNISED_BY: RecognitionRule, DATE_LABELS: DateRule},
+    frames={**FRAMES, RECOGNISED_BY: r"^\s*(?:{})", DATE_LABELS: DATE_FRAMES[DateSection.DATE_LABELS]},
     header=SiteHeader,
 )
 DATES_SPEC = RuleFileSpec(

@@ -190,6 +190,28 @@ def test_packaged_profiles_are_chosen_by_host_and_unknown_sources_get_the_generi
     assert furniture_for(raw(url="https://example.org/a")) is GENERIC
 
 
+DATED_PROFILE = """version: "1"
+hosts: [example.kz]
+items:
+- {section: date_labels, pattern: 'вышло в эфир', example: "Вышло в эфир: 5 марта", not: "Вышло 5 марта"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "published"),
+    [
+        ("https://example.kz/news/1", datetime(2025, 3, 5)),  # the profile's label makes it a date line
+        ("https://other.kz/news/1", None),  # unknown label: a date inside a line is no header field
+    ],
+)
+def test_a_profile_carries_its_own_date_labels(tmp_path: Path, url: str, published: datetime | None) -> None:
+    (tmp_path / "example.kz.yaml").write_text(DATED_PROFILE, encoding="utf-8")
+    text = f"{HEADLINE}\n\nВышло в эфир: 5 марта 2025 Экономика\n\n{LEAD}"
+    article = clean_article(raw(text, url), profiles=read_profiles(tmp_path))
+    assert article.published_at == published
+    assert (article.body == LEAD) is (published is not None)
+
+
 @pytest.mark.parametrize(
     ("text", "credit_cut"),
     [
