@@ -77,17 +77,23 @@ class FurnitureSection(StrEnum):
 # Word sections a furniture pattern may take whole, written `{news_agencies}` in the pattern:
 # the credited sources are a list, one a line, and no pattern names an outlet itself.
 LIST_SECTIONS = (FurnitureSection.NEWS_AGENCIES, FurnitureSection.PHOTO_BANKS)
-_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 
 
 def references(pattern: str) -> tuple[str, ...]:
-    """The word sections a pattern takes (`{news_agencies}`)."""
-    return tuple(_REFERENCE.findall(pattern))
+    """The word sections a pattern takes (`{news_agencies}`; a quantifier such as `{3,120}` is none)."""
+    found = []
+    for part in pattern.split("{")[1:]:
+        name, closed, _ = part.partition("}")
+        if closed and name.replace("_", "").isalpha() and name.islower():
+            found.append(name)
+    return tuple(found)
 
 
 def expand(pattern: str, lists: Mapping[str, str]) -> str:
     """The pattern with each `{section}` replaced by that section's alternation in `lists`."""
-    return _REFERENCE.sub(lambda found: f"(?:{lists[found.group(1)]})", pattern)
+    for name in references(pattern):
+        pattern = pattern.replace("{" + name + "}", f"(?:{lists[name]})")
+    return pattern
 
 
 RECOGNISED_BY = "recognised_by"
