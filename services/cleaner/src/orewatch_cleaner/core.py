@@ -19,10 +19,11 @@ from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
 from orewatch_cleaner.boilerplate import SegmentMemory, learned_boilerplate, segment_hashes
 from orewatch_cleaner.draft import Draft, Line, split_lines
 from orewatch_cleaner.footer import drop_inner_furniture, drop_related_block, drop_tail
+from orewatch_cleaner.furniture import GENERIC
 from orewatch_cleaner.header import read_header
 from orewatch_cleaner.html_extract import extract_page
 from orewatch_cleaner.metadata import with_markup_zone
-from orewatch_cleaner.profiles import Profile, furniture_for
+from orewatch_cleaner.profiles import Profile, furniture_for, recognised_furniture
 from orewatch_cleaner.sentences import blank_to_none, split_sentences, squash_spaces
 from orewatch_cleaner.thresholds import thresholds
 
@@ -42,6 +43,7 @@ class PassName(StrEnum):
 
     DECODE = "decode"
     LINES = "lines"
+    RECOGNISE = "recognise"
     LEARN = "learn"
     HEADER = "header"
     TITLE = "title"
@@ -81,6 +83,14 @@ def lines(draft: Draft) -> Draft:
     return draft
 
 
+def recognise(draft: Draft) -> Draft:
+    """A text no profile serves by its source may still show its outlet in its first or last
+    lines (a profile's `recognised_by`): then that profile's furniture is used."""
+    if draft.furniture is GENERIC:
+        draft.furniture = recognised_furniture([line.text for line in draft.lines], draft.profiles)
+    return draft
+
+
 def learn(draft: Draft) -> Draft:
     """What the source's earlier articles show to be its boilerplate (with a segment memory)."""
     if draft.memory is not None:
@@ -106,6 +116,7 @@ def record(draft: Draft) -> Draft:
 PASSES: tuple[Pass, ...] = (
     Pass(PassName.DECODE, decode),
     Pass(PassName.LINES, lines),
+    Pass(PassName.RECOGNISE, recognise),
     Pass(PassName.LEARN, learn),
     Pass(PassName.HEADER, read_header),
     Pass(PassName.TITLE, title),
@@ -147,7 +158,8 @@ def clean_article(
     `keep_empty` returns it with an empty body instead, for callers that must answer for
     every document (`orewatch clean FILE...`). `profiles` replaces the packaged site profiles.
     """
-    draft = run_passes(Draft(raw=raw, furniture=furniture_for(raw, profiles), memory=memory))
+    start = Draft(raw=raw, furniture=furniture_for(raw, profiles), profiles=profiles, memory=memory)
+    draft = run_passes(start)
     body = "\n\n".join(squash_spaces(line.text) for line in draft.lines if line.text.strip())
     if not body and not keep_empty:
         raise NoArticleText(_nothing_left(draft.removed))

@@ -10,6 +10,7 @@ from orewatch_common.contracts import RawArticle, Removal, RemovalReason
 
 from orewatch_cleaner.boilerplate import NOTHING_LEARNED, LearnedBoilerplate, SegmentMemory
 from orewatch_cleaner.furniture import GENERIC, Furniture
+from orewatch_cleaner.profiles import Profile
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Draft:
 
     raw: RawArticle
     furniture: Furniture = GENERIC  # the generic rules, plus the source's profile
+    profiles: tuple[Profile, ...] | None = None  # the site profiles (None: the packaged ones)
     memory: SegmentMemory | None = None
     text: str = ""  # the article as text (a page's extracted text)
     known_title: str | None = None  # from the page's markup or the feed entry

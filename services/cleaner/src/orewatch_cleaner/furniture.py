@@ -15,6 +15,7 @@ from orewatch_common.contracts import RemovalReason
 from orewatch_lexicon.rules import RuleSet
 
 from orewatch_cleaner.rulebook import (
+    DATE_LABELS,
     FRAMES,
     HEADING,
     FurnitureRule,
@@ -72,6 +73,7 @@ class Furniture:
     reader_cues: tuple[str, ...]
     linking_words: frozenset[str]
     signature_roles: tuple[str, ...]
+    date_labels: tuple[str, ...] = ()  # a profile's own date labels, after dates.yaml's
 
 
 class _Sections:
@@ -81,7 +83,7 @@ class _Sections:
         self.rules = rules
         self.lists = list_alternations(rules)
 
-    def fragments(self, section: S) -> tuple[str, ...]:
+    def fragments(self, section: str) -> tuple[str, ...]:
         """The section's fragments, each `{news_agencies}` filled in with every file's list."""
         return tuple(
             expand(fragment, self.lists) for ruleset in self.rules for fragment in ruleset.fragments(section)
@@ -147,6 +149,7 @@ def compile_furniture(rules: Sequence[RuleSet]) -> Furniture:
         reader_cues=s.words(S.READER_CUES),
         linking_words=frozenset(s.words(S.LINKING_WORDS)),
         signature_roles=s.words(S.SIGNATURE_ROLES),
+        date_labels=s.fragments(DATE_LABELS),
     )
 
 

@@ -17,8 +17,8 @@ from orewatch_cleaner.draft import Draft, Line
 from orewatch_cleaner.furniture import Furniture
 from orewatch_cleaner.metadata import (
     DATE,
-    DATE_LABELS,
     byline_parts,
+    date_labels,
     dateline,
     has_year,
     looks_like_headline,
@@ -267,7 +267,8 @@ def _dated_header(draft: Draft, line: str, fetched_at: datetime) -> bool:
     furniture (rubric, author, caption, labels); only then is the line dropped.
     """
     found = DATE.search(line)
-    opening = dateline(line)
+    labels = date_labels(draft.furniture.date_labels)
+    opening = dateline(line, labels)
     if found is None or len(words(line)) > _HEADER.date_line_max_words:
         if opening is not None and draft.published is None:
             dated = parse_date(opening, fetched_at)  # a dateline before the lead
@@ -282,7 +283,7 @@ def _dated_header(draft: Draft, line: str, fetched_at: datetime) -> bool:
     if published is None:
         return False
     # the date of an update beside the publication date, and counters, are furniture too
-    rest = DATE_LABELS.sub(" ", line[: found.start()] + " | " + line[found.end() :])
+    rest = labels.labels.sub(" ", line[: found.start()] + " | " + line[found.end() :])
     rest = draft.furniture.counter.sub(" ", DATE.sub(" ", rest)).replace("(", " ").replace(")", " ")
     whole = squash_spaces(_HEADER_SEPARATORS.sub(" ", rest))
     pieces = [p.strip(" .,") for p in _HEADER_SEPARATORS.split(rest) if p.strip(" .,")]

@@ -9,8 +9,9 @@ relative words of both languages; it is slow, so it is called a handful of times
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from orewatch_cleaner.furniture import GENERIC, alternation
@@ -24,8 +25,6 @@ _YEARS = thresholds().dates
 
 _DATES = date_rules()
 RELATIVE_DAYS = alternation(_DATES.fragments(DateSection.RELATIVE_DAYS))
-# "Дата публикации:", "Обновлено", "published" before a date (dates.yaml)
-DATE_LABELS = _DATES.regex(DateSection.DATE_LABELS)
 
 # "г.", "года", "р.", "року" after a year; "в", "о" before a time (dates.yaml)
 _YEAR_WORD = rf"(?:{alternation(_DATES.fragments(DateSection.YEAR_WORDS))})"
@@ -42,9 +41,31 @@ _DATE_FORMS = (
 )
 DATE = re.compile("|".join(f"(?:{form})" for form in _DATE_FORMS), re.IGNORECASE)
 
-# A date at the start of a line, possibly after a label such as "date", "Дата:" or "Опубликовано".
-_DATE_LABEL = rf"(?:{alternation(_DATES.fragments(DateSection.DATE_LABELS))})\s*:?\s*"
-LEADING_DATE = re.compile(rf"^\s*(?:{_DATE_LABEL})?(?P<date>{DATE.pattern})[\s.,|·•—–-]*", re.IGNORECASE)
+
+@dataclass(frozen=True)
+class DateLabels:
+    """The labels before a date ("Дата публикации:", "Обновлено", "published"): dates.yaml's,
+    then a profile's, compiled once per profile."""
+
+    labels: re.Pattern[str]  # a label anywhere, with its colon
+    leading: re.Pattern[str]  # a date at the start of a line, maybe after a label
+    first: re.Pattern[str]  # a label at the start of a line
+
+
+@cache
+def date_labels(extra: tuple[str, ...] = ()) -> DateLabels:
+    """The generic date labels and `extra`, a profile's (`Furniture.date_labels`)."""
+    fragments = _DATES.fragments(DateSection.DATE_LABELS) + extra
+    label = rf"(?:{alternation(fragments)})\s*:?\s*"
+    return DateLabels(
+        labels=_DATES.compile(DateSection.DATE_LABELS, fragments),
+        leading=re.compile(rf"^\s*(?:{label})?(?P<date>{DATE.pattern})[\s.,|·•—–-]*", re.IGNORECASE),
+        first=re.compile(rf"\s*{label}", re.IGNORECASE),
+    )
+
+
+GENERIC_DATE_LABELS = date_labels()
+DATE_LABELS = GENERIC_DATE_LABELS.labels
 
 # A line that is nothing but a time stamp: "19:15 02 сен 2025.", "16:30", "сегодня, 12:48".
 _DAY_MONTH_TIME = rf"\d{{1,2}}\s+{_MONTH_WORD},?\s*{_AT}?{_TIME}|{_TIME},?\s+\d{{1,2}}\s+{_MONTH_WORD}"
@@ -185,20 +206,20 @@ def _dateparser_parse(text: str, base: datetime | None) -> datetime | None:
     return parsed
 
 
-def dateline(line: str) -> str | None:
+def dateline(line: str, labels: DateLabels = GENERIC_DATE_LABELS) -> str | None:
     """The date a line opens with, when it is set apart as a dateline rather than read as prose.
 
     "14:00 08.11.2018 Источник…", "25 февраля 2025, 07:00 В мире", "date 2026-02-03 …" and
     "12.03.2025 | Политика" are datelines; "5 марта 2025 года Минприроды выставило…" opens a
     sentence with its event's date and is not.
     """
-    match = LEADING_DATE.match(line)
+    match = labels.leading.match(line)
     if not match:
         placed = _PLACE_DATELINE.match(line)
         return placed.group("date") if placed else None
     date_text = match.group("date")
     after = line[match.end("date") :]
-    labelled = _LABEL_FIRST.match(line) is not None
+    labelled = labels.first.match(line) is not None
     numeric = _NUMERIC_MARK.search(date_text) is not None
     has_time = _TIME_IN.search(date_text) is not None
     if labelled or numeric or has_time or not after.strip() or _SEPARATOR_AFTER.match(after):
@@ -213,7 +234,6 @@ _PLACE_DATELINE = re.compile(
     rf"(?P<date>\d{{1,2}}\s+(?i:{_MONTH_WORD})(?:\s+\d{{4}}(?:\s*{_YEAR_WORD})?)?)\s*[.,(/—–-]"
 )
 _SEPARATOR_AFTER = re.compile(r"\s*[,.|·•—–:/-]")
-_LABEL_FIRST = re.compile(rf"\s*{_DATE_LABEL}", re.IGNORECASE)
 _NUMERIC_MARK = re.compile(r"\d[./-]\d")
 _TIME_IN = re.compile(_TIME)
 

@@ -4,12 +4,14 @@ in `data/sites/<host>.yaml`, chosen by the article's source.
 A profile has the sections of furniture.yaml and a header naming its `hosts` (matched against
 the host of the article's url or source_uri, subdomains included) and/or `source_names`. An
 article from a source no profile names gets the generic rules only; one that a profile names
-gets the generic rules plus the profile's, so a profile only adds furniture.
+gets the generic rules plus the profile's, so a profile only adds furniture. An article whose
+source no profile names (a text without its address) is given the profile whose
+`recognised_by` furniture stands in its first or last lines, if one does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources.abc import Traversable
@@ -19,7 +21,17 @@ from orewatch_common.contracts import RawArticle
 from orewatch_lexicon.rules import RuleSet, packaged, read_rules
 
 from orewatch_cleaner.furniture import GENERIC, Furniture, compile_furniture
-from orewatch_cleaner.rulebook import PACKAGE, SITE_SPEC, SITES_FOLDER, SiteHeader, generic_furniture
+from orewatch_cleaner.rulebook import (
+    PACKAGE,
+    RECOGNISED_BY,
+    SITE_SPEC,
+    SITES_FOLDER,
+    SiteHeader,
+    generic_furniture,
+)
+from orewatch_cleaner.thresholds import thresholds
+
+_REACH = thresholds().profiles.recognition_lines
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,15 @@ class Profile:
     def header(self) -> SiteHeader:
         assert isinstance(self.rules.header, SiteHeader)
         return self.rules.header
+
+    def recognises(self, lines: Sequence[str]) -> bool:
+        """Whether the first or last lines of a text hold the outlet's `recognised_by` furniture."""
+        if not self.rules.of(RECOGNISED_BY):
+            return False
+        reach = _REACH
+        edges = [*lines[:reach], *lines[max(reach, len(lines) - reach) :]]
+        found = self.rules.regex(RECOGNISED_BY)
+        return any(found.search(line) for line in edges)
 
     def serves(self, hosts: Iterable[str], source_name: str) -> bool:
         mine = self.header.hosts
@@ -67,5 +88,13 @@ def furniture_for(raw: RawArticle, profiles: tuple[Profile, ...] | None = None) 
     hosts = [host for host in (host_of(raw.url), host_of(raw.source_uri)) if host]
     for profile in packaged_profiles() if profiles is None else profiles:
         if profile.serves(hosts, raw.source_name):
+            return profile.furniture
+    return GENERIC
+
+
+def recognised_furniture(lines: Sequence[str], profiles: tuple[Profile, ...] | None = None) -> Furniture:
+    """The furniture of the profile whose `recognised_by` line the text shows, or the generic rules'."""
+    for profile in packaged_profiles() if profiles is None else profiles:
+        if profile.recognises(lines):
             return profile.furniture
     return GENERIC

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from functools import cache
+from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from orewatch_lexicon.rules import (
@@ -76,17 +77,36 @@ class FurnitureSection(StrEnum):
 # Word sections a furniture pattern may take whole, written `{news_agencies}` in the pattern:
 # the credited sources are a list, one a line, and no pattern names an outlet itself.
 LIST_SECTIONS = (FurnitureSection.NEWS_AGENCIES, FurnitureSection.PHOTO_BANKS)
-_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 
 
 def references(pattern: str) -> tuple[str, ...]:
-    """The word sections a pattern takes (`{news_agencies}`)."""
-    return tuple(_REFERENCE.findall(pattern))
+    """The word sections a pattern takes (`{news_agencies}`; a quantifier such as `{3,120}` is none)."""
+    found = []
+    for part in pattern.split("{")[1:]:
+        name, closed, _ = part.partition("}")
+        if closed and name.replace("_", "").isalpha() and name.islower():
+            found.append(name)
+    return tuple(found)
 
 
 def expand(pattern: str, lists: Mapping[str, str]) -> str:
     """The pattern with each `{section}` replaced by that section's alternation in `lists`."""
-    return _REFERENCE.sub(lambda found: f"(?:{lists[found.group(1)]})", pattern)
+    for name in references(pattern):
+        pattern = pattern.replace("{" + name + "}", f"(?:{lists[name]})")
+    return pattern
+
+
+RECOGNISED_BY = "recognised_by"
+DATE_LABELS = "date_labels"
+# A profile's sections: the furniture's; `recognised_by`, the furniture that names the outlet
+# where its article carries no address ("МОСКВА, 5 апреля - РИА Новости."); and `date_labels`,
+# its own labels before a date, written as in dates.yaml.
+_PROFILE_SECTIONS = {
+    **{s.name: s.value for s in FurnitureSection},
+    "RECOGNISED_BY": RECOGNISED_BY,
+    "DATE_LABELS": DATE_LABELS,
+}
+ProfileSection = cast(type[StrEnum], StrEnum("ProfileSection", _PROFILE_SECTIONS))
 
 
 class DateSection(StrEnum):
@@ -151,6 +171,12 @@ class ZoneRule(PatternRule):
 
 class DateRule(PatternRule):
     section: DateSection
+
+
+class RecognitionRule(PatternRule):
+    """A line an outlet prints at the top or the bottom of its articles, and only it."""
+
+    section: Literal["recognised_by"]
 
 
 class SiteHeader(BaseModel):
@@ -237,7 +263,11 @@ FURNITURE_SPEC = RuleFileSpec(
     sections=FurnitureSection, default=FurnitureRule, models=_MODELS, frames=FRAMES, every_section=True
 )
 SITE_SPEC = RuleFileSpec(
-    sections=FurnitureSection, default=FurnitureRule, models=_MODELS, frames=FRAMES, header=SiteHeader
+    sections=ProfileSection,
+    default=FurnitureRule,
+    models={**_MODELS, RECOGNISED_BY: RecognitionRule, DATE_LABELS: DateRule},
+    frames={**FRAMES, RECOGNISED_BY: r"^\s*(?:{})", DATE_LABELS: DATE_FRAMES[DateSection.DATE_LABELS]},
+    header=SiteHeader,
 )
 DATES_SPEC = RuleFileSpec(
     sections=DateSection,

@@ -154,6 +154,10 @@ class Boilerplate(_Strict):
     closing_lines: int = Field(ge=0)
 
 
+class Profiles(_Strict):
+    recognition_lines: int = Field(ge=0)
+
+
 class Thresholds(_Strict):
     header: Header
     tail: Tail
@@ -170,6 +174,7 @@ class Thresholds(_Strict):
     names: Names
     dates: Dates
     page: Page
+    profiles: Profiles
 
 
 def _where(error: Any) -> str:

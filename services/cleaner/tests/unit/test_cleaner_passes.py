@@ -13,7 +13,9 @@ from orewatch_cleaner.core import (
     clean_article,
     decode,
     learn,
+    lines,
     pass_names,
+    recognise,
     record,
     run_passes,
     title,
@@ -52,6 +54,7 @@ def test_the_registry_lists_the_passes_in_order() -> None:
     assert pass_names() == [
         PassName.DECODE,
         PassName.LINES,
+        PassName.RECOGNISE,
         PassName.LEARN,
         PassName.HEADER,
         PassName.TITLE,
@@ -185,6 +188,46 @@ def test_packaged_profiles_are_chosen_by_host_and_unknown_sources_get_the_generi
     assert {p.rules.file for p in packaged_profiles()} >= {"meduza.io.yaml", "ria.ru.yaml"}
     assert furniture_for(raw(url="https://ria.ru/a")) is not GENERIC
     assert furniture_for(raw(url="https://example.org/a")) is GENERIC
+
+
+DATED_PROFILE = """version: "1"
+hosts: [example.kz]
+items:
+- {section: date_labels, pattern: 'вышло в эфир', example: "Вышло в эфир: 5 марта", not: "Вышло 5 марта"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "published"),
+    [
+        ("https://example.kz/news/1", datetime(2025, 3, 5)),  # the profile's label makes it a date line
+        ("https://other.kz/news/1", None),  # unknown label: a date inside a line is no header field
+    ],
+)
+def test_a_profile_carries_its_own_date_labels(tmp_path: Path, url: str, published: datetime | None) -> None:
+    (tmp_path / "example.kz.yaml").write_text(DATED_PROFILE, encoding="utf-8")
+    text = f"{HEADLINE}\n\nВышло в эфир: 5 марта 2025 Экономика\n\n{LEAD}"
+    article = clean_article(raw(text, url), profiles=read_profiles(tmp_path))
+    assert article.published_at == published
+    assert (article.body == LEAD) is (published is not None)
+
+
+@pytest.mark.parametrize(
+    ("text", "credit_cut"),
+    [
+        # no address, no source name: RIA's dateline names the outlet, so its photo credit goes
+        (f"МОСКВА, 5 апреля - РИА Новости. {LEAD}\n\nРИА Новости / Илья Питалев", True),
+        (f"{LEAD}\n\nРИА Новости / Илья Питалев", False),  # nothing names RIA: generic rules only
+    ],
+)
+def test_a_profile_is_recognised_by_its_furniture_when_the_source_names_none(
+    text: str, credit_cut: bool
+) -> None:
+    draft = recognise(lines(Draft(raw=raw(text), text=text)))
+    assert (draft.furniture is not GENERIC) is credit_cut
+    article = clean_article(raw(text))
+    cuts = [(r.reason, r.text) for r in article.removed]
+    assert ((RemovalReason.PHOTO_CREDIT, "РИА Новости / Илья Питалев") in cuts) is credit_cut
 
 
 def html_raw(page: str) -> RawArticle:
