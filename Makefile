@@ -52,8 +52,8 @@ typecheck: install ## mypy --strict on every package (cleaner and extractor: ove
 docs: install ## AsyncAPI of every service into docs/asyncapi/
 	$(VENV)/bin/orewatch docs docs/asyncapi
 
-bench: install ## extractor core vs bare natasha on bsnlp-dev texts
-	OMP_NUM_THREADS=1 $(VENV)/bin/python services/extractor/benchmarks/bench_extractor.py
+bench: install ## end to end (file in, rows in Postgres) vs bare natasha; benchmarks/README.md. BENCH_ARGS=--quick
+	OMP_NUM_THREADS=1 $(VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)
 
 score: install ## quality figures from ../shared/eval/score.py
 	$(PYTHON) ../shared/eval/score.py --cmd $(VENV)/bin/orewatch

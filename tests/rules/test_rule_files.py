@@ -43,6 +43,7 @@ NATASHA_DIFFERS = {
     ("speech.yaml", "person_titles", "уполномоченная"): "natasha lemmatises it to 'уполномоченный'",
     ("speech.yaml", "feminine_titles", "уполномоченная"): "natasha lemmatises it to 'уполномоченный'",
     ("speech.yaml", "person_titles", "управляющий"): "natasha lemmatises 'управляющий' to 'управлять'",
+    ("actor_aliases.yaml", "party_members", "зеленые"): "natasha lemmatises 'Зеленые' to 'зеленый'",
 }
 
 

@@ -116,13 +116,40 @@ class RawArticle(Contract):
         return {"fetched_at"}
 
 
+class RemovalReason(StrEnum):
+    """Why the cleaner removed a piece of text: one value per kind of site furniture. The
+    values are the strings of the contract's JSON, so consumers see no change."""
+
+    TITLE = "title"  # the headline, kept as `title`
+    RUBRIC = "rubric"  # a site or section name above the headline
+    BREADCRUMB = "breadcrumb"  # "Главная » Новости » Общество"
+    NAVIGATION = "navigation"  # a site menu copied with the text
+    BYLINE = "byline"  # "Автор: …", kept as `author`
+    AUTHOR_SIGNATURE = "author-signature"  # a name standing alone under the text
+    DATE_HEADER = "date-header"  # the date line, kept as `published_at`
+    PRINT_EDITION = "print-edition"  # "Газета «…» №58 от 02.04.2025, стр. 1"
+    PHOTO_CREDIT = "photo-credit"
+    SOURCE_CREDIT = "source-credit"
+    SHARE = "share"  # share buttons, counters, comment and rating widgets
+    COPYRIGHT = "copyright"  # copyright, reuse terms and legal notices
+    SUBSCRIBE_PROMPT = "subscribe-prompt"
+    ERROR_REPORT = "error-report"  # "Если вы заметили ошибку…"
+    UPDATE_NOTICE = "update-notice"  # "Новость дополняется"
+    READ_ALSO = "read-also"  # "Читайте также: …" with its headline
+    RELATED_HEADLINES = "related-headlines"  # a block of other stories' headlines
+    RELATED_STORY = "related-story"  # a closing "Напомним, …" about another story
+    PRESS_RELEASE = "press-release"  # "О компании", "Контакты для СМИ"
+    TAGS = "tags"  # the page's tags on one line
+    SITE_BOILERPLATE = "site-boilerplate"  # recurs across the source's articles
+
+
 class Removal(BaseModel):
     """One piece of text the cleaner removed, and why (the audit trail)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: str = Field(description="The removed text, as it stood in the input.")
-    reason: str = Field(
+    reason: RemovalReason = Field(
         description="Machine-readable reason, e.g. 'related-headlines', 'read-also', "
         "'subscribe-prompt', 'photo-credit', 'byline', 'breadcrumb', 'site-boilerplate'."
     )
@@ -148,7 +175,12 @@ class CleanArticle(Contract):
     removed: list[Removal] = Field(default_factory=list, description="What was cut and why.")
 
 
-ActorType = Literal["PER", "ORG", "LOC"]
+class ActorType(StrEnum):
+    """What an actor is, as natasha's NER tags it (the JSON value is the tag)."""
+
+    PER = "PER"  # a person
+    ORG = "ORG"  # an organisation or a body
+    LOC = "LOC"  # a place or a country
 
 
 class Actor(BaseModel):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from orewatch_cleaner.sentences import normalise, words
+from orewatch_cleaner.thresholds import thresholds
 
 
 class SegmentMemory(Protocol):
@@ -65,14 +66,15 @@ class BoilerplatePolicy:
     even when several articles quote the same agency lead.
     """
 
-    min_articles: int = 3
-    min_share: float = 0.3
-    max_words: int = 20
-    min_chars: int = 4
+    min_articles: int
+    min_share: float
+    max_words: int
+    min_chars: int
 
 
-DEFAULT_POLICY = BoilerplatePolicy()
-SENTENCE_POLICY = BoilerplatePolicy(min_articles=5, min_share=0.5)
+# thresholds.toml [boilerplate.lines] and [boilerplate.sentences]
+DEFAULT_POLICY = BoilerplatePolicy(**thresholds().boilerplate.lines.model_dump())
+SENTENCE_POLICY = BoilerplatePolicy(**thresholds().boilerplate.sentences.model_dump())
 
 
 def segment_hash(text: str) -> str:

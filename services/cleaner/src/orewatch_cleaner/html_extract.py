@@ -21,6 +21,7 @@ from orewatch_cleaner.metadata import (
     without_author_label,
 )
 from orewatch_cleaner.sentences import blank_to_none
+from orewatch_cleaner.thresholds import thresholds
 
 _WHOLE_PAGE = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
 # "20250212T1405": ISO 8601's basic format in a publication meta tag (RIA Novosti writes it so),
@@ -88,7 +89,7 @@ def _with_printed_time(published: datetime | None, html: str, fetched_at: dateti
     return printed or published
 
 
-HEADER_SIBLINGS = 3  # elements either side of the headline that may carry its date
+_PAGE = thresholds().page
 _DATE_FURNITURE = " ,.|·•—–-/()"
 
 
@@ -112,7 +113,8 @@ def printed_header_date(html: str, fetched_at: datetime | None = None) -> dateti
                 date_text = byline[1]  # "Автор: Пётр Семёнов | 31.03.2025, 18:28"
             elif (
                 found is not None
-                and len(ZONE_MARK.sub("", piece).strip(_DATE_FURNITURE)) <= len(found.group(0)) + 3
+                and len(ZONE_MARK.sub("", piece).strip(_DATE_FURNITURE))
+                <= len(found.group(0)) + _PAGE.date_furniture_max_chars
             ):
                 date_text = found.group(0)
             else:
@@ -124,7 +126,6 @@ def printed_header_date(html: str, fetched_at: datetime | None = None) -> dateti
 
 
 _LISTS = frozenset({"ul", "ol", "nav", "footer", "menu", "table"})
-HEADER_TEXT = 160  # an element with more text than this is the article, or another one
 
 
 def _around(headline: Any) -> list[Any]:
@@ -135,7 +136,7 @@ def _around(headline: Any) -> list[Any]:
         if element is None or element.tag in ("body", "html"):
             break
         sides = [_header_side(element.itersiblings()), _header_side(element.itersiblings(preceding=True))]
-        for k in range(HEADER_SIBLINGS):
+        for k in range(_PAGE.header_siblings):
             out += [side[k] for side in sides if k < len(side)]
     return out
 
@@ -145,7 +146,11 @@ def _header_side(siblings: Any) -> list[Any]:
     for sibling in siblings:
         if not isinstance(sibling.tag, str):
             continue
-        if sibling.tag in _LISTS or len(sibling.text_content()) > HEADER_TEXT or len(side) == HEADER_SIBLINGS:
+        if (
+            sibling.tag in _LISTS
+            or len(sibling.text_content()) > _PAGE.header_text_max_chars
+            or len(side) == _PAGE.header_siblings
+        ):
             break
         side.append(sibling)
     return side

@@ -13,29 +13,41 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from orewatch_cleaner.furniture import GENERIC, alternation
+from orewatch_cleaner.rulebook import DateSection, FurnitureSection, ZoneRule, date_rules, generic_furniture
 from orewatch_cleaner.sentences import CLOSING_MARKS, split_sentences, words
-from orewatch_cleaner.vocabulary import BYLINE, RELATIVE_DAYS
+from orewatch_cleaner.thresholds import thresholds
 
+_HEADLINE = thresholds().headline
+_NAMES = thresholds().names
+_YEARS = thresholds().dates
+
+_DATES = date_rules()
+RELATIVE_DAYS = alternation(_DATES.fragments(DateSection.RELATIVE_DAYS))
+# "Дата публикации:", "Обновлено", "published" before a date (dates.yaml)
+DATE_LABELS = _DATES.regex(DateSection.DATE_LABELS)
+
+# "г.", "года", "р.", "року" after a year; "в", "о" before a time (dates.yaml)
+_YEAR_WORD = rf"(?:{alternation(_DATES.fragments(DateSection.YEAR_WORDS))})"
+_AT = rf"(?:(?:{alternation(_DATES.fragments(DateSection.TIME_PREPOSITIONS))})\s*)"
 _TIME = r"\d{1,2}[:.]\d{2}(?::\d{2})?"
 _MONTH_WORD = r"[А-Яа-яЁёІіЇїЄє]{3,10}\.?"
 _DATE_FORMS = (
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?",
-    rf"(?:{_TIME},?\s+)?\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}(?:\s*(?:г\.|года|р\.|року))?"
-    rf"(?:\s*[,·•|]?\s*(?:в\s*|о\s*)?{_TIME})?",
-    rf"(?:{_TIME}\s*[,/|]?\s+)?\d{{1,2}}\s+{_MONTH_WORD}\s+\d{{4}}(?:\s*(?:г\.|года|р\.|року))?"
-    rf"(?:\s*[,·•|]?\s*(?:в\s*|о\s*)?{_TIME})?",
-    rf"(?:{RELATIVE_DAYS})(?:,?\s*(?:в\s*|о\s*)?{_TIME})?",
+    rf"(?:{_TIME},?\s+)?\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}(?:\s*{_YEAR_WORD})?"
+    rf"(?:\s*[,·•|]?\s*{_AT}?{_TIME})?",
+    rf"(?:{_TIME}\s*[,/|]?\s+)?\d{{1,2}}\s+{_MONTH_WORD}\s+\d{{4}}(?:\s*{_YEAR_WORD})?"
+    rf"(?:\s*[,·•|]?\s*{_AT}?{_TIME})?",
+    rf"(?:{RELATIVE_DAYS})(?:,?\s*{_AT}?{_TIME})?",
 )
 DATE = re.compile("|".join(f"(?:{form})" for form in _DATE_FORMS), re.IGNORECASE)
 
 # A date at the start of a line, possibly after a label such as "date", "Дата:" or "Опубликовано".
-_DATE_LABEL = r"(?:date|дата(?: публикации)?|опубликовано|обновлено|published|updated)\s*:?\s*"
+_DATE_LABEL = rf"(?:{alternation(_DATES.fragments(DateSection.DATE_LABELS))})\s*:?\s*"
 LEADING_DATE = re.compile(rf"^\s*(?:{_DATE_LABEL})?(?P<date>{DATE.pattern})[\s.,|·•—–-]*", re.IGNORECASE)
 
 # A line that is nothing but a time stamp: "19:15 02 сен 2025.", "16:30", "сегодня, 12:48".
-_DAY_MONTH_TIME = (
-    rf"\d{{1,2}}\s+{_MONTH_WORD},?\s*(?:в\s*|о\s*)?{_TIME}|{_TIME},?\s+\d{{1,2}}\s+{_MONTH_WORD}"
-)
+_DAY_MONTH_TIME = rf"\d{{1,2}}\s+{_MONTH_WORD},?\s*{_AT}?{_TIME}|{_TIME},?\s+\d{{1,2}}\s+{_MONTH_WORD}"
 TIMESTAMP_LINE = re.compile(
     rf"^\s*(?:(?:{DATE.pattern})|{_DAY_MONTH_TIME}|{_TIME})\s*[.,]?\s*$", re.IGNORECASE
 )
@@ -52,7 +64,7 @@ TIMESTAMP_LEAD = re.compile(
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _NUMERIC_DATE = re.compile(
     r"(?:(?P<hour2>\d{1,2})[:.](?P<minute2>\d{2}),?\s+)?(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{2,4})"
-    r"(?:\s*(?:г\.|года|р\.|року))?(?:,?\s*(?:в\s*|о\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2}))?",
+    rf"(?:\s*{_YEAR_WORD})?(?:,?\s*{_AT}?(?P<hour>\d{{1,2}})[:.](?P<minute>\d{{2}}))?",
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(RELATIVE_DAYS, re.IGNORECASE)
@@ -60,7 +72,6 @@ _RELATIVE = re.compile(RELATIVE_DAYS, re.IGNORECASE)
 _RELATIVE_BEFORE_DATE = re.compile(
     rf"^(?:{RELATIVE_DAYS}),?\s+(?=\d{{1,2}}(?:\s+[^\d\s]|[./]\d))", re.IGNORECASE
 )
-_BYLINE = re.compile(rf"^\s*(?:{'|'.join(BYLINE)})\s*", re.IGNORECASE)
 _BYLINE_SPLIT = re.compile(r"\s*[|·•]\s*|\s+[—–-]\s+")
 # Capitalised words, the surname maybe in capitals ("Анастасия ВИНОГРАДОВА")
 _NAME = re.compile(
@@ -98,16 +109,20 @@ def parse_date(text: str, fetched_at: datetime | None = None) -> datetime | None
         parsed = _dateparser_parse(text, base if relative else None)
     if parsed is None:
         return None
-    latest = (base or datetime.now()).year + 1
-    return parsed if 1990 <= parsed.year <= latest else None
+    latest = (base or datetime.now()).year + _YEARS.latest_years_ahead
+    return parsed if _YEARS.earliest_year <= parsed.year <= latest else None
 
 
-_PRINTED_ZONES = (
-    (re.compile(r"\b(?:мск|msk)\b|по московскому времени|по москве\b", re.IGNORECASE), "Europe/Moscow"),
-    (re.compile(r"по киевскому времени|за київським часом|\(киев\)|\(київ\)", re.IGNORECASE), "Europe/Kyiv"),
-)
+def _printed_zones() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each zone of dates.yaml with the ways it is printed, in file order."""
+    fragments: dict[str, list[str]] = {}
+    for rule in _DATES.of(DateSection.ZONES):
+        assert isinstance(rule, ZoneRule)
+        fragments.setdefault(rule.zone, []).append(rule.fragment())
+    return tuple((re.compile(alternation(found), re.IGNORECASE), zone) for zone, found in fragments.items())
 
 
+_PRINTED_ZONES = _printed_zones()
 ZONE_MARK = re.compile("|".join(f"(?:{printed.pattern})" for printed, _ in _PRINTED_ZONES), re.IGNORECASE)
 
 
@@ -195,7 +210,7 @@ def dateline(line: str) -> str | None:
 # "МИНСК, 3 октября (БелТА) –": a place, a comma, the day (the year is the fetch's).
 _PLACE_DATELINE = re.compile(
     rf"^\s*[А-ЯЁA-Z][А-ЯЁа-яёA-Za-z-]+(?:[ -][А-ЯЁA-Z][А-ЯЁа-яёA-Za-z-]+)?\s*,\s*"
-    rf"(?P<date>\d{{1,2}}\s+(?i:{_MONTH_WORD})(?:\s+\d{{4}}(?:\s*(?:г\.|года))?)?)\s*[.,(/—–-]"
+    rf"(?P<date>\d{{1,2}}\s+(?i:{_MONTH_WORD})(?:\s+\d{{4}}(?:\s*{_YEAR_WORD})?)?)\s*[.,(/—–-]"
 )
 _SEPARATOR_AFTER = re.compile(r"\s*[,.|·•—–:/-]")
 _LABEL_FIRST = re.compile(rf"\s*{_DATE_LABEL}", re.IGNORECASE)
@@ -203,9 +218,12 @@ _NUMERIC_MARK = re.compile(r"\d[./-]\d")
 _TIME_IN = re.compile(_TIME)
 
 
-def byline_parts(line: str) -> tuple[str | None, str | None] | None:
-    """(author, date text) of a byline such as "Автор: Владимир | 31.03.2025, 18:28"; None if not one."""
-    match = _BYLINE.match(line)
+def byline_parts(
+    line: str, label: re.Pattern[str] = GENERIC.byline_label
+) -> tuple[str | None, str | None] | None:
+    """(author, date text) of a byline such as "Автор: Владимир | 31.03.2025, 18:28"; None if not
+    one. `label` is the profile's byline labels (`Furniture.byline_label`)."""
+    match = label.match(line)
     if not match:
         return None
     rest = line[match.end() :].strip()
@@ -219,9 +237,7 @@ def byline_parts(line: str) -> tuple[str | None, str | None] | None:
     return author, date_text
 
 
-_AUTHOR_LABEL = re.compile(
-    r"^\s*(?:автор(?:ы|ка)?(?: материала)?|текст|редактор|подготовил[аи]?|by)\b\s*[:—–-]?\s*", re.IGNORECASE
-)
+_AUTHOR_LABEL = generic_furniture().regex(FurnitureSection.AUTHOR_LABELS)
 
 
 def without_author_label(author: str) -> str:
@@ -231,7 +247,7 @@ def without_author_label(author: str) -> str:
 
 def looks_like_name(text: str) -> bool:
     """Two to four capitalised words without sentence punctuation: a person's signature."""
-    return bool(_NAME.match(text.strip())) and 2 <= len(text.split()) <= 4
+    return bool(_NAME.match(text.strip())) and _NAMES.min_words <= len(text.split()) <= _NAMES.max_words
 
 
 def looks_like_headline(line: str, followed_by_break: bool, followed_by_furniture: bool = False) -> bool:
@@ -241,10 +257,18 @@ def looks_like_headline(line: str, followed_by_break: bool, followed_by_furnitur
     off by a blank line.
     """
     text = line.strip()
-    if not 10 <= len(text) <= 300 or len(words(text)) < 2:
+    if not _HEADLINE.min_chars <= len(text) <= _HEADLINE.max_chars or len(words(text)) < _HEADLINE.min_words:
         return False
     bare = text.rstrip(CLOSING_MARKS)
     if not _SENTENCE_END.search(bare) or bare.endswith(("?", "!")):
-        return followed_by_break or followed_by_furniture or len(split_sentences(text)) <= 2
+        return (
+            followed_by_break
+            or followed_by_furniture
+            or len(split_sentences(text)) <= _HEADLINE.set_off_max_sentences
+        )
     # a headline with a full stop is short; a one-sentence lead paragraph is longer
-    return followed_by_break and len(words(text)) <= 12 and len(split_sentences(text)) == 1
+    return (
+        followed_by_break
+        and len(words(text)) <= _HEADLINE.stopped_max_words
+        and len(split_sentences(text)) == 1
+    )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from orewatch_cleaner.rulebook import AbbreviationSection, abbreviations
+
 # A sentence ends at . ! ? … (optionally followed by closing quotes or brackets) and the next
 # one starts with a capital, a digit or an opening quote. Initials ("В. Путин") and common
 # abbreviations are protected below.
@@ -19,9 +21,12 @@ _BOUNDARY = re.compile(
     r"(?<=[.!?…])[»\"”)]*\s+(?=[«\"“„(\-–—]?[A-ZА-ЯЁІЇЄҐ0-9©])"
     r"|(?<=[а-яёіїєґ]{2}[.!?…])[»\"”)]*(?=[А-ЯЁІЇЄҐ][а-яёіїєґА-ЯЁІЇЄҐ])"
 )
-_INITIAL_BEFORE = re.compile(
-    r"(?:^|[\s(«\"])(?:[A-ZА-ЯЁІЇЄҐ]|т\.\s?[дпе]|г|гг|ул|пр|д|им|св|ст|см|др|тыс|млн|млрд|руб|долл|чел|"
-    r"ок|изд|гл|зам|напр|проф|акад|англ|нем|фр)\.$"
+_ABBREVIATIONS = abbreviations()
+# an initial or an abbreviation (abbreviations.yaml) right before the full stop
+_INITIAL_BEFORE = _ABBREVIATIONS.compile(
+    AbbreviationSection.INITIALS,
+    _ABBREVIATIONS.fragments(AbbreviationSection.INITIALS)
+    + _ABBREVIATIONS.fragments(AbbreviationSection.ABBREVIATIONS),
 )
 # Quotes and brackets that may close a sentence after its final mark.
 CLOSING_MARKS = "»\"”')] "

@@ -12,88 +12,26 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orewatch_common.contracts import RemovalReason
 from orewatch_lexicon import Section, alternation, load_lexicon, past_stem
 from orewatch_lexicon.stemming import stem
 
 from orewatch_cleaner.boilerplate import NOTHING_LEARNED, LearnedBoilerplate
+from orewatch_cleaner.furniture import GENERIC, Furniture
 from orewatch_cleaner.metadata import TIMESTAMP_END, TIMESTAMP_LEAD, TIMESTAMP_LINE, looks_like_name
+from orewatch_cleaner.rulebook import FurnitureSection, generic_furniture
 from orewatch_cleaner.sentences import CLOSING_MARKS, SENTENCE_BREAK, split_sentences, words
-from orewatch_cleaner.vocabulary import (
-    BACKGROUND_OPENERS,
-    BYLINE,
-    COPYRIGHT,
-    ERROR_REPORT,
-    PHOTO_CREDIT,
-    PRESS_RELEASE_HEADINGS,
-    READ_ALSO,
-    RELATED_BLOCK_HEADINGS,
-    SHARE,
-    SOCIAL_NETWORKS,
-    SOURCE_CREDIT,
-    SUBSCRIBE,
-    SUBSCRIBE_CHANNELS,
-    UPDATE_NOTICE,
-    WEAK_BLOCK_HEADINGS,
-)
+from orewatch_cleaner.thresholds import thresholds
 
-
-def _opening(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(rf"^[\s\-–—•*·>|«\"]*(?:{'|'.join(patterns)})", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A kind of furniture: how its text opens, its removal reason and the longest it can be."""
-
-    reason: str
-    opens: re.Pattern[str]
-    max_words: int
-    owns_rest: bool = False  # a "see also" marker owns the headline that follows it
-    line_max_words: int = 0  # longer limit when the furniture fills a whole line (a teaser)
-
-
-# Order matters: the first rule that matches names the reason.
-RULES: tuple[Rule, ...] = (
-    Rule("error-report", _opening(ERROR_REPORT), 20, owns_rest=True, line_max_words=40),
-    Rule("read-also", _opening(READ_ALSO), 20, owns_rest=True, line_max_words=90),
-    Rule("subscribe-prompt", _opening(SUBSCRIBE), 40),
-    Rule("update-notice", _opening(UPDATE_NOTICE), 12),
-    Rule("copyright", _opening(COPYRIGHT), 150),
-    Rule("source-credit", _opening(SOURCE_CREDIT), 10),
-    Rule("photo-credit", _opening(PHOTO_CREDIT), 16),
-    Rule("share", _opening(SHARE), 12),
-    Rule("byline", _opening(BYLINE), 12),
-)
-
-_BLOCK_HEADING = re.compile(rf"^\s*(?:{'|'.join(RELATED_BLOCK_HEADINGS)})\s*[:.]?\s*$", re.IGNORECASE)
-_PRESS_RELEASE_HEADING = re.compile(rf"^\s*(?:{'|'.join(PRESS_RELEASE_HEADINGS)})\s*[:.]?", re.IGNORECASE)
-_WEAK_BLOCK_HEADING = re.compile(rf"^\s*(?:{'|'.join(WEAK_BLOCK_HEADINGS)})\s*[:.]?\s*$", re.IGNORECASE)
-_READ_ALSO_ALONE = re.compile(rf"^\s*(?:{'|'.join(READ_ALSO)})\s*[:.]?\s*$", re.IGNORECASE)
-_CHANNEL = re.compile(SUBSCRIBE_CHANNELS, re.IGNORECASE)
-_SOCIAL_ROW = re.compile(rf"(?:(?:{SOCIAL_NETWORKS})[\s|·•,/]*){{2,}}", re.IGNORECASE)
-_INVITE = re.compile(
-    r"\b(?:подпис\w+|присоедин\w+|переходите|следите|читайте|смотрите|підпис\w+|приєдну\w+|стежте)\b",
-    re.IGNORECASE,
-)
-_CAPTION_CREDIT = re.compile(r"(?:^|[.!?]\s+)(?:фото|photo|видео)\s*:\s*\S.{0,80}$", re.IGNORECASE)
+_LIMITS = thresholds().furniture
+_BACKGROUND_LIMITS = thresholds().background
+_INLINE = thresholds().inline_read_also
+_AGENCY_CREDIT_TOKENS = thresholds().tail.agency_credit_max_tokens
 _COPYRIGHT_SIGN = re.compile(r"©")
 _NAME_GLUED_TO_RUBRIC = re.compile(r"(?:[А-ЯЁ][а-яё]+\s){1,2}[А-ЯЁ][а-яё]+[А-ЯЁ][а-яё]+")
 _CYRILLIC = re.compile(r"[А-Яа-яЁёІіЇїЄєҐґ]")
 _BULLET = re.compile(r"^\s*[-–—•*·]\s+\S")
 _SENTENCE_END = re.compile(r"[.!?…;:,]$")
-# Where a marker may start inside a paragraph without a full stop before it: a capitalised
-# furniture phrase right after a word ("…пророка Мухаммеда Если Вы заметите ошибку").
-_GLUED_OPENERS = ERROR_REPORT + READ_ALSO + SUBSCRIBE[:2] + SOURCE_CREDIT[:1] + PHOTO_CREDIT
-_INLINE_MARKERS = re.compile(
-    rf"(?<=\s)(?-i:(?=[A-ZА-ЯЁІЇЄҐ]))(?=(?:{'|'.join(_GLUED_OPENERS)}))",  # capital first: cheap to reject
-    re.IGNORECASE,
-)
-_BACKGROUND = re.compile(rf"^[\s«\"]*(?:{'|'.join(BACKGROUND_OPENERS)})\b", re.IGNORECASE)
-# "Как сообщал УНН, который …": the linked headline between the outlet and "который" was lost
-_ORPHAN = re.compile(
-    r"^\W*(?:как|як)\s+(?:уже\s+|ранее\s+|раніше\s+)?\w+\s+[^,]{1,40},\s*(?:котор|який|яка|яке|які)\w*\b",
-    re.IGNORECASE,
-)
 
 
 def _reported_speech() -> re.Pattern[str]:
@@ -101,105 +39,91 @@ def _reported_speech() -> re.Pattern[str]:
     that is background on the story far more often than a link, even with no word in common
     ("Ранее глава Минпромторга заявлял, что …" under a story about palladium). Impersonal
     "сообщалось, что" is the link formula, so reflexive forms do not count. The verbs are the
-    shared lexicon's (`reported_verbs`, `reported_verbs_uk`, `instruction_verbs`)."""
+    shared lexicon's (`reported_verbs`, `reported_verbs_uk`, `instruction_verbs`), the endings
+    and "что" furniture.yaml's (`reflexive_endings`, `that_words`, `past_endings`)."""
     lex = load_lexicon()
     stems = alternation(lex.lemmas(Section.REPORTED_VERBS) | lex.lemmas(Section.REPORTED_VERBS_UK))
     instructions = alternation(lex.lemmas(Section.INSTRUCTION_VERBS), past_stem)
+    rules = generic_furniture()
+    not_reflexive = "".join(
+        f"(?<!{ending})" for ending in rules.fragments(FurnitureSection.REFLEXIVE_ENDINGS)
+    )
+    that = "|".join(rules.fragments(FurnitureSection.THAT_WORDS))
+    past = "|".join(rules.fragments(FurnitureSection.PAST_ENDINGS))
     return re.compile(
-        rf"\b(?:{stems})\w*(?<!сь)(?<!ся)\s*(?:,\s*(?:что|що)\b|:)"
+        rf"\b(?:{stems})\w*{not_reflexive}\s*(?:,\s*(?:{that})\b|:)"
         # or an instruction or a proposal by someone: "Новак поручил РЖД сохранить …"
-        rf"|\b(?:{instructions})(?:а|и|ся|ась|ись)?\s+\S+\s+\w+",
+        rf"|\b(?:{instructions})(?:{past})?\s+\S+\s+\w+",
         re.IGNORECASE,
     )
 
 
 _REPORTED_SPEECH = _reported_speech()
-# A passage that stops on a comma, conjunction or preposition lost its link text.
-_DANGLING = re.compile(
-    r"(?:[,:;—–-]|\b(?:что|чтобы|о том|как|и|а|но|в|во|на|с|со|по|из|у|для|от|до|за|к|ко|о|об|при|без|"
-    r"через|после|перед|над|под|між|що|та|і|й))\s*$",
-    re.IGNORECASE,
-)
 
 
-def furniture_reason(text: str) -> str | None:
+def furniture_reason(text: str, furniture: Furniture = GENERIC) -> RemovalReason | None:
     """Reason a line or sentence is furniture on its own, or None when it may be article text."""
     stripped = text.strip()
     if not stripped:
         return None
-    if _BLOCK_HEADING.match(stripped) or _WEAK_BLOCK_HEADING.match(stripped):
-        return "related-headlines"
+    if furniture.block_heading.match(stripped) or furniture.weak_block_heading.match(stripped):
+        return RemovalReason.RELATED_HEADLINES
     if TIMESTAMP_LINE.match(stripped):
-        return "related-headlines"
+        return RemovalReason.RELATED_HEADLINES
     n_words = len(words(stripped))
-    for rule in RULES:
+    for rule in furniture.openings:
         if rule.opens.match(stripped) and n_words <= max(rule.max_words, rule.line_max_words):
             return rule.reason
-    if _SOCIAL_ROW.fullmatch(stripped):
-        return "share"
+    if furniture.social_row.fullmatch(stripped):
+        return RemovalReason.SHARE
     # The rules below look anywhere in the text, so they judge one sentence (a caption: two);
     # a paragraph that merely ends in furniture is cut sentence by sentence by `glued_tail`.
-    if n_words > 80:
+    if n_words > _LIMITS.max_words:
         return None
     sentences = len(split_sentences(stripped))
-    if n_words <= 40 and sentences == 1 and _is_channel_invitation(stripped):
-        return "subscribe-prompt"
-    if n_words <= 25 and sentences <= 2 and _CAPTION_CREDIT.search(stripped):
-        return "photo-credit"
+    invitation = n_words <= _LIMITS.invitation_max_words and sentences == 1
+    if invitation and _is_channel_invitation(stripped, furniture):
+        return RemovalReason.SUBSCRIBE_PROMPT
+    caption = n_words <= _LIMITS.caption_max_words and sentences <= _LIMITS.caption_max_sentences
+    if caption and furniture.caption_credit.search(stripped):
+        return RemovalReason.PHOTO_CREDIT
     if (sentences == 1 or stripped.startswith("©")) and _COPYRIGHT_SIGN.search(stripped):
-        return "copyright"
+        return RemovalReason.COPYRIGHT
     return None
 
 
-def _is_channel_invitation(text: str) -> bool:
+def _is_channel_invitation(text: str, furniture: Furniture) -> bool:
     """A channel mention is a prompt when it addresses the reader, not when news is about Telegram."""
-    if not (_CHANNEL.search(text) and _INVITE.search(text)):
+    if not (furniture.channel.search(text) and furniture.invite.search(text)):
         return False
     lowered = text.lower()
-    return any(
-        cue in lowered
-        for cue in (
-            "наш ",
-            "нашем",
-            "нашего",
-            "нас ",
-            "наш канал",
-            "подписывайтесь",
-            "подпишитесь",
-            "присоединяйтесь",
-            "переходите",
-            "підписуйтесь",
-            "підпишіться",
-            "ссылке",
-            "t.me/",
-        )
-    )
+    return any(cue in lowered for cue in furniture.reader_cues)
 
 
-def is_press_release_heading(line: str) -> bool:
+def is_press_release_heading(line: str, furniture: Furniture = GENERIC) -> bool:
     """ "О компании", "Контакты для СМИ: …": the boilerplate that closes a press release."""
-    return bool(_PRESS_RELEASE_HEADING.match(line.strip()))
+    return bool(furniture.press_release_heading.match(line.strip()))
 
 
-def is_block_heading(line: str) -> bool:
+def is_block_heading(line: str, furniture: Furniture = GENERIC) -> bool:
     """A heading that opens a block of other stories ("Похожие новости", "Лента новостей")."""
-    return bool(_BLOCK_HEADING.match(line.strip()))
+    return bool(furniture.block_heading.match(line.strip()))
 
 
-def is_weak_block_heading(line: str) -> bool:
+def is_weak_block_heading(line: str, furniture: Furniture = GENERIC) -> bool:
     """A heading such as "По теме" that may also be a subheading: trusted before headlines only."""
-    return bool(_WEAK_BLOCK_HEADING.match(line.strip()))
+    return bool(furniture.weak_block_heading.match(line.strip()))
 
 
-def is_read_also_heading(line: str) -> bool:
+def is_read_also_heading(line: str, furniture: Furniture = GENERIC) -> bool:
     """A bare "Читайте также:" line, whose headlines follow on the next lines."""
-    return bool(_READ_ALSO_ALONE.match(line.strip()))
+    return bool(furniture.read_also_alone.match(line.strip()))
 
 
 def is_headline_like(line: str) -> bool:
     """Short line without closing punctuation: a headline, rubric or signature rather than prose."""
     text = line.strip().rstrip(CLOSING_MARKS)
-    return 0 < len(words(text)) <= 25 and not _SENTENCE_END.search(text)
+    return 0 < len(words(text)) <= _LIMITS.headline_max_words and not _SENTENCE_END.search(text)
 
 
 def is_bullet_headline(line: str) -> bool:
@@ -208,15 +132,12 @@ def is_bullet_headline(line: str) -> bool:
     return bool(_BULLET.match(line)) and is_headline_like(item) and item[:1].isupper()
 
 
-_NAME_LIST = re.compile(r"\s*(?:,|\s(?:и|та|and)\s)\s*")
-
-
 def signed_names(line: str) -> list[str]:
     """The authors of a signature line: "Ольга Мордюшенко", or "Дмитрий Козлов, Ольга Мордюшенко"."""
     text = line.strip()
     if looks_like_name(text):
         return [text]
-    names = _NAME_LIST.split(text)
+    names = GENERIC.name_list.split(text)
     return names if len(names) >= 2 and all(looks_like_name(name) for name in names) else []
 
 
@@ -232,12 +153,13 @@ def is_signature(line: str) -> bool:
 
 def is_dated_headline(line: str) -> bool:
     """Another story's headline with its time at the end ("Золото подорожало — 18:58")."""
-    return is_headline_like(line) and len(words(line)) <= 25 and bool(TIMESTAMP_END.match(line.strip()))
+    short = is_headline_like(line) and len(words(line)) <= _LIMITS.headline_max_words
+    return short and bool(TIMESTAMP_END.match(line.strip()))
 
 
 def is_timestamped_teaser(paragraph: str) -> bool:
     """A short paragraph opening with a time stamp ("сегодня, 12:48. Мэй…"): another story's teaser."""
-    return bool(TIMESTAMP_LEAD.match(paragraph)) and len(words(paragraph)) <= 60
+    return bool(TIMESTAMP_LEAD.match(paragraph)) and len(words(paragraph)) <= _LIMITS.teaser_max_words
 
 
 @dataclass(frozen=True)
@@ -246,10 +168,12 @@ class Cut:
 
     start: int
     end: int
-    reason: str
+    reason: RemovalReason
 
 
-def glued_tail(paragraph: str, learned: LearnedBoilerplate = NOTHING_LEARNED) -> list[Cut]:
+def glued_tail(
+    paragraph: str, learned: LearnedBoilerplate = NOTHING_LEARNED, furniture: Furniture = GENERIC
+) -> list[Cut]:
     """Furniture sentences at the end of a paragraph, as cuts from the first of them to the end.
 
     Markers are sentence starts, plus capitalised furniture phrases glued after a word without
@@ -258,13 +182,13 @@ def glued_tail(paragraph: str, learned: LearnedBoilerplate = NOTHING_LEARNED) ->
     the longest run of markers that reaches the end of the paragraph.
     """
     starts = {span.start for span in split_sentences(paragraph)}
-    starts.update(m.start() for m in _INLINE_MARKERS.finditer(paragraph))
+    starts.update(m.start() for m in furniture.inline_markers.finditer(paragraph))
     ordered = sorted(starts)
     cuts: list[Cut] = []
     end = len(paragraph)
     for start in reversed(ordered):
         piece = paragraph[start:end]
-        reason = _piece_reason(piece, learned, at_end=end == len(paragraph))
+        reason = _piece_reason(piece, learned, end == len(paragraph), furniture)
         if reason is None:
             # a later marker may still lie inside this piece (unit boundaries are not exclusive)
             break
@@ -274,29 +198,31 @@ def glued_tail(paragraph: str, learned: LearnedBoilerplate = NOTHING_LEARNED) ->
     return cuts
 
 
-def _piece_reason(piece: str, learned: LearnedBoilerplate, at_end: bool) -> str | None:
+def _piece_reason(
+    piece: str, learned: LearnedBoilerplate, at_end: bool, furniture: Furniture
+) -> RemovalReason | None:
     text = piece.strip()
     if not text:
         return None
     n_words = len(words(text))
-    for rule in RULES:
+    for rule in furniture.openings:
         if rule.opens.match(text):
             if rule.owns_rest and n_words <= rule.max_words:
                 return rule.reason
             if len(split_sentences(text)) == 1 and n_words <= rule.max_words:
                 return rule.reason
             return None
-    reason = furniture_reason(text)
+    reason = furniture_reason(text, furniture)
     if reason and len(split_sentences(text)) == 1:
         return reason
     if learned.knows(text):
-        return "site-boilerplate"
+        return RemovalReason.SITE_BOILERPLATE
     if at_end and signed_names(text):
-        return "author-signature"
+        return RemovalReason.AUTHOR_SIGNATURE
     if at_end and is_agency_credit(text):
-        return "source-credit"
+        return RemovalReason.SOURCE_CREDIT
     if at_end and is_foreign_furniture(text):
-        return "site-boilerplate"
+        return RemovalReason.SITE_BOILERPLATE
     return None
 
 
@@ -307,7 +233,7 @@ def is_agency_credit(text: str) -> bool:
     """A closing "РИА Новости." or "Reuters": one to three capitalised words, one an acronym or Latin."""
     tokens = text.strip().rstrip(".").split()
     return (
-        0 < len(tokens) <= 3
+        0 < len(tokens) <= _AGENCY_CREDIT_TOKENS
         and all(token[:1].isupper() for token in tokens)
         and any(_ACRONYM_OR_LATIN.match(token) for token in tokens)
     )
@@ -315,51 +241,16 @@ def is_agency_credit(text: str) -> bool:
 
 def is_foreign_furniture(text: str) -> bool:
     """A short closing line with no Cyrillic at all ("Share this", "Mest sett siste uken")."""
-    return not _CYRILLIC.search(text) and is_headline_like(text) and len(words(text)) <= 8
+    short = is_headline_like(text) and len(words(text)) <= _LIMITS.foreign_max_words
+    return not _CYRILLIC.search(text) and short
 
 
-_READ_ALSO_INSIDE = re.compile(rf"(?:^|(?<=[.!?…»\"]\s))(?:{'|'.join(READ_ALSO)})\s*:\s*", re.IGNORECASE)
 # Where a headline run into the next sentence ends: "…в 2070 году Сторонники партии…". The
 # next sentence opens with a capitalised word after a lower-case one, and goes on in lower case.
 _RUN_ON = re.compile(r"(?<=[а-яё0-9»\"])\s+(?=[А-ЯЁ][а-яё]+,?\s+[а-яё])")
-_LINKING_WORDS = frozenset(
-    (
-        "в",
-        "во",
-        "на",
-        "с",
-        "со",
-        "по",
-        "из",
-        "у",
-        "для",
-        "от",
-        "до",
-        "за",
-        "к",
-        "ко",
-        "о",
-        "об",
-        "при",
-        "без",
-        "через",
-        "после",
-        "перед",
-        "над",
-        "под",
-        "и",
-        "а",
-        "но",
-        "или",
-        "между",
-        "против",
-        "возле",
-        "около",
-    )
-)
 
 
-def inline_read_also(paragraph: str) -> list[Cut]:
+def inline_read_also(paragraph: str, furniture: Furniture = GENERIC) -> list[Cut]:
     """ "Читайте также: <headline>" set inside a paragraph, with the sentence after it run on.
 
     The headline is taken to end where a capitalised word follows a lower-case one (not a
@@ -368,24 +259,27 @@ def inline_read_also(paragraph: str) -> list[Cut]:
     marker ("…для безопасности Европы…"). When no such point lies 5 to 20 words in, nothing is cut.
     """
     cuts: list[Cut] = []
-    for marker in _READ_ALSO_INSIDE.finditer(paragraph):
+    for marker in furniture.read_also_inside.finditer(paragraph):
         if cuts and marker.start() < cuts[-1].end:
             continue
         rest = paragraph[marker.end() :]
         for run_on in _RUN_ON.finditer(rest):
             headline = rest[: run_on.start()]
             before = words(headline)
-            if len(before) > 20 or SENTENCE_BREAK.search(headline):
+            if len(before) > _INLINE.headline_max_words or SENTENCE_BREAK.search(headline):
                 break
-            if len(before) < 5 or before[-1].lower() in _LINKING_WORDS:
+            if len(before) < _INLINE.headline_min_words or before[-1].lower() in furniture.linking_words:
                 continue
-            cuts.append(Cut(marker.start(), marker.end() + run_on.end(), "read-also"))
+            cuts.append(Cut(marker.start(), marker.end() + run_on.end(), RemovalReason.READ_ALSO))
             break
     return cuts
 
 
 def background_tail(
-    paragraph: str, context_stems: Callable[[], set[str]], title_stems: set[str]
+    paragraph: str,
+    context_stems: Callable[[], set[str]],
+    title_stems: set[str],
+    furniture: Furniture = GENERIC,
 ) -> Cut | None:
     """A closing "Напомним, …" / "Ранее …" passage that points to another story.
 
@@ -395,32 +289,42 @@ def background_tail(
     cut when in doubt: losing background is as bad as keeping a stray link.
     """
     spans = split_sentences(paragraph)
-    for index in range(len(spans) - 1, max(-1, len(spans) - 4), -1):
-        if not _BACKGROUND.match(spans[index].text):
+    last = _BACKGROUND_LIMITS.last_sentences
+    for index in range(len(spans) - 1, max(-1, len(spans) - last - 1), -1):
+        if not furniture.background.match(spans[index].text):
             continue
         passage = paragraph[spans[index].start :]
         tail_words = words(passage)
-        if len(tail_words) <= 3 or _DANGLING.search(passage.strip().rstrip(".")) or _ORPHAN.match(passage):
-            return Cut(spans[index].start, len(paragraph), "related-story")
-        if _REPORTED_SPEECH.search(passage) and not _CITED_OUTLET.match(passage):
+        if _lost_its_link(passage, tail_words, furniture):
+            return Cut(spans[index].start, len(paragraph), RemovalReason.RELATED_STORY)
+        if _REPORTED_SPEECH.search(passage) and not furniture.cited_outlet.match(passage):
             return None
-        names = proper_stems(_without_outlet(passage))
+        names = proper_stems(_without_outlet(passage, furniture))
         before = {stem(word) for word in words(paragraph[: spans[index].start])}
-        topic = {stem(word) for word in tail_words if len(word) >= 4}
+        topic = {stem(word) for word in tail_words if len(word) >= _BACKGROUND_LIMITS.topic_word_min_chars}
         context = context_stems() | before
         shared = len(topic & context) / max(1, len(topic))
-        if names and not names & context and not topic & title_stems and shared < 0.25:
-            return Cut(spans[index].start, len(paragraph), "related-story")
+        elsewhere = shared < _BACKGROUND_LIMITS.shared_share
+        if names and not names & context and not topic & title_stems and elsewhere:
+            return Cut(spans[index].start, len(paragraph), RemovalReason.RELATED_STORY)
         return None
     return None
 
 
-_CITED_OUTLET = re.compile(r'^[ «"]*(?:как|як) ', re.IGNORECASE)  # "Как сообщал УНН, …": a link formula
+def _lost_its_link(passage: str, tail_words: list[str], furniture: Furniture) -> bool:
+    """A passage of three words or less, one that stops on a comma or a preposition, or a link
+    formula whose headline is gone ("Как сообщал УНН, который …"): its link text was dropped."""
+    dangling = furniture.dangling.search(passage.strip().rstrip("."))
+    return (
+        len(tail_words) <= _BACKGROUND_LIMITS.lost_link_max_words
+        or dangling is not None
+        or furniture.orphan.match(passage) is not None
+    )
 
 
-def _without_outlet(passage: str) -> str:
+def _without_outlet(passage: str, furniture: Furniture) -> str:
     """Drop the outlet of "Как сообщал УНН, …": the site's own name says nothing about the topic."""
-    if _CITED_OUTLET.match(passage) and "," in passage:
+    if furniture.cited_outlet.match(passage) and "," in passage:
         return passage.split(",", 1)[1]
     return passage
 

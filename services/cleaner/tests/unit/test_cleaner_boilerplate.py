@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from orewatch_cleaner.boilerplate import (
-    BoilerplatePolicy,
+    DEFAULT_POLICY,
     InMemorySegmentMemory,
     recurring_segments,
     segment_hash,
@@ -85,7 +85,7 @@ def test_policy_needs_several_articles_and_a_share(
     memory = InMemorySegmentMemory()
     for i in range(articles_seen):
         memory.record("site", segment_hashes([SLOGAN] if i < segment_in else [f"Статья номер {i} о добыче"]))
-    found = recurring_segments(memory, "site", segment_hashes([SLOGAN]), BoilerplatePolicy())
+    found = recurring_segments(memory, "site", segment_hashes([SLOGAN]), DEFAULT_POLICY)
     assert (segment_hash(SLOGAN) in found) is recurring
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from orewatch_cleaner.tails import _CITED_OUTLET, _REPORTED_SPEECH, background_tail
+from orewatch_cleaner.furniture import GENERIC
+from orewatch_cleaner.tails import _REPORTED_SPEECH, background_tail
 from orewatch_lexicon import Section, load_lexicon, past_stem, verb_stem
 
 # The pattern as it was written by hand before the lexicon: the reference.
@@ -109,6 +110,6 @@ def test_each_cleaner_verb_of_the_lexicon_matches_its_example_and_not_its_counte
 )
 def test_an_outlet_citation_is_not_reported_speech(passage: str, cut: bool):
     assert _REPORTED_SPEECH.search(passage)
-    assert bool(_CITED_OUTLET.match(passage)) is cut
+    assert bool(GENERIC.cited_outlet.match(passage)) is cut
     paragraph = "Казахстан одобрил программу разведки лития в степных районах. " + passage
     assert (background_tail(paragraph, set, {"казахстан", "лит"}) is not None) is cut

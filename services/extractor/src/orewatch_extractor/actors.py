@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
+from orewatch_common.contracts import ActorType
+
 from orewatch_extractor.names import (
     Canonicaliser,
     Known,
@@ -34,7 +36,7 @@ _OPENING_QUOTES = frozenset({"«", '"', "„", "“"})
 class Mention:
     first: int
     last: int  # inclusive token index
-    type: str
+    type: ActorType
     name: str  # nominative form of this mention
     surface: str = ""
     nominative_votes: int = 0  # evidence the surface form is already nominative
@@ -49,7 +51,7 @@ class Mention:
 @dataclass(slots=True)
 class Entity:
     name: str  # canonical: the same in every article ("Великобритания")
-    type: str
+    type: ActorType
     key: str
     aliases: list[str] = field(default_factory=list)
     mentions: int = 0
@@ -61,7 +63,7 @@ class Entity:
         return self.display or self.name
 
 
-def _is_junk(tokens: list[Token], type_: str, canon: Canonicaliser, sent_first: bool) -> bool:
+def _is_junk(tokens: list[Token], type_: ActorType, canon: Canonicaliser, sent_first: bool) -> bool:
     text = " ".join(t.text for t in tokens)
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 2 or not any(c.isupper() for c in letters):
@@ -81,14 +83,14 @@ def _is_junk(tokens: list[Token], type_: str, canon: Canonicaliser, sent_first: 
         if tok.pos == "ADJ":
             return True  # "Московский"
         if (
-            type_ == "PER"
+            type_ == ActorType.PER
             and (tok.feats.get("Number") == "Plur" or tok.feats.get("Animacy") == "Inan")
             and canon.common_word(tok.text)
         ):
             return True  # "Диалогам"
-        if (type_ == "PER" or "-" in tok.text) and canon.person_noun(tok.text):
+        if (type_ == ActorType.PER or "-" in tok.text) and canon.person_noun(tok.text):
             return True  # "Христианка", "Папа", "Политик-голлист": a role, not a name
-        if (sent_first or type_ == "PER") and tok.text[:1].isupper() and not tok.text.isupper():
+        if (sent_first or type_ == ActorType.PER) and tok.text[:1].isupper() and not tok.text.isupper():
             # a capital at the start of a sentence proves nothing, and a person is not
             # named by a common noun ("Диалогам"): keep only proper names
             return tok.pos != "PROPN" and canon.common_word(tok.text)
@@ -236,12 +238,12 @@ def settle_dateline(analysis: Analysis, start: int) -> None:
     if not inside:
         return
     after = max(city[1], agency[1])
-    spans = [Span("LOC", inside[0], inside[-1])]
+    spans = [Span(ActorType.LOC, inside[0], inside[-1])]
     credited = [
         t.index for t in tokens if agency[0] <= t.start and t.stop <= agency[1] and t.text[:1].isalpha()
     ]
     if credited:
-        spans.append(Span("ORG", credited[0], credited[-1]))  # the agency is an organisation
+        spans.append(Span(ActorType.ORG, credited[0], credited[-1]))  # the agency is an organisation
     for span in analysis.spans:
         if tokens[span.last].stop <= city[0] or tokens[span.first].start >= after:
             spans.append(span)
@@ -265,15 +267,21 @@ def settle_patronymics(analysis: Analysis, canon: Canonicaliser) -> None:
             _cut_after_patronymic(tokens, prev, span, canon)
             or (first_name_before and prev.first == prev.last)
         ):
-            out[-1] = Span("PER", prev.first, span.last)  # "Тимур Рашидович" + "Назаров", "Прокопий" + …
+            out[-1] = Span(
+                ActorType.PER, prev.first, span.last
+            )  # "Тимур Рашидович" + "Назаров", "Прокопий" + …
             continue
         first = span.first
-        if span.type == "PER" and canon.patronymic(tokens[first].text) and _bare_name_before(tokens, first):
+        if (
+            span.type == ActorType.PER
+            and canon.patronymic(tokens[first].text)
+            and _bare_name_before(tokens, first)
+        ):
             first -= 1
         elif prev is not None and first_name_before:
             out[-1] = Span(prev.type, prev.first, prev.last - 1)  # "Ассоциации … Сибири Роман" + "Игоревич"
             first -= 1
-        if span.type == "PER":
+        if span.type == ActorType.PER:
             first = next(
                 (
                     k
@@ -294,7 +302,7 @@ def _adjacent(tokens: list[Token], prev: Span, span: Span) -> bool:
 def _cut_after_patronymic(tokens: list[Token], prev: Span, span: Span, canon: Canonicaliser) -> bool:
     """Two person spans cut between patronymic and surname: "Тимур Рашидович" + "Назаров"."""
     return (
-        prev.type == span.type == "PER"
+        prev.type == span.type == ActorType.PER
         and _adjacent(tokens, prev, span)
         and canon.patronymic(tokens[prev.last].text)
     )
@@ -304,7 +312,7 @@ def _first_name_before(tokens: list[Token], prev: Span, span: Span, canon: Canon
     """Whether the span before a name that opens with its patronymic ends in its first name:
     a lone "Прокопий" + "Егорович Винокуров", or "Ассоциации … Сибири Роман" + "Игоревич Плетнев"."""
     return (
-        span.type == "PER"
+        span.type == ActorType.PER
         and _adjacent(tokens, prev, span)
         and canon.patronymic(tokens[span.first].text)
         and canon.first_name(tokens[prev.last].text)
@@ -336,18 +344,18 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
         country: tuple[int, int] | None = None
         # an organisation is named with its country: "МИД РФ", "Госдеп США", "Верховный суд Пакистана"
         # or with the body it belongs to: "Департамент консульской службы МИД Украины"
-        while type_ == "ORG" and i + 1 < len(spans):
+        while type_ == ActorType.ORG and i + 1 < len(spans):
             nxt = spans[i + 1]
             nxt_tok = tokens[nxt.first]
             if (
-                nxt.type in ("LOC", "ORG")
+                nxt.type in (ActorType.LOC, ActorType.ORG)
                 and nxt.first == last + 1
                 and nxt_tok.sent == tokens[last].sent
                 and (nxt_tok.feats.get("Case") == "Gen" or nxt_tok.text.isupper())
                 and tokens[last].text not in ')»"'
                 and not _verb_dependent(tokens, nxt_tok)
             ):
-                if nxt.type == "LOC":
+                if nxt.type == ActorType.LOC:
                     country = (nxt.first, nxt.last)
                 last = nxt.last
                 i += 1
@@ -367,30 +375,30 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
                 a += 1
             while b >= a and not any(c.isalnum() for c in tokens[b].text):
                 b -= 1
-            if type_ == "PER" and a <= b:
+            if type_ == ActorType.PER and a <= b:
                 a, b = _trim_person(tokens, a, b, canon)
             if a > b:
                 continue
             if (
-                type_ != "PER"
+                type_ != ActorType.PER
                 and a < b
                 and canon.common_word(tokens[a].text)
                 and all(_LATIN.match(t.text) for t in tokens[a + 1 : b + 1])
             ):
                 a += 1  # "Бортпроводники Ryanair": a Russian word glued to a foreign name
             if (
-                type_ == "ORG"
+                type_ == ActorType.ORG
                 and b + 1 < len(tokens)
                 and tokens[b + 1].text == "+"
                 and tokens[b + 1].start == tokens[b].stop
             ):
                 b += 1  # "ОПЕК+"
-            while type_ == "ORG" and a < b and tokens[a].lemma in canon.aliases.org_prefixes:
+            while type_ == ActorType.ORG and a < b and tokens[a].lemma in canon.aliases.org_prefixes:
                 a += 1  # "ИА REGNUM", "газета «Известия»": the name is what follows
-            if type_ == "ORG":
+            if type_ == ActorType.ORG:
                 a = _past_described_kind(tokens, a, b, canon.aliases.quoted_name_kinds)
             while (
-                type_ == "ORG"
+                type_ == ActorType.ORG
                 and a + 1 < b
                 and tokens[a].lemma in canon.aliases.quoted_name_kinds
                 and tokens[a + 1].text in _OPENING_QUOTES
@@ -430,10 +438,10 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
                 # "МИД Британии" and "МИД Великобритании" are one body
                 loc = tokens[country[0] : country[1] + 1]
                 known = canon.aliases.get(
-                    canon.nominative(loc, "LOC"), join_words(loc, [t.text for t in loc])
+                    canon.nominative(loc, ActorType.LOC), join_words(loc, [t.text for t in loc])
                 )
                 if known:
-                    org_name = canon.nominative(tokens[a : country[0]], "ORG")
+                    org_name = canon.nominative(tokens[a : country[0]], ActorType.ORG)
                     # keyed like the same name in one span ("Совета ЕС"): word stems throughout
                     mention.key = tuple(stem_key(f"{org_name} {known.name}").split())
                     mention.stable = canon.with_country(org_name, known.name)
@@ -454,7 +462,7 @@ def _initials(name: str) -> str:
 
 @dataclass(slots=True)
 class _Group:
-    type: str
+    type: ActorType
     mentions: list[Mention] = field(default_factory=list)
     first: str = ""  # persons: first name
     last: str = ""  # persons: surname
@@ -480,9 +488,9 @@ class _Group:
             if vote > 0
             else max(counts.items(), key=lambda kv: (kv[1], _cyrillic(kv[0]), len(kv[0])))[0]
         )
-        if self.type == "PER":
+        if self.type == ActorType.PER:
             name = " ".join(person_words(name, split=False))
-        if name.isupper() and " " not in name and len(name) >= (5 if self.type == "LOC" else 6):
+        if name.isupper() and " " not in name and len(name) >= (5 if self.type == ActorType.LOC else 6):
             name = name.title()  # a dateline's "МОСКВА", "МИНСК" (not "КНДР")
         return name
 
@@ -541,7 +549,7 @@ class Merger:
                     None,
                 )
                 if g is None:
-                    g = _Group("PER", first=first, last=last)
+                    g = _Group(ActorType.PER, first=first, last=last)
                     groups.append(g)
                 g.mentions.append(m)
             else:
@@ -566,7 +574,7 @@ class Merger:
             else:
                 g = next((g for g in groups if g not in full and same_word(g.last, word)), None)
                 if g is None:
-                    g = _Group("PER", last=word)
+                    g = _Group(ActorType.PER, last=word)
                     groups.append(g)
             g.mentions.append(m)
         return groups
@@ -588,7 +596,7 @@ class Merger:
                 g.mentions.append(m)
             elif m.link is not None:
                 linked.append(m)
-            elif m.type == "PER":
+            elif m.type == ActorType.PER:
                 persons.append(m)
             else:
                 key = m.key
@@ -611,7 +619,7 @@ class Merger:
 
         # an organisation named without its country goes with the one naming it ("МИД" ->
         # "МИД Великобритании"), the nearest before it when there are several
-        keyed = [(k, g) for k, g in others.items() if g.type == "ORG"]
+        keyed = [(k, g) for k, g in others.items() if g.type == ActorType.ORG]
         for key, g in keyed:
             longer = [
                 h
@@ -621,7 +629,7 @@ class Merger:
             longer += [
                 h
                 for h in known_groups.values()
-                if h.type == "ORG"
+                if h.type == ActorType.ORG
                 and h.known is not None
                 and len(norm_key(h.known.name).split()) > len(key)
                 and tuple(stem(w) for w in norm_key(h.known.name).split()[: len(key)]) == key
@@ -655,7 +663,7 @@ class Merger:
 
         # abbreviations: "(ТЛП)" after its name, "ЦА" for "Центральная Азия"; typos
         live = [g for g in groups if g.mentions]
-        names = {id(g): (g.known.name if g.known else g.best_name(g.type == "PER")) for g in live}
+        names = {id(g): (g.known.name if g.known else g.best_name(g.type == ActorType.PER)) for g in live}
         for m in linked:
             outer = mentions[m.link] if m.link is not None else None
             owner = next((g for g in live if any(x is outer for x in g.mentions)), None)
@@ -697,13 +705,13 @@ class Merger:
                 g.known.name
                 if g.known
                 else g.fixed
-                or (max(set(stable), key=stable.count) if stable else None)
-                or g.best_name(g.type == "PER" and bool(g.first))
+                or (max(dict.fromkeys(stable), key=stable.count) if stable else None)
+                or g.best_name(g.type == ActorType.PER and bool(g.first))
             )
             types = [m.type for m in g.mentions]
-            type_ = g.known.type if g.known else max(set(types), key=types.count)
+            type_ = g.known.type if g.known else max(dict.fromkeys(types), key=types.count)
             ent = Entity(name, type_, norm_key(name), display=self._display(g, name))
-            if type_ == "PER":
+            if type_ == ActorType.PER:
                 ent.gender = _spoken_gender(analysis.tokens, g.mentions) or self.canon.person_gender(
                     name, [analysis.tokens[m.last] for m in g.mentions]
                 )
@@ -794,7 +802,7 @@ def recover_mentions(analysis: Analysis, mentions: list[Mention], entities: list
     for m in mentions:
         entity = entities[m.entity]
         words = person_words(entity.name, split=False)
-        if entity.type == "PER" and len(words) > 1:
+        if entity.type == ActorType.PER and len(words) > 1:
             words = words[-1:]
         if len(words) == 1 and len(words[0]) >= 4:
             by_stem.setdefault(stem(words[0]), set()).add(m.entity)

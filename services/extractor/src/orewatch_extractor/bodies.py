@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from orewatch_common.contracts import ActorType
+
 from orewatch_extractor.actors import Mention
 from orewatch_extractor.names import Canonicaliser, norm_key, stem
 from orewatch_extractor.nlp import Analysis, Token
@@ -56,8 +58,8 @@ def find_bodies(
         if first == last and tok.lemma in members:
             name = canon.inflect(tok.text, tok.pos, tok.feats).lower()  # "лейбористами" -> "лейбористы"
         else:
-            name = canon.nominative(words, "ORG")
-        mention = Mention(first, last, "ORG", name, " ".join(t.text for t in words), unnamed=True)
+            name = canon.nominative(words, ActorType.ORG)
+        mention = Mention(first, last, ActorType.ORG, name, " ".join(t.text for t in words), unnamed=True)
         mention.key = tuple(stem(w) for w in norm_key(name).split())
         found.append(mention)
         taken.update(range(first, last + 1))
@@ -81,7 +83,7 @@ def find_sites(analysis: Analysis, mentions: list[Mention]) -> list[Mention]:
         if first is None or last is None or any(k in covered for k in range(first, last + 1)):
             continue
         name = match.group()
-        mention = Mention(first, last, "ORG", name, name)
+        mention = Mention(first, last, ActorType.ORG, name, name)
         mention.key = (name.lower(),)
         found.append(mention)
     return sorted(mentions + found, key=lambda m: (m.first, -m.last)) if found else mentions
@@ -90,7 +92,7 @@ def find_sites(analysis: Analysis, mentions: list[Mention]) -> list[Mention]:
 def _body_span(tokens: list[Token], head: int, owner: dict[int, Mention]) -> tuple[int, int] | None:
     """Tokens of a body phrase around its noun, or None when nothing identifies the body."""
     after = owner.get(head + 1)
-    if after is not None and after.type == "ORG":
+    if after is not None and after.type == ActorType.ORG:
         return None  # "агентство Reuters", "профсоюз Cockpit": the body has a name of its own
     first = head
     while first > 0 and _relational(tokens[first - 1]) and tokens[first - 1].sent == tokens[head].sent:
@@ -99,7 +101,7 @@ def _body_span(tokens: list[Token], head: int, owner: dict[int, Mention]) -> tup
     if first == head and last == head:
         return None  # "правительство" alone: an anaphor, not a name
     after = owner.get(last + 1)
-    if after is not None and after.type == "ORG":
+    if after is not None and after.type == ActorType.ORG:
         return None  # "профсоюз пилотов Cockpit"
     return first, last
 
@@ -119,7 +121,7 @@ def _complement_end(tokens: list[Token], head: int, owner: dict[int, Mention]) -
     m = owner.get(k)
     if m is not None:
         gen = tokens[k].feats.get("Case") in (None, "Gen")
-        return m.last if m.type in ("LOC", "ORG") and gen else head
+        return m.last if m.type in (ActorType.LOC, ActorType.ORG) and gen else head
     dependent = _noun_after(tokens, k + 1 if tokens[k].lemma == "по" else k)
     if dependent is None or tokens[dependent].head != head or dependent in owner:
         return head
@@ -136,7 +138,7 @@ def _genitive_tail(tokens: list[Token], word: int, owner: dict[int, Mention]) ->
     nxt = owner.get(word + 1)
     if nxt is not None:
         genitive = tokens[word + 1].feats.get("Case") in (None, "Gen")
-        return nxt.last if nxt.type in ("LOC", "ORG") and genitive else word
+        return nxt.last if nxt.type in (ActorType.LOC, ActorType.ORG) and genitive else word
     more = _noun_after(tokens, word + 1)
     if more is None or more in owner or tokens[more].head != word:
         return word

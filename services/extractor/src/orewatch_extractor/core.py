@@ -6,7 +6,15 @@ from bisect import bisect_left
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
-from orewatch_common.contracts import Actor, ActorRef, CleanArticle, ExtractedArticle, Mineral, Statement
+from orewatch_common.contracts import (
+    Actor,
+    ActorRef,
+    ActorType,
+    CleanArticle,
+    ExtractedArticle,
+    Mineral,
+    Statement,
+)
 from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
 from orewatch_lexicon import Section, load_lexicon
 
@@ -118,7 +126,7 @@ class Extractor:
         "Британия", and "Владимир Путин" for an article that only says "Путин" (a surname
         that exactly one office holder of the table bears)."""
         canonical = entity.name
-        if entity.type == "PER" and len(canonical.split()) == 1:
+        if entity.type == ActorType.PER and len(canonical.split()) == 1:
             canonical = self.offices.full_name(canonical) or canonical
         return canonical if canonical != entity.shown else None
 
@@ -128,11 +136,11 @@ class Extractor:
         canonical = self._canonical(entity) or entity.shown
         return ("canonical", canonical, entity.type), ("name", entity.shown, entity.type)
 
-    def _commodity_word(self, tok: Token, type_: str) -> bool:
+    def _commodity_word(self, tok: Token, type_: ActorType) -> bool:
         if tok.text.lower() in self.gazetteer.abbreviations:
             return True
         # a mineral is never a person; a place may be named after one (the town of Никель)
-        return type_ == "PER" and tok.lemma in self.gazetteer.compound_parts
+        return type_ == ActorType.PER and tok.lemma in self.gazetteer.compound_parts
 
     def _release_commodity_words(self, analysis: Analysis) -> None:
         """ "РЗМ", "СПГ" tagged as an organisation, "Редкоземы" as a person, are commodities:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from orewatch_common.contracts import ActorType
+
 from orewatch_extractor.actors import Entity, Mention
 from orewatch_extractor.names import stem
 from orewatch_extractor.nlp import Analysis
@@ -83,11 +85,11 @@ class Coreference:
         self.titles: dict[tuple[str, ...], set[int]] = {}
         self.titled: set[int] = set()  # persons the text introduced with a role
         for m in mentions:
-            if entities[m.entity].type == "PER":
+            if entities[m.entity].type == ActorType.PER:
                 self._bind_title(m)
         self.kinds: dict[str, list[tuple[int, int]]] = {}  # family -> (token, entity), in text order
         for m in mentions:
-            if entities[m.entity].type == "ORG":
+            if entities[m.entity].type == ActorType.ORG:
                 self._bind_kind(m)
         self.quoted: set[int] = set()  # tokens inside quotes: the quoted speaker's words
         self.speakers: list[tuple[int, int]] = []  # (anchor token, entity) of attributed speech
@@ -115,7 +117,7 @@ class Coreference:
 
     def _org_at(self, i: int) -> bool:
         m = self.by_token.get(i)
-        return m is not None and self.entities[m.entity].type == "ORG"
+        return m is not None and self.entities[m.entity].type == ActorType.ORG
 
     def _genitive_chain_end(self, title: int) -> int:
         """End (exclusive) of the genitive words after a title: "министр иностранных дел России"."""
@@ -124,7 +126,7 @@ class Coreference:
         while j < len(self.tokens) and self.tokens[j].sent == sent:
             tok = self.tokens[j]
             m = self.by_token.get(j)
-            if m is not None and self.entities[m.entity].type == "PER":
+            if m is not None and self.entities[m.entity].type == ActorType.PER:
                 if tok.feats.get("Case") != "Gen" or self.tokens[title].feats.get("Case") == "Gen":
                     break  # the name the title introduces, not "уполномоченный Путина"
                 j = m.last + 1
@@ -185,11 +187,11 @@ class Coreference:
         case = self.tokens[i].feats.get("Case")
         if end < len(self.tokens) and end in self.by_token and self.tokens[end].sent == self.tokens[i].sent:
             m = self.by_token[end]
-            if self.entities[m.entity].type == "PER":
+            if self.entities[m.entity].type == ActorType.PER:
                 # "адвокат Биби Саиф уль-Малук": an indeclinable client, then the name in apposition
                 after = self.by_token.get(m.last + 1)
                 other = after.entity if after is not None and after.entity != m.entity else None
-                if other is not None and self.entities[other].type == "PER":
+                if other is not None and self.entities[other].type == ActorType.PER:
                     return other
                 if not (self.tokens[end].rel == "nmod" and self.tokens[end].head == i):
                     return m.entity  # appositive: "президент России Владимир Путин"
@@ -198,7 +200,7 @@ class Coreference:
             child = self.by_token.get(c)
             if (
                 child is not None
-                and self.entities[child.entity].type == "PER"
+                and self.entities[child.entity].type == ActorType.PER
                 and self.tokens[c].feats.get("Case") == case
             ) and self.tokens[c].rel in ("appos", "flat:name", "flat", "nmod"):
                 return child.entity
@@ -256,7 +258,7 @@ class Coreference:
         found = {
             e
             for e, ent in enumerate(self.entities)
-            if ent.type == "PER" and any(names_holder(ent.name, h) for h in holders)
+            if ent.type == ActorType.PER and any(names_holder(ent.name, h) for h in holders)
         }
         return next(iter(found)) if len(found) == 1 else None
 
@@ -339,7 +341,7 @@ class Coreference:
                 continue
             ent = self.entities[m.entity]
             words = ent.name.lower().split()
-            if ent.type == "ORG" and any(stem(w) == root or w.endswith(lemma) for w in words):
+            if ent.type == ActorType.ORG and any(stem(w) == root or w.endswith(lemma) for w in words):
                 return m.entity
         return None
 
@@ -349,7 +351,7 @@ class Coreference:
         other_kinds = {entity for bindings in self.kinds.values() for _, entity in bindings}
         counts: dict[int, int] = {}
         for m in self.mentions:
-            if self.entities[m.entity].type == "ORG" and m.entity not in other_kinds:
+            if self.entities[m.entity].type == ActorType.ORG and m.entity not in other_kinds:
                 counts[m.entity] = counts.get(m.entity, 0) + 1
         ranked = sorted(counts.items(), key=lambda item: -item[1])
         if not ranked or (len(ranked) > 1 and (ranked[0][1] < 2 or ranked[1][1] * 2 > ranked[0][1])):
@@ -377,12 +379,14 @@ class Coreference:
         """The person most recently speaking or acting as a subject before token i, outside
         quotes, who agrees in gender: whom "он", "политик" or "министр" refers to."""
         sent = self.tokens[i].sent
-        people = [(pos, entity) for pos, entity in self.speakers if self.entities[entity].type == "PER"]
+        people = [
+            (pos, entity) for pos, entity in self.speakers if self.entities[entity].type == ActorType.PER
+        ]
         events = [(pos, entity, True) for pos, entity in people if pos < i]
         events += [
             (m.last, m.entity, any(k in self.subjects for k in range(m.first, m.last + 1)))
             for m in self.mentions
-            if m.last < i and self.entities[m.entity].type == "PER" and m.first not in self.quoted
+            if m.last < i and self.entities[m.entity].type == ActorType.PER and m.first not in self.quoted
         ]
         events = [
             e
@@ -395,10 +399,10 @@ class Coreference:
 
     # ---- pronouns and anaphors ------------------------------------------------------
     def _last(
-        self, i: int, type_: str, gender: str | None = None, accept: Callable[[int], bool] | None = None
+        self, i: int, type_: ActorType, gender: str | None = None, accept: Callable[[int], bool] | None = None
     ) -> int | None:
         """The last entity of a type named before token i, preferring subjects (salience)."""
-        limit = PRONOUN_SENTS if type_ == "PER" else ANAPHOR_SENTS
+        limit = PRONOUN_SENTS if type_ == ActorType.PER else ANAPHOR_SENTS
         best: int | None = None
         for m in reversed(self.mentions):
             if m.last >= i or self.entities[m.entity].type != type_:
@@ -411,7 +415,7 @@ class Coreference:
                 g = self.entities[m.entity].gender
                 if g and g != gender:
                     continue
-            if type_ != "PER" or any(k in self.subjects for k in range(m.first, m.last + 1)):
+            if type_ != ActorType.PER or any(k in self.subjects for k in range(m.first, m.last + 1)):
                 return m.entity
             if best is None:
                 best = m.entity
@@ -423,9 +427,9 @@ class Coreference:
         tok = self.tokens[i]
         if tok.pos not in ("NOUN", "PROPN"):
             return None
-        wanted = ("ORG",) if self._family(tok.lemma) is not None else ("PER",)
+        wanted = (ActorType.ORG,) if self._family(tok.lemma) is not None else (ActorType.PER,)
         heads = [i]
-        if wanted == ("ORG",):  # the name may hang on the genitive: "профсоюз пилотов Cockpit"
+        if wanted == (ActorType.ORG,):  # the name may hang on the genitive: "профсоюз пилотов Cockpit"
             heads += [c for c in tok.children if self.tokens[c].rel == "nmod"]
         case = tok.feats.get("Case")
         for head in heads:
@@ -454,7 +458,7 @@ class Coreference:
         end = self._genitive_chain_end(i)
         for k in range(end, min(end + 3, len(self.tokens))):
             m = self.by_token.get(k)
-            if m is not None and self.entities[m.entity].type == "PER":
+            if m is not None and self.entities[m.entity].type == ActorType.PER:
                 return None  # a person is named with the role, though not recognised as such
         for c in self.tokens[i].children:
             tok = self.tokens[c]
@@ -463,7 +467,7 @@ class Coreference:
             # the name itself, or the name its legal form introduces ("ПАО «ГМК «Норильский никель»")
             for k in (c, *(k for k in tok.children if self.tokens[k].rel in ("appos", "flat", "flat:name"))):
                 m = self.by_token.get(k)
-                if m is not None and self.entities[m.entity].type in ("ORG", "LOC"):
+                if m is not None and self.entities[m.entity].type in (ActorType.ORG, ActorType.LOC):
                     return m.entity  # "представитель Минфина", "пресс-секретарь Даунинг-стрит"
             if self._family(tok.lemma) is not None:  # "представитель компании"
                 return self._kind_referent(c)
@@ -533,7 +537,7 @@ class Coreference:
             cases = {self.tokens[k].lemma for k in self.tokens[c].children if self.tokens[k].rel == "case"}
             if cases & {"в", "во"}:
                 entity = self.resolve(c)
-                if entity is not None and self.entities[entity].type in ("ORG", "LOC"):
+                if entity is not None and self.entities[entity].type in (ActorType.ORG, ActorType.LOC):
                     return entity
         return None
 
@@ -545,12 +549,12 @@ class Coreference:
                 if self._prepositional(c):
                     continue
                 m = self.by_token.get(c)
-                if m is not None and self.entities[m.entity].type == "ORG":
+                if m is not None and self.entities[m.entity].type == ActorType.ORG:
                     return m.entity
         if tok.lemma in self.lex.agency_anaphors:
-            return self._last(i, "ORG", accept=self._is_agency)
+            return self._last(i, ActorType.ORG, accept=self._is_agency)
         if tok.lemma in self.lex.org_anaphors:
-            return self._last(i, "ORG")
+            return self._last(i, ActorType.ORG)
         if self._family(tok.lemma) is not None and tok.feats.get("Number") != "Plur":
             return self._kind_referent(i)
         return None

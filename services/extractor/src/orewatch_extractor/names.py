@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import gettext
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
-from typing import Any
+from enum import StrEnum
+from functools import cache, lru_cache
+from typing import Any, ClassVar
 
 import pycountry
-import yaml
 from natasha.norm import inflect_word
 from natasha.shape import recover_shape
+from orewatch_common.contracts import ActorType
+from orewatch_lexicon.rules import (
+    Check,
+    LemmaRule,
+    Rule,
+    RuleFileSpec,
+    RuleSet,
+    WordRule,
+    packaged,
+    read_rules,
+)
+from pydantic import Field
 
 from orewatch_extractor.nlp import Models, Token
 
@@ -26,6 +38,7 @@ from orewatch_extractor.nlp import Models, Token
 _QUOTES = re.compile(r"[«»\"“”„`]|(?<![^\W\d_])['’](?![^\W\d_])|^['’]|['’]$|(?<=\s)['’]|['’](?=\s)")
 _SPACES = re.compile(r"\s+")
 _INITIAL = re.compile(r"^[А-ЯЁA-Z]\.?$")
+_LATIN = re.compile(r"[A-Za-z]")
 _PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
 
 
@@ -40,45 +53,95 @@ def norm_key(name: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Known:
     name: str
-    type: str
+    type: ActorType
+
+
+class AliasSection(StrEnum):
+    """The sections of actor_aliases.yaml (what each holds: the comments at its top)."""
+
+    COUNTRIES = "countries"
+    ORGANISATIONS = "organisations"
+    INDECLINABLE = "indeclinable"
+    JUNK = "junk"
+    ORG_PREFIXES = "org_prefixes"
+    QUOTED_NAME_KINDS = "quoted_name_kinds"
+    BODIES = "bodies"
+    PARTY_MEMBERS = "party_members"
+
+
+class CountryRule(Rule):
+    """A country's canonical name where pycountry's is not the reader's, and its short forms."""
+
+    check: ClassVar[Check] = Check.FINDER
+    section: AliasSection
+    code: str = Field(pattern=r"^[A-Z]{2}$")
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.code,)
+
+
+class OrganisationRule(Rule):
+    """An organisation's canonical name and the other names it goes by."""
+
+    check: ClassVar[Check] = Check.FINDER
+    section: AliasSection
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+class NameWord(WordRule):
+    """A word the extractor compares with a name as written (junk, indeclinable bodies)."""
+
+    check: ClassVar[Check] = Check.FINDER
+    section: AliasSection
+
+
+class NameLemma(LemmaRule):
+    section: AliasSection
+
+
+ALIAS_FILE = "actor_aliases.yaml"
+ALIAS_SPEC = RuleFileSpec(
+    sections=AliasSection,
+    default=NameLemma,
+    models={
+        AliasSection.COUNTRIES: CountryRule,
+        AliasSection.ORGANISATIONS: OrganisationRule,
+        AliasSection.INDECLINABLE: NameWord,
+        AliasSection.JUNK: NameWord,
+    },
+    every_section=True,
+)
 
 
 class AliasTable:
-    """Known canonical names: countries from pycountry plus the YAML short forms."""
+    """Known canonical names: countries from pycountry plus the rule file's short forms."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.version = str(data["version"])
-        self.junk = frozenset(norm_key(j) for j in data.get("junk", []))
-        self.org_prefixes = frozenset(norm_key(j) for j in data.get("org_prefixes", []))
-        self.quoted_name_kinds = frozenset(norm_key(j) for j in data.get("quoted_name_kinds", []))
-        self.indeclinable = frozenset(norm_key(j) for j in data.get("indeclinable", []))
-        self.bodies = frozenset(data.get("bodies", []))
-        self.party_members = frozenset(data.get("party_members", []))
+    def __init__(self, rules: RuleSet) -> None:
+        self.version = rules.version
+        words = rules.words
+        self.junk = frozenset(norm_key(j) for j in words[AliasSection.JUNK])
+        self.org_prefixes = frozenset(norm_key(j) for j in words[AliasSection.ORG_PREFIXES])
+        self.quoted_name_kinds = frozenset(norm_key(j) for j in words[AliasSection.QUOTED_NAME_KINDS])
+        self.indeclinable = frozenset(norm_key(j) for j in words[AliasSection.INDECLINABLE])
+        self.bodies = words[AliasSection.BODIES]
+        self.party_members = words[AliasSection.PARTY_MEMBERS]
         self.by_key: dict[str, Known] = {}
         self.by_stem: dict[str, Known | None] = {}
         self.spelled: dict[str, str] = {}  # norm_key or stem_key of a name -> the name as the data spells it
-        ru = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"], fallback=True)
-        overrides = data.get("countries", {})
-        for country in pycountry.countries:
-            names = [
-                ru.gettext(n)
-                for n in (
-                    getattr(country, "common_name", None),
-                    country.name,
-                    getattr(country, "official_name", None),
-                )
-                if n
-            ]
-            names = [n.replace("\u0301", "") for n in names if not re.search(r"[A-Za-z]", n)]
-            extra = overrides.get(country.alpha_2, {})
-            canonical = extra.get("name") or (names[0] if names else None)
-            if not canonical:
-                continue
-            self._add(
-                Known(canonical.replace("ё", "е"), "LOC"), [canonical, *names, *extra.get("aliases", [])]
-            )
-        for names in data.get("organisations", []):
-            self._add(Known(names[0], "ORG"), names)
+        overrides = {r.code: r for r in rules.of(AliasSection.COUNTRIES) if isinstance(r, CountryRule)}
+        for canonical, names in _countries(overrides):
+            self._add(Known(canonical.replace("ё", "е"), ActorType.LOC), names)
+        for org in rules.of(AliasSection.ORGANISATIONS):
+            assert isinstance(org, OrganisationRule)
+            self._add(Known(org.name, ActorType.ORG), [org.name, *org.aliases])
 
     def _add(self, known: Known, names: list[str]) -> None:
         for name in names:
@@ -91,8 +154,7 @@ class AliasTable:
 
     @classmethod
     def load(cls) -> AliasTable:
-        text = resources.files("orewatch_extractor.data").joinpath("actor_aliases.yaml").read_text("utf-8")
-        return cls(yaml.safe_load(text))
+        return _packaged_aliases()
 
     def spelling(self, *names: str) -> str | None:
         """The data's nominative spelling of the first of `names` it knows ("Евросоюза" -> "Евросоюз")."""
@@ -116,6 +178,25 @@ class AliasTable:
             if known:
                 return known
         return None
+
+
+def _countries(overrides: dict[str, CountryRule]) -> Iterator[tuple[str, list[str]]]:
+    """Every ISO 3166 country with a Russian name: its canonical name and all its names."""
+    ru = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"], fallback=True)
+    for country in pycountry.countries:
+        given = (getattr(country, "common_name", None), country.name, getattr(country, "official_name", None))
+        names = [ru.gettext(n) for n in given if n]
+        names = [n.replace("\u0301", "") for n in names if not _LATIN.search(n)]
+        extra = overrides.get(country.alpha_2)
+        canonical = (extra.name if extra else None) or (names[0] if names else None)
+        if canonical:
+            yield canonical, [canonical, *names, *(extra.aliases if extra else ())]
+
+
+@cache
+def _packaged_aliases() -> AliasTable:
+    """The packaged alias table, read and checked once per process."""
+    return AliasTable(read_rules(packaged("orewatch_extractor", "data", ALIAS_FILE), ALIAS_SPEC))
 
 
 class _Inflectable:
@@ -298,7 +379,7 @@ class Canonicaliser:
         if by_surname:
             return by_surname
         tagged = [t.feats.get("Gender") for t in heads if t.feats.get("Gender")]
-        return max(set(tagged), key=tagged.count) if tagged else None
+        return max(dict.fromkeys(tagged), key=tagged.count) if tagged else None
 
     def with_country(self, org: str, country: str) -> str:
         """ "МИД" + "Великобритания" -> "МИД Великобритании"."""
@@ -364,7 +445,7 @@ class Canonicaliser:
         )
 
     def nominative(
-        self, tokens: list[Token], type_: str, after_prep: bool = False, verb_gender: str | None = None
+        self, tokens: list[Token], type_: ActorType, after_prep: bool = False, verb_gender: str | None = None
     ) -> str:
         """Nominative of a mention.
 
@@ -378,7 +459,7 @@ class Canonicaliser:
         surname in "-ова" as written ("Айжан Бижанова рассказала", which the tagger may read
         as a masculine genitive when it does not know the first name).
         """
-        if type_ == "PER":
+        if type_ == ActorType.PER:
             gender = self.name_gender(tokens) if len(tokens) > 1 else None
             words = []
             for k, t in enumerate(tokens):

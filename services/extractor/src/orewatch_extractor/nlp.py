@@ -25,6 +25,7 @@ from natasha import (
     Segmenter,
 )
 from natasha.doc import DocSent, DocSpan, adapt_token
+from orewatch_common.contracts import ActorType
 
 
 def _dict_paths() -> dict[str, str]:
@@ -141,7 +142,7 @@ class Token:
 class Span:
     """An NER span as token indexes."""
 
-    type: str
+    type: ActorType
     first: int
     last: int  # inclusive
 
@@ -281,7 +282,7 @@ class Models:
             span_first, span_last = starts.get(span.start), stops.get(span.stop)
             if span_first is None or span_last is None:
                 continue
-            spans.extend(within_sentences(Span(span.type, span_first, span_last), tokens))
+            spans.extend(within_sentences(Span(ActorType(span.type), span_first, span_last), tokens))
         analysis = Analysis(text, tokens, [], sents)
         analysis.replace_spans(spans)
         return analysis

@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from orewatch_common.contracts import ActorType
 from orewatch_lexicon import Section, load_lexicon
 
 from orewatch_extractor.coref import Coreference
@@ -303,12 +304,12 @@ class Attributor:
             if documented and "в" not in cases:
                 continue
             ent = coref.resolve(c)
-            if ent is not None and coref.entities[ent].type in ("ORG", "LOC"):
+            if ent is not None and coref.entities[ent].type in (ActorType.ORG, ActorType.LOC):
                 return ent  # "в МИД сказали", "в Кремле заявили"
             if ent is None:  # "в секретариате ОПЕК указывали": a part of the body speaks for it
                 owners = [k for k in tok.children if tokens[k].rel == "nmod" and not _case_words(tokens, k)]
                 ent = _first_entity(owners, coref)
-                if ent is not None and coref.entities[ent].type == "ORG":
+                if ent is not None and coref.entities[ent].type == ActorType.ORG:
                     return ent
         return None
 
@@ -405,7 +406,7 @@ class Attributor:
             quoted_person = _first_entity([c for c in tok.children if tokens[c].rel == "obj"], coref)
             speaker = quoted_person if quoted_person is not None else speaker
         weak = lemma in self.lex.weak_verbs or lemma in self.lex.stances or lemma in self.lex.light_verbs
-        placeless = speaker is None or coref.entities[speaker].type == "LOC"
+        placeless = speaker is None or coref.entities[speaker].type == ActorType.LOC
         if weak and (placeless or tok.rel in ("xcomp", "ccomp")):
             return None
         return Attribution(speaker, lemma, i)
@@ -455,10 +456,10 @@ class Attributor:
         a person or body with a verb of saying ("По данным Reuters, партия заявила"), not a
         place ("Франция предложила") and not a stance a person reports ("По словам Потанина,
         компания рассчитывает")."""
-        if inner is None or inner.speaker is None or coref.entities[inner.speaker].type == "LOC":
+        if inner is None or inner.speaker is None or coref.entities[inner.speaker].type == ActorType.LOC:
             return True
         stance = inner.verb in self.lex.weak_verbs or inner.verb in self.lex.stances
-        return stance and frame.speaker is not None and coref.entities[frame.speaker].type == "PER"
+        return stance and frame.speaker is not None and coref.entities[frame.speaker].type == ActorType.PER
 
     def attribute(self, analysis: Analysis, s: SentenceInfo, coref: Coreference, quoted: set[int]) -> None:
         """The sentence's speech verb and speaker: the main clause's verb wins over one deeper
@@ -664,7 +665,7 @@ def _named_in_apposition(tokens: list[Token], subjects: list[int], coref: Corefe
         for a in [*_appositions(tokens, c), *(a for k in roles for a in _appositions(tokens, k))]:
             m = coref.by_token.get(a)
             nominative = tokens[a].feats.get("Case") in (None, "Nom")
-            if m is not None and coref.entities[m.entity].type == "PER" and nominative:
+            if m is not None and coref.entities[m.entity].type == ActorType.PER and nominative:
                 return m.entity
     return None
 
@@ -684,7 +685,12 @@ def _told_before_subject(tokens: list[Token], verb: int, subject: int, coref: Co
     """After an inverted speech verb, an organisation right before a nominative noun phrase
     is the one told, and that phrase is the subject: "— сообщила ТАСС глава компании …"."""
     m = coref.by_token.get(subject)
-    if subject < verb or m is None or coref.entities[m.entity].type != "ORG" or m.last + 1 >= len(tokens):
+    if (
+        subject < verb
+        or m is None
+        or coref.entities[m.entity].type != ActorType.ORG
+        or m.last + 1 >= len(tokens)
+    ):
         return subject
     nxt = tokens[m.last + 1]
     head = nxt.head if nxt.pos == "ADJ" else nxt.index
@@ -717,8 +723,8 @@ def _cited(tokens: list[Token], ref: int, coref: Coreference) -> int | None:
     resolved = [e for e in (coref.resolve(k) for k in chain) if e is not None]
     for pool in (named, resolved):
         kinds = [(coref.entities[e].type, e) for e in pool]
-        best = next((e for t, e in kinds if t == "PER"), None)
-        best = best if best is not None else next((e for t, e in kinds if t != "LOC"), None)
+        best = next((e for t, e in kinds if t == ActorType.PER), None)
+        best = best if best is not None else next((e for t, e in kinds if t != ActorType.LOC), None)
         if best is not None:
             return best
     return None
@@ -799,7 +805,11 @@ def _interviewee(lead: list[SentenceInfo], coref: Coreference) -> int | None:
     """The last person the lead has speaking: the one the interview is with."""
     for s in reversed(lead):
         attr = s.attribution
-        if attr is not None and attr.speaker is not None and coref.entities[attr.speaker].type == "PER":
+        if (
+            attr is not None
+            and attr.speaker is not None
+            and coref.entities[attr.speaker].type == ActorType.PER
+        ):
             return attr.speaker
     return None
 
@@ -820,7 +830,12 @@ def _labelled_paragraphs(analysis: Analysis, infos: list[SentenceInfo], coref: C
             (k for k in range(s.first, min(s.last, s.first + LABEL_WORDS) + 1) if tokens[k].text == ":"), None
         )
         m = coref.by_token.get(s.first)
-        if colon is None or m is None or m.last + 1 != colon or coref.entities[m.entity].type != "PER":
+        if (
+            colon is None
+            or m is None
+            or m.last + 1 != colon
+            or coref.entities[m.entity].type != ActorType.PER
+        ):
             continue
         _direct_speech(Attribution(m.entity, None, -1), inside)
 
@@ -831,7 +846,7 @@ def _addressed(tokens: list[Token], question: SentenceInfo, coref: Coreference) 
     while k <= question.last and tokens[k].pos == "PUNCT":
         k += 1
     m = coref.by_token.get(k)
-    if m is None or coref.entities[m.entity].type != "PER" or m.last + 1 > question.last:
+    if m is None or coref.entities[m.entity].type != ActorType.PER or m.last + 1 > question.last:
         return None
     return m.entity if tokens[m.last + 1].text == "," else None
 
@@ -860,7 +875,7 @@ def _colon_speaker(
     first = next(i for i in range(k, -1, -1) if i == 0 or tokens[i - 1].sent != tokens[k].sent)
     verbs = [i for i in range(first, k) if tokens[i].pos in ("VERB", "AUX") and _finite(tokens[i])]
     if not verbs:  # "Михаил Рябов, управляющий директор «Сферы»: «…»": the person introduced
-        people = [i for i in range(first, k) if (m := coref.by_token.get(i)) and m.type == "PER"]
+        people = [i for i in range(first, k) if (m := coref.by_token.get(i)) and m.type == ActorType.PER]
         return _first_entity(people, coref)
     verb = min(verbs, key=lambda i: _depth(tokens, i))
     return attributor.subject_of(tokens, verb, coref)
@@ -935,7 +950,7 @@ def _continues(
     """A quote that opens its sentence right after a person's reported speech, with no
     attribution of its own, continues that person's words."""
     said = _attributed(prev)
-    if said is None or said.speaker is None or coref.entities[said.speaker].type != "PER":
+    if said is None or said.speaker is None or coref.entities[said.speaker].type != ActorType.PER:
         return False
     return tokens[first.first].start >= a - 1 and not prev.is_quote
 

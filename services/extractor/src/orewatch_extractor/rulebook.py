@@ -1,0 +1,98 @@
+"""The extractor's rule files, for the generic test that checks every example (tests/rules).
+
+`RULE_FILES` maps each file under `data/` to the spec it is read with; `FINDERS` checks a
+FINDER rule's example the way the extractor reads text: a mineral concept by running the
+extractor on the sentence, a name by the alias table, an office term by the office table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from functools import cache
+
+from orewatch_common.contracts import CleanArticle, SourceKind
+from orewatch_lexicon.rules import Rule, RuleFileSpec, RuleSet
+
+from orewatch_extractor import minerals, offices
+from orewatch_extractor.names import (
+    ALIAS_FILE,
+    ALIAS_SPEC,
+    AliasSection,
+    AliasTable,
+    CountryRule,
+    NameWord,
+    OrganisationRule,
+    norm_key,
+)
+
+RULE_FILES: Mapping[str, RuleFileSpec] = {
+    minerals.FILE_NAME: minerals.SPEC,
+    offices.FILE_NAME: offices.SPEC,
+    ALIAS_FILE: ALIAS_SPEC,
+}
+
+
+@cache
+def _extractor() -> object:
+    from orewatch_extractor.core import Extractor  # loads natasha: only when a finder runs
+
+    return Extractor()
+
+
+def _article(body: str) -> CleanArticle:
+    return CleanArticle(
+        article_id="r" * 32,
+        source_kind=SourceKind.FILE,
+        source_uri="rulebook.txt",
+        source_name="rulebook",
+        fetched_at=datetime(2026, 12, 1, tzinfo=UTC),
+        raw_sha256="0" * 64,
+        body=body,
+    )
+
+
+def finds_mineral(rules: RuleSet, rule: Rule, text: str) -> bool:
+    """The extractor, run on `text` as an article body, reports the rule's concept."""
+    from orewatch_extractor.core import Extractor
+
+    assert isinstance(rule, minerals.Concept)
+    extractor = _extractor()
+    assert isinstance(extractor, Extractor)
+    return rule.concept in {m.key for m in extractor.extract(_article(text)).minerals}
+
+
+def names_holder(rules: RuleSet, rule: Rule, text: str) -> bool:
+    """On the day `text` (ISO), the office the rule describes names the rule's holder."""
+    assert isinstance(rule, offices.TermRule)
+    table = offices.Offices(rules)
+    return rule.holder in table.holders(rule.country, rule.titles[0], date.fromisoformat(text))
+
+
+def _same_actor(table: AliasTable, name: str, text: str) -> bool:
+    known = table.get(name)
+    return known is not None and table.get(text) == known
+
+
+def _first_word(text: str) -> str:
+    return text.split()[0] if text.split() else ""
+
+
+def names_alias(rules: RuleSet, rule: Rule, text: str) -> bool:
+    """`text` names the rule's actor (a country, an organisation), or is what a word rule
+    looks for: a junk span whole, an indeclinable body as written."""
+    table = AliasTable(rules)
+    if isinstance(rule, CountryRule):
+        return _same_actor(table, rule.name or rule.aliases[0], text)
+    if isinstance(rule, OrganisationRule):
+        return _same_actor(table, rule.name, text)
+    assert isinstance(rule, NameWord)
+    if rule.section is AliasSection.JUNK:
+        return norm_key(text) == norm_key(rule.word) or norm_key(_first_word(text)).split("-")[0] == rule.word
+    return any(norm_key(word) == norm_key(rule.word) for word in text.split())
+
+
+FINDERS: Mapping[str, Callable[[RuleSet, Rule, str], bool]] = {
+    minerals.FILE_NAME: finds_mineral,
+    offices.FILE_NAME: names_holder,
+    ALIAS_FILE: names_alias,
+}
