@@ -117,6 +117,9 @@ async def raw_article_pending(broker: PipelineBroker, settings: Settings, before
     return before is None or int(oldest.seq or 0) < before
 
 
+# AsyncAPI channel title of the dead letters the store receives and writes down.
+DEAD_LETTER_RECEIVED = "dead.letter (stored)"
+
 Write = Callable[[AsyncSession], Awaitable[object]]
 InTransaction = Callable[[Write], Awaitable[None]]
 
@@ -201,7 +204,9 @@ def _subscribe_pipeline(broker: PipelineBroker, settings: Settings, in_transacti
 
     @broker.subscriber(
         DEAD_LETTER,
-        title="dead.letter",
+        # Not "dead.letter": that channel title is the store's own dead-letter publisher's
+        # (orewatch_common.bus.build_broker), and FastStream keeps one handler per title.
+        title=DEAD_LETTER_RECEIVED,
         description="Inputs a service gave up on.",
         **subscriber_options(settings, stream, durable="store-dead-letters"),
     )
