@@ -50,6 +50,7 @@ class Figures:
     latency_natasha: list[float] = field(default_factory=list)
     missing: int = 0  # dropped files that never became rows
     peaks: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # service -> CPU seconds over its sessions
     growth: list[tuple[str, dict[str, float] | str]] = field(default_factory=list)
 
     @property
@@ -187,6 +188,7 @@ def run_pipeline_rounds(args: argparse.Namespace, figures: Figures, singles: lis
             for replicas in (1, 2):
                 session(pipeline, figures, replicas, args, singles if number == 1 and replicas == 1 else [])
         figures.peaks.update(pipeline.peaks)
+        figures.cpu.update(pipeline.cpu)
         figures.peaks.update(pipeline.server_peaks())
     finally:
         pipeline.stop()

@@ -54,6 +54,15 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU a running process has used (0 when it is gone)."""
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
+
+
 def tree_peak_mb(pid: int) -> float:
     """Peak RSS of a process or of the largest of its descendants (PostgreSQL's backends)."""
     try:
@@ -104,7 +113,8 @@ class Pipeline:
     servers: list[NatsServer | PostgresServer] = field(default_factory=list)
     envs: dict[str, dict[str, str]] = field(default_factory=dict)
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    peaks: dict[str, float] = field(default_factory=dict)
+    peaks: dict[str, float] = field(default_factory=dict)  # service -> peak RSS, MB
+    cpu: dict[str, float] = field(default_factory=dict)  # service -> CPU seconds, every session
     batches: int = 0
     db: psycopg.Connection[Any] | None = None  # the app role's, to poll for rows
 
@@ -152,6 +162,7 @@ class Pipeline:
         """Record every service's peak RSS, then stop them as `orewatch run` does (replicas too)."""
         for name, process in self.children.items():
             self.peaks[name] = max(self.peaks.get(name, 0.0), peak_rss_mb(process.pid))
+            self.cpu[name] = self.cpu.get(name, 0.0) + cpu_seconds(process.pid)
         for name, process in self.children.items():
             if name not in START_ORDER and process.poll() is None:
                 process.send_signal(signal.SIGTERM)

@@ -98,9 +98,12 @@ def print_latency(figures: Figures) -> None:
 
 
 def print_peaks(figures: Figures) -> None:
-    print("\npeak RSS of every process (VmHWM, MB; a service's is the largest over its sessions):")
+    print("\npeak RSS of every process (VmHWM, MB; a service's is the largest over its sessions)")
+    print("and a service's CPU seconds summed over its sessions (model loading and warm-ups included):")
+    print(f"  {'process':28s} {'peak MB':>7s} {'CPU s':>7s}")
     for name, megabytes in sorted(figures.peaks.items()):
-        print(f"  {name:28s} {megabytes:7.0f}")
+        cpu = figures.cpu.get(name)
+        print(f"  {name:28s} {megabytes:7.0f} {'' if cpu is None else f'{cpu:7.1f}'}")
 
 
 def print_growth(figures: Figures) -> None:
