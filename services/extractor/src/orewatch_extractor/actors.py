@@ -580,6 +580,26 @@ class Merger:
         return groups
 
     def merge(self, analysis: Analysis, mentions: list[Mention]) -> list[Entity]:
+        """Mentions of one actor become one entity: known names first, then persons by their
+        names, short organisation names into the long ones, abbreviations and typos."""
+        groups, known_groups, others, persons, linked = self._sort(mentions)
+        person_groups = self._persons(persons)
+        groups.extend(person_groups)
+        _surnames_as_places(others, person_groups)
+        _join_countryless(others, known_groups)
+        live, names = _join_linked(mentions, groups, linked)
+        _join_short_forms(live, names)
+        entities: list[Entity] = []
+        for g in groups:
+            if g.mentions:
+                entities.append(self._entity(analysis, g, len(entities)))
+        return entities
+
+    def _sort(
+        self, mentions: list[Mention]
+    ) -> tuple[list[_Group], dict[str, _Group], dict[tuple[str, ...], _Group], list[Mention], list[Mention]]:
+        """Known names grouped by their canonical name, others by their key; persons and
+        abbreviations that point at their name are set aside."""
         aliases = self.canon.aliases
         groups: list[_Group] = []
         known_groups: dict[str, _Group] = {}
@@ -605,123 +625,31 @@ class Merger:
                     g = others[key] = _Group(m.type)
                     groups.append(g)
                 g.mentions.append(m)
-        person_groups = self._persons(persons)
-        groups.extend(person_groups)
-        # the tagger calls the same surname a person here and a place there ("Дэвис")
-        for key, g in list(others.items()):
-            if len(key) != 1:
-                continue
-            targets = [p for p in person_groups if p.first and same_word(p.last, key[0])]
-            if len(targets) == 1:
-                targets[0].mentions.extend(g.mentions)
-                g.mentions = []
-                del others[key]
+        return groups, known_groups, others, persons, linked
 
-        # an organisation named without its country goes with the one naming it ("МИД" ->
-        # "МИД Великобритании"), the nearest before it when there are several
-        keyed = [(k, g) for k, g in others.items() if g.type == ActorType.ORG]
-        for key, g in keyed:
-            longer = [
-                h
-                for k, h in others.items()
-                if h is not g and len(k) > len(key) and (k[: len(key)] == key or k[-len(key) :] == key)
-            ]
-            longer += [
-                h
-                for h in known_groups.values()
-                if h.type == ActorType.ORG
-                and h.known is not None
-                and len(norm_key(h.known.name).split()) > len(key)
-                and tuple(stem(w) for w in norm_key(h.known.name).split()[: len(key)]) == key
-            ]
-            if not longer:
-                continue
-            if len(longer) == 1:
-                target = longer[0]
-            else:
-                pos = g.mentions[0].first
-                before = [
-                    (max((x.first for x in h.mentions if x.first < pos), default=-1), h) for h in longer
-                ]
-                dist, target = max(before, key=lambda b: b[0])
-                if dist < 0:
-                    continue
-            long_name = target.known.name if target.known else target.best_name(False)
-            short_name = g.best_name(False)
-            extra = long_name.split()[len(short_name.split()) :]
-            if not target.fixed:
-                # "Ryanair Holdings" is "Ryanair" when that is what the article mostly says;
-                # "МИД" is not "МИД Великобритании"'s better name
-                latin_suffix = extra and all(_LATIN.match(w) for w in extra)
-                more = len(g.mentions) > len(target.mentions)
-                target.fixed = short_name if latin_suffix and more and not target.known else long_name
-            target.mentions.extend(g.mentions)
-            g.mentions = []
-            # absorbed: no longer a name of its own that a shorter one could join ("Vale" must
-            # not pick "Vale Resources" once that is "Swiss Vale Resources")
-            del others[key]
-
-        # abbreviations: "(ТЛП)" after its name, "ЦА" for "Центральная Азия"; typos
-        live = [g for g in groups if g.mentions]
-        names = {id(g): (g.known.name if g.known else g.best_name(g.type == ActorType.PER)) for g in live}
-        for m in linked:
-            outer = mentions[m.link] if m.link is not None else None
-            owner = next((g for g in live if any(x is outer for x in g.mentions)), None)
-            if owner is None:
-                owner = _Group(m.type)
-                groups.append(owner)
-                live.append(owner)
-                names[id(owner)] = m.name
-            owner.mentions.append(m)
-        for g in live:
-            name = names[id(g)]
-            if g.known or not g.mentions:
-                continue
-            if name.isupper() and 2 <= len(name) <= 6:
-                targets = [h for h in live if h is not g and h.mentions and _initials(names[id(h)]) == name]
-                if len(targets) == 1:
-                    targets[0].mentions.extend(g.mentions)
-                    g.mentions = []
-                    continue
-            if len(name) >= 8:
-                targets = [
-                    h
-                    for h in live
-                    if h is not g
-                    and h.mentions
-                    and h.type == g.type
-                    and close(norm_key(names[id(h)]), norm_key(name))
-                ]
-                if targets and len(targets[0].mentions) >= len(g.mentions):
-                    targets[0].mentions.extend(g.mentions)
-                    g.mentions = []
-
-        entities: list[Entity] = []
-        for g in groups:
-            if not g.mentions:
-                continue
-            stable = [m.stable for m in g.mentions if m.stable]
-            name = (
-                g.known.name
-                if g.known
-                else g.fixed
-                or (max(dict.fromkeys(stable), key=stable.count) if stable else None)
-                or g.best_name(g.type == ActorType.PER and bool(g.first))
+    def _entity(self, analysis: Analysis, g: _Group, index: int) -> Entity:
+        """The group's entity: its name, type, gender and aliases; its mentions point at it."""
+        stable = [m.stable for m in g.mentions if m.stable]
+        name = (
+            g.known.name
+            if g.known
+            else g.fixed
+            or (max(dict.fromkeys(stable), key=stable.count) if stable else None)
+            or g.best_name(g.type == ActorType.PER and bool(g.first))
+        )
+        types = [m.type for m in g.mentions]
+        type_ = g.known.type if g.known else max(dict.fromkeys(types), key=types.count)
+        ent = Entity(name, type_, norm_key(name), display=self._display(g, name))
+        if type_ == ActorType.PER:
+            ent.gender = _spoken_gender(analysis.tokens, g.mentions) or self.canon.person_gender(
+                name, [analysis.tokens[m.last] for m in g.mentions]
             )
-            types = [m.type for m in g.mentions]
-            type_ = g.known.type if g.known else max(dict.fromkeys(types), key=types.count)
-            ent = Entity(name, type_, norm_key(name), display=self._display(g, name))
-            if type_ == ActorType.PER:
-                ent.gender = _spoken_gender(analysis.tokens, g.mentions) or self.canon.person_gender(
-                    name, [analysis.tokens[m.last] for m in g.mentions]
-                )
-            for m in g.mentions:
-                m.entity = len(entities)
-                ent.mentions += 1
-                if norm_key(m.name) != norm_key(ent.shown) and m.name not in ent.aliases:
-                    ent.aliases.append(m.name)
-            entities.append(ent)
-        return entities
+        for m in g.mentions:
+            m.entity = index
+            ent.mentions += 1
+            if norm_key(m.name) != norm_key(ent.shown) and m.name not in ent.aliases:
+                ent.aliases.append(m.name)
+        return ent
 
     def _display(self, g: _Group, canonical: str) -> str:
         """The name this article gives a known or re-spelled actor: the canonical one when the
@@ -816,3 +744,118 @@ def recover_mentions(analysis: Analysis, mentions: list[Mention], entities: list
             added.append(Mention(tok.index, tok.index, entities[ent].type, tok.text, tok.text, 0, None, ent))
             entities[ent].mentions += 1
     return sorted(mentions + added, key=lambda m: m.first)
+
+
+def _surnames_as_places(others: dict[tuple[str, ...], _Group], person_groups: list[_Group]) -> None:
+    """The tagger calls the same surname a person here and a place there ("Дэвис")."""
+    for key, g in list(others.items()):
+        if len(key) != 1:
+            continue
+        targets = [p for p in person_groups if p.first and same_word(p.last, key[0])]
+        if len(targets) == 1:
+            targets[0].mentions.extend(g.mentions)
+            g.mentions = []
+            del others[key]
+
+
+def _longer_names(
+    key: tuple[str, ...], g: _Group, others: dict[tuple[str, ...], _Group], known_groups: dict[str, _Group]
+) -> list[_Group]:
+    """Organisations whose names begin or end with this one's ("МИД" in "МИД Великобритании")."""
+    longer = [
+        h
+        for k, h in others.items()
+        if h is not g and len(k) > len(key) and (k[: len(key)] == key or k[-len(key) :] == key)
+    ]
+    longer += [
+        h
+        for h in known_groups.values()
+        if h.type == ActorType.ORG
+        and h.known is not None
+        and len(norm_key(h.known.name).split()) > len(key)
+        and tuple(stem(w) for w in norm_key(h.known.name).split()[: len(key)]) == key
+    ]
+    return longer
+
+
+def _nearest_before(g: _Group, longer: list[_Group]) -> _Group | None:
+    """Of several longer names, the one named last before this one, if any is."""
+    if len(longer) == 1:
+        return longer[0]
+    pos = g.mentions[0].first
+    before = [(max((x.first for x in h.mentions if x.first < pos), default=-1), h) for h in longer]
+    dist, target = max(before, key=lambda b: b[0])
+    return None if dist < 0 else target
+
+
+def _absorb_short_name(target: _Group, g: _Group) -> None:
+    long_name = target.known.name if target.known else target.best_name(False)
+    short_name = g.best_name(False)
+    extra = long_name.split()[len(short_name.split()) :]
+    if not target.fixed:
+        # "Ryanair Holdings" is "Ryanair" when that is what the article mostly says;
+        # "МИД" is not "МИД Великобритании"'s better name
+        latin_suffix = extra and all(_LATIN.match(w) for w in extra)
+        more = len(g.mentions) > len(target.mentions)
+        target.fixed = short_name if latin_suffix and more and not target.known else long_name
+    target.mentions.extend(g.mentions)
+    g.mentions = []
+
+
+def _join_countryless(others: dict[tuple[str, ...], _Group], known_groups: dict[str, _Group]) -> None:
+    """An organisation named without its country goes with the one naming it ("МИД" ->
+    "МИД Великобритании"), the nearest before it when there are several."""
+    keyed = [(k, g) for k, g in others.items() if g.type == ActorType.ORG]
+    for key, g in keyed:
+        longer = _longer_names(key, g, others, known_groups)
+        target = _nearest_before(g, longer) if longer else None
+        if target is None:
+            continue
+        _absorb_short_name(target, g)
+        # absorbed: no longer a name of its own that a shorter one could join ("Vale" must
+        # not pick "Vale Resources" once that is "Swiss Vale Resources")
+        del others[key]
+
+
+def _join_linked(
+    mentions: list[Mention], groups: list[_Group], linked: list[Mention]
+) -> tuple[list[_Group], dict[int, str]]:
+    """An abbreviation after its name ("(ТЛП)") joins the name's group."""
+    live = [g for g in groups if g.mentions]
+    names = {id(g): (g.known.name if g.known else g.best_name(g.type == ActorType.PER)) for g in live}
+    for m in linked:
+        outer = mentions[m.link] if m.link is not None else None
+        owner = next((g for g in live if any(x is outer for x in g.mentions)), None)
+        if owner is None:
+            owner = _Group(m.type)
+            groups.append(owner)
+            live.append(owner)
+            names[id(owner)] = m.name
+        owner.mentions.append(m)
+    return live, names
+
+
+def _join_short_forms(live: list[_Group], names: dict[int, str]) -> None:
+    """Initials join their name ("ЦА" for "Центральная Азия"), a typo the name it misspells."""
+    for g in live:
+        name = names[id(g)]
+        if g.known or not g.mentions:
+            continue
+        if name.isupper() and 2 <= len(name) <= 6:
+            targets = [h for h in live if h is not g and h.mentions and _initials(names[id(h)]) == name]
+            if len(targets) == 1:
+                targets[0].mentions.extend(g.mentions)
+                g.mentions = []
+                continue
+        if len(name) >= 8:
+            targets = [
+                h
+                for h in live
+                if h is not g
+                and h.mentions
+                and h.type == g.type
+                and close(norm_key(names[id(h)]), norm_key(name))
+            ]
+            if targets and len(targets[0].mentions) >= len(g.mentions):
+                targets[0].mentions.extend(g.mentions)
+                g.mentions = []
