@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -116,6 +117,12 @@ def healthcheck(svc: str, compose: dict[str, Any], env: dict[str, str]) -> int:
     assert kind == "CMD" and command[0] == "python"
     done = subprocess.run([sys.executable, *command[1:]], env=env, capture_output=True, timeout=30)
     return done.returncode
+
+
+def first_metrics(port: int) -> str:
+    """GET /metrics of a running service, on its health port."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        return str(response.read().decode())
 
 
 class Container:
@@ -250,6 +257,9 @@ async def test_service_comes_up_on_the_bus_and_stops_on_sigterm(
     await wait(up, timeout=60, interval=0.3)
     # what `depends_on: condition: service_healthy` and `up --wait` wait for
     await wait(lambda: healthcheck(svc, compose, env) == 0, timeout=30, interval=0.5)
+    metrics = await asyncio.to_thread(first_metrics, int(env["OREWATCH_HEALTH_PORT"]))
+    assert "# TYPE faststream_received_messages_total counter" in metrics, metrics[:2000]
+    assert "# TYPE faststream_published_messages_total counter" in metrics, metrics[:2000]
     if mounts:  # the fetcher reads the folder the mount stands for
         await wait(lambda: bus.count(RAW_ARTICLE), timeout=30)
     await asyncio.sleep(2)

@@ -45,6 +45,7 @@ import pydantic_core
 from faststream import FastStream
 from faststream.middlewares import AckPolicy, BaseMiddleware
 from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats.prometheus import NatsPrometheusMiddleware
 from faststream.security import SASLPlaintext
 from faststream.specification import AsyncAPI
 from nats.errors import ConnectionClosedError, ConnectionReconnectingError
@@ -58,6 +59,7 @@ from nats.js.api import (
     StreamInfo,
 )
 from nats.js.errors import BadRequestError
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
@@ -252,6 +254,7 @@ class PipelineBroker(NatsBroker):
         bus_log = logging.getLogger(BUS_LOGGER)
         self.readiness = Readiness(Dependency.NATS)
         self.extra_streams: list[StreamConfig] = []
+        self.metrics: CollectorRegistry | None = None  # build_broker's, served on /metrics
         super().__init__(
             settings.nats_servers(),
             name=f"orewatch-{service}",
@@ -313,7 +316,11 @@ def build_broker(settings: Settings, service: str) -> PipelineBroker:
     """
     policy = DeliveryPolicy(service=service, settings=settings)
     payloads = PayloadResolver(settings)  # inside the policy: a missing body is a dead letter
-    broker = PipelineBroker(settings, service, middlewares=[policy, payloads])
+    # outermost: it sees what the policy made of each message (FastStream's own metrics)
+    metrics = CollectorRegistry()
+    prometheus = NatsPrometheusMiddleware(registry=metrics, app_name=service)
+    broker = PipelineBroker(settings, service, middlewares=[prometheus, policy, payloads])
+    broker.metrics = metrics
     payloads.broker = broker
     broker.publisher(
         DEAD_LETTER,
@@ -614,7 +621,7 @@ def service_app(broker: NatsBroker, service: str, description: str, **hooks: Any
     settings = getattr(broker, "pipeline_settings", None)
     readiness = getattr(broker, "readiness", None)
     if settings is not None and settings.health_port is not None and readiness is not None:
-        server = HealthServer(readiness, settings.health_port)
+        server = HealthServer(readiness, settings.health_port, registry=getattr(broker, "metrics", None))
         readiness.started = False
 
         async def started() -> None:

@@ -7,7 +7,9 @@ While a dependency is down a service holds its messages and idles; it reports no
 instead of exiting, so it needs no restart.
 
 The optional HTTP server (`settings.health_port`) answers `GET /health/live` (200) and
-`GET /health/ready` (200 or 503), each with a small JSON body naming each dependency.
+`GET /health/ready` (200 or 503), each with a small JSON body naming each dependency, and,
+given a registry, `GET /metrics` in the Prometheus text format (FastStream's NATS middleware
+counts into it: messages received and published, errors, handler latency).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import contextlib
 import json
 import logging
 from enum import StrEnum
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +67,15 @@ class Readiness:
 class HealthServer:
     """A tiny HTTP/1.0 server for the two health endpoints (no web framework needed)."""
 
-    def __init__(self, readiness: Readiness, port: int, host: str = "0.0.0.0") -> None:
+    def __init__(
+        self,
+        readiness: Readiness,
+        port: int,
+        host: str = "0.0.0.0",
+        registry: CollectorRegistry | None = None,
+    ) -> None:
         self.readiness = readiness
+        self.registry = registry
         self.port = port
         self.host = host
         self._server: asyncio.Server | None = None
@@ -93,16 +104,22 @@ class HealthServer:
             return (200 if ready else 503), {**body, **self.readiness.report()}
         return 404, {"error": "not found"}
 
+    def reply(self, path: str) -> tuple[int, bytes, str]:
+        """Status, body and content type of a GET on `path` ('' for a request we cannot read)."""
+        if path == "/metrics" and self.registry is not None:
+            return 200, generate_latest(self.registry), CONTENT_TYPE_LATEST
+        status, body = self.response(path) if path else (400, {"error": "bad request"})
+        return status, json.dumps(body).encode(), "application/json"
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             request = await asyncio.wait_for(reader.readline(), timeout=REQUEST_TIMEOUT_S)
             parts = request.decode("latin-1").split()
             path = parts[1].split("?")[0] if len(parts) >= 2 and parts[0] in {"GET", "HEAD"} else ""
-            status, body = self.response(path) if path else (400, {"error": "bad request"})
-            data = json.dumps(body).encode()
+            status, data, content_type = self.reply(path)
             reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 503: "Service Unavailable"}[status]
             head = (
-                f"HTTP/1.0 {status} {reason}\r\nContent-Type: application/json\r\n"
+                f"HTTP/1.0 {status} {reason}\r\nContent-Type: {content_type}\r\n"
                 f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
             )
             writer.write(head.encode() + data)

@@ -180,7 +180,8 @@ class Settings(BaseSettings):
     health_port: int | None = Field(
         default=None,
         description="Serve GET /health/live and /health/ready (200, or 503 while NATS or, for the "
-        "store, PostgreSQL is unreachable) on this port; none when unset. Compose: 8080 in each container.",
+        "store, PostgreSQL is unreachable) and GET /metrics (Prometheus text) on this port; none when "
+        "unset. Compose: 8080 in each container.",
     )
 
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR, for every logger.")
