@@ -150,9 +150,10 @@ def stage_lasts(pipeline: Pipeline, batch: Batch) -> str:
 
 def measure_latency(pipeline: Pipeline, figures: Figures, singles: list[Path], timeout: float) -> None:
     """Each file alone into an idle pipeline; stages from the rows' own timestamps."""
+    folder = f"singles-{pipeline.batches:03d}"
     for path in singles:
         time.sleep(IDLE_S)
-        batch = pipeline.drop([path], "single")
+        batch = pipeline.drop_single(path, folder)
         if not pipeline.wait(batch, timeout):
             figures.missing += 1
             continue

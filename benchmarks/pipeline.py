@@ -35,13 +35,13 @@ from orewatch_common.permissions import DbRole
 
 POLL_S = 0.02  # how often the bench asks PostgreSQL whether the rows are in
 DONE_SQL = """
-SELECT (SELECT count(*) FROM articles WHERE source_name = %(source)s AND extracted_at IS NOT NULL)
-     + (SELECT count(*) FROM dead_letters WHERE source_uri LIKE %(prefix)s)
+SELECT (SELECT count(*) FROM articles WHERE source_uri LIKE %(uri)s AND extracted_at IS NOT NULL)
+     + (SELECT count(*) FROM dead_letters WHERE source_uri LIKE %(uri)s)
 """
 STAGES_SQL = """
 SELECT a.source_uri, r.fetched_at, r.stored_at, a.stored_at, a.extracted_at
 FROM articles a JOIN raw_articles r USING (article_id)
-WHERE a.source_name = %(source)s AND a.extracted_at IS NOT NULL
+WHERE a.source_uri LIKE %(uri)s AND a.extracted_at IS NOT NULL
 """
 
 
@@ -99,6 +99,13 @@ class Batch:
     dropped_at: float = 0.0  # monotonic
     dropped_wall: float = 0.0  # time.time(), to compare with the rows' timestamps
     done_at: float = 0.0
+
+    single: str = ""  # the one file's name, when a single file joins an existing folder
+
+    @property
+    def uri_pattern(self) -> str:
+        """The batch's source URIs (paths under seeds/), as a LIKE pattern."""
+        return f"{self.folder}/{self.single or '%'}"
 
     @property
     def seconds(self) -> float:
@@ -192,12 +199,23 @@ class Pipeline:
         staging.rename(self.seeds / batch.folder)
         return batch
 
+    def drop_single(self, path: Path, folder: str) -> Batch:
+        """One file into an existing folder of seeds/ (made on first use), renamed into place
+        from a hidden staging folder: a user dropping a file, without a half-written moment."""
+        self.batches += 1
+        batch = Batch(folder, [path], single=f"{folder}-{self.batches:04d}.txt")
+        (self.seeds / folder).mkdir(exist_ok=True)
+        staging = self.seeds / ".staging-single"
+        staging.mkdir(exist_ok=True)
+        shutil.copyfile(path, staging / batch.single)
+        batch.dropped_at, batch.dropped_wall = time.monotonic(), time.time()
+        (staging / batch.single).rename(self.seeds / folder / batch.single)
+        return batch
+
     def done(self, batch: Batch) -> int:
         """Articles of the batch extracted and stored, plus its dead letters."""
         assert self.db is not None, "start_servers first"
-        row = self.db.execute(
-            DONE_SQL, {"source": f"seeds/{batch.folder}", "prefix": f"{batch.folder}/%"}
-        ).fetchone()
+        row = self.db.execute(DONE_SQL, {"uri": batch.uri_pattern}).fetchone()
         return int(row[0]) if row else 0
 
     def wait(self, batch: Batch, timeout: float) -> bool:
@@ -220,7 +238,7 @@ class Pipeline:
     def stages(self, batch: Batch) -> list[tuple[Any, ...]]:
         """Per article: fetched, raw stored, clean stored, extracted (server clocks)."""
         assert self.db is not None, "start_servers first"
-        return self.db.execute(STAGES_SQL, {"source": f"seeds/{batch.folder}"}).fetchall()
+        return self.db.execute(STAGES_SQL, {"uri": batch.uri_pattern}).fetchall()
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):
