@@ -337,116 +337,153 @@ def find_mentions(analysis: Analysis, canon: Canonicaliser) -> list[Mention]:
     i = 0
     while i < len(spans):
         span = spans[i]
-        first, last, type_ = span.first, span.last, span.type
-        if first == last and _junk_word(tokens[first], canon):
+        first, type_ = span.first, span.type
+        if first == span.last and _junk_word(tokens[first], canon):
             i += 1  # "Telegram-канале", before it joins the next name ("… Минэнерго")
             continue
-        country: tuple[int, int] | None = None
-        # an organisation is named with its country: "МИД РФ", "Госдеп США", "Верховный суд Пакистана"
-        # or with the body it belongs to: "Департамент консульской службы МИД Украины"
-        while type_ == ActorType.ORG and i + 1 < len(spans):
-            nxt = spans[i + 1]
-            nxt_tok = tokens[nxt.first]
-            if (
-                nxt.type in (ActorType.LOC, ActorType.ORG)
-                and nxt.first == last + 1
-                and nxt_tok.sent == tokens[last].sent
-                and (nxt_tok.feats.get("Case") == "Gen" or nxt_tok.text.isupper())
-                and tokens[last].text not in ')»"'
-                and not _verb_dependent(tokens, nxt_tok)
-            ):
-                if nxt.type == ActorType.LOC:
-                    country = (nxt.first, nxt.last)
-                last = nxt.last
-                i += 1
-            else:
-                break
+        last, country, i = _joined_span(tokens, spans, i)
         i += 1
-        parts: list[tuple[int, int, int | None]] = [(first, last, None)]
-        paren = next((k for k in range(first + 1, last + 1) if tokens[k].text == "("), None)
-        if paren is not None:
-            close_ = next((k for k in range(paren + 1, last + 1) if tokens[k].text == ")"), last + 1)
-            # "«Техрик-э-Лабаик» (Tehreek-i-Labaik, TLP)": each name in the brackets is an alias
-            commas = [k for k in range(paren + 1, close_) if tokens[k].text == ","]
-            bounds = zip([paren, *commas], [*commas, close_], strict=True)
-            parts = [(first, paren - 1, None)] + [(a + 1, b - 1, len(mentions)) for a, b in bounds]
-        for a, b, link in parts:
-            while a <= b and not any(c.isalnum() for c in tokens[a].text):
-                a += 1
-            while b >= a and not any(c.isalnum() for c in tokens[b].text):
-                b -= 1
-            if type_ == ActorType.PER and a <= b:
-                a, b = _trim_person(tokens, a, b, canon)
-            if a > b:
+        for a, b, link in _parts(tokens, first, last, len(mentions)):
+            bounds = _trimmed(tokens, a, b, type_, canon)
+            if bounds is None:
                 continue
-            if (
-                type_ != ActorType.PER
-                and a < b
-                and canon.common_word(tokens[a].text)
-                and all(_LATIN.match(t.text) for t in tokens[a + 1 : b + 1])
-            ):
-                a += 1  # "Бортпроводники Ryanair": a Russian word glued to a foreign name
-            if (
-                type_ == ActorType.ORG
-                and b + 1 < len(tokens)
-                and tokens[b + 1].text == "+"
-                and tokens[b + 1].start == tokens[b].stop
-            ):
-                b += 1  # "ОПЕК+"
-            while type_ == ActorType.ORG and a < b and tokens[a].lemma in canon.aliases.org_prefixes:
-                a += 1  # "ИА REGNUM", "газета «Известия»": the name is what follows
-            if type_ == ActorType.ORG:
-                a = _past_described_kind(tokens, a, b, canon.aliases.quoted_name_kinds)
-            while (
-                type_ == ActorType.ORG
-                and a + 1 < b
-                and tokens[a].lemma in canon.aliases.quoted_name_kinds
-                and tokens[a + 1].text in _OPENING_QUOTES
-            ):
-                a += 1  # "госкорпорация «Росатом»": the name is the quoted part
-            while a <= b and not any(c.isalnum() for c in tokens[a].text):
-                a += 1
+            a, b = bounds
             toks = tokens[a : b + 1]
             named = _with_shared_head(tokens, toks)
             if not toks or _is_junk(named, type_, canon, a in sent_starts):
                 continue
             if link is not None and (link >= len(mentions) or mentions[link].first != first):
                 link = None
-            head = next((t for t in toks if t.head is None or not a <= t.head <= b), toks[0])
-            nominative = all(t.feats.get("Case") == "Nom" for t in toks) and _nominative_place(tokens, head)
-            # a subject tagged oblique is the tagger's slip, not a vote ("Карима уль-Хасана сопроводили")
-            subject = head.rel.startswith("nsubj") and head.feats.get("Case", "Nom") == "Nom"
-            votes = 2 * subject + nominative
-            if named is not toks or coordinated(named):
-                votes = 0  # "Сумская и Черниговская области": the text's form is not the name
-            mention = Mention(
-                a,
-                b,
-                type_,
-                canon.nominative(
-                    named,
-                    type_,
-                    a > 0 and tokens[a - 1].pos == "ADP",
-                    _verb_gender(tokens, head),
-                ),
-                join_words(toks, [t.text for t in toks]),
-                votes,
-                link,
-            )
-            mention.key = tuple(stem(w) for w in norm_key(mention.name).split())
+            mention = _mention(tokens, toks, a, type_, named, link, canon)
             if country and a < country[0] and country[1] == b:
-                # "МИД Британии" and "МИД Великобритании" are one body
-                loc = tokens[country[0] : country[1] + 1]
-                known = canon.aliases.get(
-                    canon.nominative(loc, ActorType.LOC), join_words(loc, [t.text for t in loc])
-                )
-                if known:
-                    org_name = canon.nominative(tokens[a : country[0]], ActorType.ORG)
-                    # keyed like the same name in one span ("Совета ЕС"): word stems throughout
-                    mention.key = tuple(stem_key(f"{org_name} {known.name}").split())
-                    mention.stable = canon.with_country(org_name, known.name)
+                _key_with_country(tokens, mention, a, country, canon)
             mentions.append(mention)
     return mentions
+
+
+def _joined_span(tokens: list[Token], spans: list[Span], i: int) -> tuple[int, tuple[int, int] | None, int]:
+    """An organisation is named with its country: "МИД РФ", "Госдеп США", "Верховный суд
+    Пакистана", or with the body it belongs to: "Департамент консульской службы МИД Украины".
+    The joined span's last token, the country's tokens and the last span taken."""
+    span = spans[i]
+    last, type_ = span.last, span.type
+    country: tuple[int, int] | None = None
+    while type_ == ActorType.ORG and i + 1 < len(spans):
+        nxt = spans[i + 1]
+        nxt_tok = tokens[nxt.first]
+        if (
+            nxt.type in (ActorType.LOC, ActorType.ORG)
+            and nxt.first == last + 1
+            and nxt_tok.sent == tokens[last].sent
+            and (nxt_tok.feats.get("Case") == "Gen" or nxt_tok.text.isupper())
+            and tokens[last].text not in ')»"'
+            and not _verb_dependent(tokens, nxt_tok)
+        ):
+            if nxt.type == ActorType.LOC:
+                country = (nxt.first, nxt.last)
+            last = nxt.last
+            i += 1
+        else:
+            break
+    return last, country, i
+
+
+def _parts(tokens: list[Token], first: int, last: int, count: int) -> list[tuple[int, int, int | None]]:
+    """The span, or its name and each alias in its brackets ("«Техрик-э-Лабаик» (Tehreek-i-Labaik,
+    TLP)"), each alias linked to the mention the name will be (number `count`)."""
+    paren = next((k for k in range(first + 1, last + 1) if tokens[k].text == "("), None)
+    if paren is None:
+        return [(first, last, None)]
+    close_ = next((k for k in range(paren + 1, last + 1) if tokens[k].text == ")"), last + 1)
+    commas = [k for k in range(paren + 1, close_) if tokens[k].text == ","]
+    bounds = zip([paren, *commas], [*commas, close_], strict=True)
+    return [(first, paren - 1, None)] + [(a + 1, b - 1, count) for a, b in bounds]
+
+
+def _alnum(tok: Token) -> bool:
+    return any(c.isalnum() for c in tok.text)
+
+
+def _trimmed(
+    tokens: list[Token], a: int, b: int, type_: ActorType, canon: Canonicaliser
+) -> tuple[int, int] | None:
+    """The name's own tokens: punctuation, run-on words and kind words around it dropped."""
+    while a <= b and not _alnum(tokens[a]):
+        a += 1
+    while b >= a and not _alnum(tokens[b]):
+        b -= 1
+    if type_ == ActorType.PER and a <= b:
+        a, b = _trim_person(tokens, a, b, canon)
+    if a > b:
+        return None
+    if (
+        type_ != ActorType.PER
+        and a < b
+        and canon.common_word(tokens[a].text)
+        and all(_LATIN.match(t.text) for t in tokens[a + 1 : b + 1])
+    ):
+        a += 1  # "Бортпроводники Ryanair": a Russian word glued to a foreign name
+    if type_ == ActorType.ORG:
+        a, b = _trimmed_organisation(tokens, a, b, canon)
+    while a <= b and not _alnum(tokens[a]):
+        a += 1
+    return a, b
+
+
+def _trimmed_organisation(tokens: list[Token], a: int, b: int, canon: Canonicaliser) -> tuple[int, int]:
+    if b + 1 < len(tokens) and tokens[b + 1].text == "+" and tokens[b + 1].start == tokens[b].stop:
+        b += 1  # "ОПЕК+"
+    while a < b and tokens[a].lemma in canon.aliases.org_prefixes:
+        a += 1  # "ИА REGNUM", "газета «Известия»": the name is what follows
+    a = _past_described_kind(tokens, a, b, canon.aliases.quoted_name_kinds)
+    while (
+        a + 1 < b
+        and tokens[a].lemma in canon.aliases.quoted_name_kinds
+        and tokens[a + 1].text in _OPENING_QUOTES
+    ):
+        a += 1  # "госкорпорация «Росатом»": the name is the quoted part
+    return a, b
+
+
+def _mention(
+    tokens: list[Token],
+    toks: list[Token],
+    a: int,
+    type_: ActorType,
+    named: list[Token],
+    link: int | None,
+    canon: Canonicaliser,
+) -> Mention:
+    """The mention of tokens a..b: its nominative name, its votes that the text's form is
+    the nominative, and its merge key. `toks` are its tokens, from a; `named` the words
+    that name it (`toks` itself unless they share a head with the next name)."""
+    b = a + len(toks) - 1
+    head = next((t for t in toks if t.head is None or not a <= t.head <= b), toks[0])
+    nominative = all(t.feats.get("Case") == "Nom" for t in toks) and _nominative_place(tokens, head)
+    # a subject tagged oblique is the tagger's slip, not a vote ("Карима уль-Хасана сопроводили")
+    subject = head.rel.startswith("nsubj") and head.feats.get("Case", "Nom") == "Nom"
+    votes = 2 * subject + nominative
+    if named is not toks or coordinated(named):
+        votes = 0  # "Сумская и Черниговская области": the text's form is not the name
+    after_prep = a > 0 and tokens[a - 1].pos == "ADP"
+    name = canon.nominative(named, type_, after_prep, _verb_gender(tokens, head))
+    mention = Mention(a, b, type_, name, join_words(toks, [t.text for t in toks]), votes, link)
+    mention.key = tuple(stem(w) for w in norm_key(mention.name).split())
+    return mention
+
+
+def _key_with_country(
+    tokens: list[Token], mention: Mention, a: int, country: tuple[int, int], canon: Canonicaliser
+) -> None:
+    """ "МИД Британии" and "МИД Великобритании" are one body: keyed and named by the
+    country's canonical name."""
+    loc = tokens[country[0] : country[1] + 1]
+    known = canon.aliases.get(canon.nominative(loc, ActorType.LOC), join_words(loc, [t.text for t in loc]))
+    if known:
+        org_name = canon.nominative(tokens[a : country[0]], ActorType.ORG)
+        # keyed like the same name in one span ("Совета ЕС"): word stems throughout
+        mention.key = tuple(stem_key(f"{org_name} {known.name}").split())
+        mention.stable = canon.with_country(org_name, known.name)
 
 
 def _verb_dependent(tokens: list[Token], tok: Token) -> bool:
