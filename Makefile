@@ -45,7 +45,7 @@ lint: install ## ruff: lint and format
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: install ## mypy --strict on every package (cleaner and extractor: overridden until issue 14 ends)
+typecheck: install ## mypy --strict on every package, each on its own
 	$(VENV)/bin/mypy -p orewatch_common -p orewatch_lexicon -p orewatch_fetcher -p orewatch_cleaner \
 		-p orewatch_extractor -p orewatch_store -p orewatch_cli
 
