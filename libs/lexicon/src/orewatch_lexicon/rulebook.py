@@ -1,13 +1,25 @@
 """The rule files this package ships, for the generic test that checks every example.
 
 Every package with a `data/` folder has a `rulebook` module like this one: `RULE_FILES` maps a
-glob under `data/` to the spec its files are read with (tests/rules walks them all)."""
+glob under `data/` to the spec its files are read with (tests/rules walks them all), and
+`FINDERS` checks a FINDER rule's example the way the package reads words."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from orewatch_lexicon.rules import RuleFileSpec
+from orewatch_lexicon import stemming
+from orewatch_lexicon.rules import Rule, RuleFileSpec, RuleSet
 from orewatch_lexicon.speech import FILE_NAME, SPEC
 
-RULE_FILES: Mapping[str, RuleFileSpec] = {FILE_NAME: SPEC}
+
+def strips_the_ending(rules: RuleSet, rule: Rule, text: str) -> bool:
+    """The stemmer, with the file's endings, takes exactly the rule's ending off `text`."""
+    known = stemming.longest_first(rules)
+    word = text.lower().replace("ё", "е")
+    ending = rule.key[0]
+    return word.endswith(ending) and stemming.strip_ending(text, known) == word[: -len(ending)]
+
+
+RULE_FILES: Mapping[str, RuleFileSpec] = {FILE_NAME: SPEC, stemming.FILE_NAME: stemming.SPEC}
+FINDERS: Mapping[str, Callable[[RuleSet, Rule, str], bool]] = {stemming.FILE_NAME: strips_the_ending}

@@ -125,6 +125,28 @@ class LemmaRule(Rule):
         return (self.lemma,)
 
 
+class EndingRule(Rule):
+    """A word ending (lowercase, ё written е), shown by the reading package's finder on a word
+    it ends: the stemmer strips it, a surname with it has its gender, and so on."""
+
+    check: ClassVar[Check] = Check.FINDER
+    ending: str = Field(min_length=1)
+
+    @field_validator("ending")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        if " " in value:
+            raise ValueError("an ending is one word's end, without spaces")
+        return plain_words(value)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.ending,)
+
+    def fragment(self) -> str:
+        return re.escape(self.ending)
+
+
 @dataclass(frozen=True)
 class RuleFileSpec:
     """How to read one kind of rule file: its sections, the model of each, the regular

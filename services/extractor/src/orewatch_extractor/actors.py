@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from orewatch_common.contracts import ActorType
+from orewatch_lexicon.stemming import stem
 
 from orewatch_extractor.names import (
     Canonicaliser,
@@ -23,7 +24,6 @@ from orewatch_extractor.names import (
     norm_key,
     person_words,
     same_word,
-    stem,
     stem_key,
 )
 from orewatch_extractor.nlp import Analysis, Span, Token

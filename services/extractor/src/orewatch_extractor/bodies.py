@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 
 from orewatch_common.contracts import ActorType
+from orewatch_lexicon.stemming import stem
 
 from orewatch_extractor.actors import Mention
-from orewatch_extractor.names import Canonicaliser, norm_key, stem
+from orewatch_extractor.names import Canonicaliser, norm_key
 from orewatch_extractor.nlp import Analysis, Token
 
 # A site named by its domain: "пишет bbc.com", "отмечает «Лента.ру»" (the tagger splits it

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from orewatch_common.contracts import ActorType
+from orewatch_lexicon.stemming import stem
 
 from orewatch_extractor.actors import Entity, Mention
-from orewatch_extractor.names import stem
 from orewatch_extractor.nlp import Analysis
 from orewatch_extractor.offices import Offices, names_holder
 

@@ -30,6 +30,7 @@ from orewatch_lexicon.rules import (
     packaged,
     read_rules,
 )
+from orewatch_lexicon.stemming import stem
 from pydantic import Field
 
 from orewatch_extractor.nlp import Models, Token
@@ -214,66 +215,6 @@ _MASC_SURNAME_ENDINGS = (
     ((("ом", ""), ("ем", "ь")), ("Ins",)),
     ((("е", ""),), ("Loc",)),
 )
-
-
-_ENDINGS = sorted(
-    [
-        "ами",
-        "ями",
-        "ого",
-        "его",
-        "ому",
-        "ему",
-        "ыми",
-        "ими",
-        "ов",
-        "ев",
-        "ей",
-        "ой",
-        "ом",
-        "ем",
-        "ам",
-        "ям",
-        "ах",
-        "ях",
-        "ую",
-        "юю",
-        "ая",
-        "яя",
-        "ый",
-        "ий",
-        "ое",
-        "ее",
-        "ые",
-        "ие",
-        "ых",
-        "их",
-        "ым",
-        "им",
-        "а",
-        "я",
-        "у",
-        "ю",
-        "е",
-        "и",
-        "ы",
-        "о",
-        "ь",
-        "й",
-    ],
-    key=len,
-    reverse=True,
-)
-
-
-@lru_cache(maxsize=100_000)
-def stem(word: str) -> str:
-    """Crude case-insensitive stem so "Асию", "Асии" and "Асия" compare equal."""
-    word = word.lower().replace("ё", "е")
-    for ending in _ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
 
 
 def stem_key(name: str) -> str:

@@ -11,7 +11,8 @@ import pytest
 from orewatch_common.contracts import ExtractedArticle
 from orewatch_extractor.actors import Mention
 from orewatch_extractor.core import Extractor
-from orewatch_extractor.names import norm_key, stem
+from orewatch_extractor.names import norm_key
+from orewatch_lexicon.stemming import stem
 
 from tests.support.factories import make_clean_article
 
