@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from orewatch_common.contracts import ActorType
 from orewatch_lexicon.stemming import stem
 
+from orewatch_extractor.morphology import name_endings
 from orewatch_extractor.names import (
     Canonicaliser,
     Known,
@@ -515,7 +516,7 @@ class _Group:
         votes: dict[str, int] = {}
         counts: dict[str, int] = {}
         for m in pool:
-            oblique = m.surface.split()[0].lower().endswith(("ии", "ией")) and len(m.surface.split()) > 1
+            oblique = name_endings().oblique_ia_name(m.surface.split()[0]) and len(m.surface.split()) > 1
             votes[m.surface] = votes.get(m.surface, 0) + (0 if oblique else m.nominative_votes)
             counts[m.name] = counts.get(m.name, 0) + 1
         # on a tie a Russian form wins: "«Техрик-э-Лабаик» (Tehreek-i-Labaik)"

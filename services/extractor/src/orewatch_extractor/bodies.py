@@ -18,6 +18,7 @@ from orewatch_common.contracts import ActorType
 from orewatch_lexicon.stemming import stem
 
 from orewatch_extractor.actors import Mention
+from orewatch_extractor.morphology import name_endings
 from orewatch_extractor.names import Canonicaliser, norm_key
 from orewatch_extractor.nlp import Analysis, Token
 
@@ -28,7 +29,6 @@ _DOMAIN = re.compile(
     r"(?:ru|рф|ру|com|net|org|info|io|ua|kz|by|uz|kg|am|az|ge|md|tj|lv|lt|ee|de|fr|uk|su)"
     r"(?![\w/-]|\.\w)"
 )
-_RELATIONAL = ("ский", "цкий")  # "британский", "немецкий": adjectives of a place
 _CHAIN_POS = ("NOUN", "PROPN", "ADJ", "DET", "NUM")
 
 
@@ -108,7 +108,9 @@ def _body_span(tokens: list[Token], head: int, owner: dict[int, Mention]) -> tup
 
 
 def _relational(tok: Token) -> bool:
-    return tok.pos == "ADJ" and tok.lemma.endswith(_RELATIONAL) and tok.feats.get("Number") != "Plur"
+    return (
+        tok.pos == "ADJ" and name_endings().place_adjective(tok.lemma) and tok.feats.get("Number") != "Plur"
+    )
 
 
 def _complement_end(tokens: list[Token], head: int, owner: dict[int, Mention]) -> int:

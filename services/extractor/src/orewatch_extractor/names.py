@@ -20,6 +20,7 @@ import pycountry
 from natasha.norm import inflect_word
 from natasha.shape import recover_shape
 from orewatch_common.contracts import ActorType
+from orewatch_lexicon import Gender
 from orewatch_lexicon.rules import (
     Check,
     LemmaRule,
@@ -33,6 +34,7 @@ from orewatch_lexicon.rules import (
 from orewatch_lexicon.stemming import stem
 from pydantic import Field
 
+from orewatch_extractor.morphology import name_endings
 from orewatch_extractor.nlp import Models, Token
 
 # quote marks, but not an apostrophe inside a name ("О’Лири", "Д'Артаньян")
@@ -209,14 +211,6 @@ class _Inflectable:
         self.text, self.pos, self.feats = text, pos, feats
 
 
-_MASC_SURNAME_ENDINGS = (
-    ((("а", ""), ("я", "ь")), ("Gen", "Acc")),
-    ((("у", ""), ("ю", "ь")), ("Dat",)),
-    ((("ом", ""), ("ем", "ь")), ("Ins",)),
-    ((("е", ""),), ("Loc",)),
-)
-
-
 def stem_key(name: str) -> str:
     return " ".join(stem(w) for w in norm_key(name).split())
 
@@ -280,12 +274,7 @@ class Canonicaliser:
         low = text.lower()
         if self.models.vocab.word_is_known(low) or len(low) < 4:
             return text
-        for endings, cases in _MASC_SURNAME_ENDINGS:
-            if case in cases:
-                for ending, base in endings:
-                    if low.endswith(ending) and low[-len(ending) - 1] not in "аеёиоуыэюяй":
-                        return text[: -len(ending)] + base
-        return text
+        return name_endings().bare_surname(text, case)
 
     def common_word(self, text: str) -> bool:
         """A dictionary word with no reading as a proper name ("Курс", "Диалогам")."""
@@ -302,7 +291,7 @@ class Canonicaliser:
         """Gender of a canonical person name: the dictionary's reading of the first name,
         else its ending ("Асия", "Тереза"), else the surname's, else what the tagger said."""
         words = person_words(name, split=False)
-        by_surname = _surname_gender(words[-1].lower()) if len(words) > 1 else None
+        by_surname = name_endings().surname_gender(words[-1]) if len(words) > 1 else None
         if by_surname:  # "Акмаль Юнусов": a Russian surname ending is surer than a foreign first name
             return by_surname
         if len(words) > 1:
@@ -315,8 +304,8 @@ class Canonicaliser:
             if len(genders) == 1:
                 return str(genders.pop())
             if not first.endswith("."):
-                return "Fem" if first.endswith(("а", "я")) else "Masc"
-        by_surname = _surname_gender(words[-1].lower())
+                return Gender.FEM if name_endings().feminine_first_name(first) else Gender.MASC
+        by_surname = name_endings().surname_gender(words[-1])
         if by_surname:
             return by_surname
         tagged = [t.feats.get("Gender") for t in heads if t.feats.get("Gender")]
@@ -405,9 +394,17 @@ class Canonicaliser:
             words = []
             for k, t in enumerate(tokens):
                 feats = dict(t.feats)
-                if verb_gender == "Fem" and gender != "Masc" and t.text.lower().endswith(_FEMININE_SURNAME):
+                if (
+                    verb_gender == "Fem"
+                    and gender != "Masc"
+                    and name_endings().surname_gender(t.text) == Gender.FEM
+                ):
                     feats["Case"], feats["Gender"] = "Nom", "Fem"
-                if k and feats.get("Number") == "Plur" and t.text.lower().endswith(_MASCULINE_SURNAME):
+                if (
+                    k
+                    and feats.get("Number") == "Plur"
+                    and name_endings().surname_gender(t.text) == Gender.MASC
+                ):
                     feats["Case"] = "Nom"  # "Нагаспаев" read as a plural genitive: one person's surname
                 if gender and feats.get("Gender") and feats["Gender"] != gender:
                     feats["Gender"] = gender
@@ -422,7 +419,7 @@ class Canonicaliser:
                 word = self.inflect(t.text, t.pos, feats)
                 if k == 0 and len(tokens) > 1 and not after_prep:
                     masc_dative = tokens[-1].text.lower().endswith(("у", "ю"))
-                    word = _feminine_ia(t.text, "Dat" if masc_dative else "Acc") or word
+                    word = name_endings().ia_first_name(t.text, "Dat" if masc_dative else "Acc") or word
                 elif word == t.text and (k or len(tokens) == 1) and (gender or feats.get("Gender")) == "Masc":
                     word = self.surname(t.text, feats.get("Case"))
                 words.append(word)
@@ -469,18 +466,6 @@ class Canonicaliser:
         return self.inflect(tok.text, tok.pos, tok.feats)
 
 
-_FEMININE_SURNAME = ("ова", "ева", "ёва", "ина", "ына")
-_MASCULINE_SURNAME = ("ов", "ев", "ёв", "ин", "ын")
-
-
-def _surname_gender(surname: str) -> str | None:
-    if surname.endswith(("ова", "ева", "ина", "ская", "цкая", "ёва")):
-        return "Fem"
-    if surname.endswith(("ов", "ев", "ин", "ский", "цкий", "ёв")):
-        return "Masc"
-    return None
-
-
 def coordinated(tokens: list[Token]) -> bool:
     """A singular adjective before a plural head noun ("Черниговская области"): one of
     coordinated names that share the noun, each of them singular."""
@@ -490,15 +475,6 @@ def coordinated(tokens: list[Token]) -> bool:
         and tokens[head].feats.get("Number") == "Plur"
         and any(t.pos == "ADJ" and t.feats.get("Number") == "Sing" for t in tokens[:head])
     )
-
-
-def _feminine_ia(text: str, case: str | None) -> str | None:
-    """First names in -ия the dictionary lacks ("Асии", "Асию" -> "Асия"); the tagger
-    often takes them for masculine -ий names."""
-    low = text.lower()
-    if low.endswith(("ии", "ией")) or (low.endswith("ию") and case == "Acc"):
-        return text[: -2 if low.endswith(("ии", "ию")) else -3] + "ия"
-    return None
 
 
 def join_words(tokens: list[Token], words: list[str]) -> str:
@@ -514,9 +490,7 @@ def person_words(name: str, split: bool = True) -> list[str]:
     """Words of a person's name, a patronymic dropped; to compare names, "Дж.Хант" and
     "Азия-Биби" are two words (`split`), to show one they stay as written."""
     words = re.sub(r"(?<=\.)(?=\S)|-", " ", name).split() if split else name.split()
-    if len(words) == 3 and (
-        words[1].endswith(("вич", "вна", "ична", "вича", "вны")) or _INITIAL.match(words[1])
-    ):
+    if len(words) == 3 and (name_endings().patronymic(words[1]) or _INITIAL.match(words[1])):
         words = [words[0], words[2]]
     return words
 

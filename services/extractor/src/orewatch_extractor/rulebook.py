@@ -11,9 +11,11 @@ from datetime import UTC, date, datetime
 from functools import cache
 
 from orewatch_common.contracts import CleanArticle, SourceKind
+from orewatch_lexicon import Gender
 from orewatch_lexicon.rules import Rule, RuleFileSpec, RuleSet
 
-from orewatch_extractor import minerals, offices
+from orewatch_extractor import minerals, morphology, offices
+from orewatch_extractor.morphology import CaseEnding, EndingSection, NameEndings
 from orewatch_extractor.names import (
     ALIAS_FILE,
     ALIAS_SPEC,
@@ -29,6 +31,7 @@ RULE_FILES: Mapping[str, RuleFileSpec] = {
     minerals.FILE_NAME: minerals.SPEC,
     offices.FILE_NAME: offices.SPEC,
     ALIAS_FILE: ALIAS_SPEC,
+    morphology.FILE_NAME: morphology.SPEC,
 }
 
 
@@ -91,8 +94,34 @@ def names_alias(rules: RuleSet, rule: Rule, text: str) -> bool:
     return any(norm_key(word) == norm_key(rule.word) for word in text.split())
 
 
+def _answers(table: NameEndings, section: EndingSection, word: str) -> bool:
+    """The yes/no question a section of name_endings.yaml answers about one word."""
+    questions: Mapping[EndingSection, Callable[[str], bool]] = {
+        EndingSection.FEMININE_SURNAMES: lambda w: table.surname_gender(w) is Gender.FEM,
+        EndingSection.MASCULINE_SURNAMES: lambda w: table.surname_gender(w) is Gender.MASC,
+        EndingSection.FEMININE_FIRST_NAMES: table.feminine_first_name,
+        EndingSection.PATRONYMICS: table.patronymic,
+        EndingSection.PLACE_ADJECTIVES: table.place_adjective,
+    }
+    return questions[section](word)
+
+
+def reads_the_ending(rules: RuleSet, rule: Rule, text: str) -> bool:
+    """`text` ends with the rule's ending and the extractor's table reads it by that ending:
+    its question says yes, or its case ending gives way to the rule's nominative."""
+    assert isinstance(rule, morphology.Ending)
+    if not text.lower().endswith(rule.ending):
+        return False
+    table = NameEndings(rules)
+    if not isinstance(rule, CaseEnding):
+        return _answers(table, rule.section, text)
+    wanted = text[: -len(rule.ending)] + rule.nominative
+    return any(table.nominative(rule.section, text, case) == wanted for case in rule.cases or (None,))
+
+
 FINDERS: Mapping[str, Callable[[RuleSet, Rule, str], bool]] = {
     minerals.FILE_NAME: finds_mineral,
     offices.FILE_NAME: names_holder,
     ALIAS_FILE: names_alias,
+    morphology.FILE_NAME: reads_the_ending,
 }
