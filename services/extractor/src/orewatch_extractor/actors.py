@@ -28,6 +28,7 @@ from orewatch_extractor.names import (
     stem_key,
 )
 from orewatch_extractor.nlp import Analysis, Span, Token
+from orewatch_extractor.shapes import text_shapes
 
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.&'\-]*$")
 _OPENING_QUOTES = frozenset({"«", '"', "„", "“"})
@@ -213,23 +214,11 @@ def _short_surname(tokens: list[Token], i: int, canon: Canonicaliser) -> bool:
     )
 
 
-# An agency's dateline opening the text: "МОСКВА, 5 апреля. /ТАСС/.", "БИШКЕК, 14 ноября — Кабар.",
-# "АСТАНА. КАЗИНФОРМ –", "МИНСК, 3 октября (БелТА) –": the city in capitals, maybe the day,
-# maybe the agency, then a full stop or a dash.
-_DATELINE = re.compile(
-    r"\s*(?P<city>[А-ЯЁ]{3,}(?:[- ][А-ЯЁ]{3,})?)"
-    r"(?:,\s*\d{1,2}\s+[а-яё]+\.?(?:\s+\d{4}(?:\s*г\.)?)?)?\s*[.,]?\s*"
-    r"(?P<agency>/[^/\n]{2,30}/|\([^)\n]{2,30}\)|[-–—]\s*[A-ZА-ЯЁ][\w.-]*(?:\s[A-ZА-ЯЁ][\w.-]*)?"
-    r"|[A-ZА-ЯЁ][A-ZА-ЯЁ.-]{2,})?"
-    r"\s*[.–—-]\s"
-)
-
-
 def settle_dateline(analysis: Analysis, start: int) -> None:
     """The dateline's city is a place and its agency an organisation, whatever the tagger
     guessed ("Бишкек" as an organisation, "Кабар" as a person, "АСТАНА. КАЗИНФОРМ –
     Национальная атомная компания" as one name)."""
-    found = _DATELINE.match(analysis.text, start)
+    found = text_shapes().dateline.match(analysis.text, start)
     if found is None or (not found.group("agency") and "," not in found.group(0)):
         return
     city = found.span("city")

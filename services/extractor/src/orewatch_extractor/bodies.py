@@ -12,8 +12,6 @@ with its own name ("профсоюз пилотов Cockpit") is that name. Part
 
 from __future__ import annotations
 
-import re
-
 from orewatch_common.contracts import ActorType
 from orewatch_lexicon.stemming import stem
 
@@ -21,14 +19,8 @@ from orewatch_extractor.actors import Mention
 from orewatch_extractor.morphology import name_endings
 from orewatch_extractor.names import Canonicaliser, norm_key
 from orewatch_extractor.nlp import Analysis, Token
+from orewatch_extractor.shapes import text_shapes
 
-# A site named by its domain: "пишет bbc.com", "отмечает «Лента.ру»" (the tagger splits it
-# at the dots and names none of it). Not inside a link or an address.
-_DOMAIN = re.compile(
-    r"(?<![\w@/.-])[A-Za-zА-Яа-яЁё0-9][\w-]*(?:\.[\w-]+)*\."
-    r"(?:ru|рф|ру|com|net|org|info|io|ua|kz|by|uz|kg|am|az|ge|md|tj|lv|lt|ee|de|fr|uk|su)"
-    r"(?![\w/-]|\.\w)"
-)
 _CHAIN_POS = ("NOUN", "PROPN", "ADJ", "DET", "NUM")
 
 
@@ -71,7 +63,7 @@ def find_bodies(
 
 def find_sites(analysis: Analysis, mentions: list[Mention]) -> list[Mention]:
     """The mentions with sites named by their domain added as organisations."""
-    matches = list(_DOMAIN.finditer(analysis.text))
+    matches = list(text_shapes().site_domain.finditer(analysis.text))
     if not matches:
         return mentions
     tokens = analysis.tokens

@@ -27,6 +27,8 @@ from natasha import (
 from natasha.doc import DocSent, DocSpan, adapt_token
 from orewatch_common.contracts import ActorType
 
+from orewatch_extractor.shapes import text_shapes
+
 
 def _dict_paths() -> dict[str, str]:
     return {"ru": pymorphy2_dicts_ru.get_path()}
@@ -59,11 +61,6 @@ _LINE = re.compile(r"[^\n]+")
 # chunks, and NER reads whole sentences in pieces; no real sentence or article comes near.
 MAX_SENTENCE_TOKENS = 200
 NER_PIECE_TOKENS = 2000
-_CLAUSE_ENDS = frozenset({",", ";", ":", "—", "–", "-", ")", "»", "…", ".", "!", "?"})
-_CONJUNCTIONS = frozenset(
-    {"и", "а", "но", "или", "либо", "однако", "зато", "что", "чтобы", "который", "которая", "которое",
-     "которые", "где", "когда", "если", "хотя", "потому"}
-)  # fmt: skip
 
 
 def chunk_bounds(words: list[str], limit: int = MAX_SENTENCE_TOKENS) -> list[tuple[int, int]]:
@@ -81,12 +78,13 @@ def chunk_bounds(words: list[str], limit: int = MAX_SENTENCE_TOKENS) -> list[tup
 
 
 def _chunk_end(words: list[str], start: int, limit: int) -> int:
+    shapes = text_shapes()
     top, middle = start + limit, start + limit // 2
     for end in range(top, middle, -1):
-        if words[end - 1] in _CLAUSE_ENDS:
+        if words[end - 1] in shapes.clause_ends:
             return end
     for end in range(top, middle, -1):
-        if words[end].lower() in _CONJUNCTIONS:
+        if words[end].lower() in shapes.clause_conjunctions:
             return end
     return top
 

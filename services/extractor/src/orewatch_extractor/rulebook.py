@@ -14,7 +14,7 @@ from orewatch_common.contracts import CleanArticle, SourceKind
 from orewatch_lexicon import Gender
 from orewatch_lexicon.rules import Rule, RuleFileSpec, RuleSet
 
-from orewatch_extractor import minerals, morphology, offices
+from orewatch_extractor import minerals, morphology, offices, shapes
 from orewatch_extractor.morphology import CaseEnding, EndingSection, NameEndings
 from orewatch_extractor.names import (
     ALIAS_FILE,
@@ -32,6 +32,7 @@ RULE_FILES: Mapping[str, RuleFileSpec] = {
     offices.FILE_NAME: offices.SPEC,
     ALIAS_FILE: ALIAS_SPEC,
     morphology.FILE_NAME: morphology.SPEC,
+    shapes.FILE_NAME: shapes.SPEC,
 }
 
 
@@ -119,9 +120,17 @@ def reads_the_ending(rules: RuleSet, rule: Rule, text: str) -> bool:
     return any(table.nominative(rule.section, text, case) == wanted for case in rule.cases or (None,))
 
 
+def credits_an_agency(rules: RuleSet, rule: Rule, text: str) -> bool:
+    """`text` opens with a dateline that, read with the rule's signature alone, credits an
+    agency (not merely a city and a dash)."""
+    found = rules.compile(rule.section, (rule.fragment(),)).match(text)
+    return found is not None and bool(found.group("agency"))
+
+
 FINDERS: Mapping[str, Callable[[RuleSet, Rule, str], bool]] = {
     minerals.FILE_NAME: finds_mineral,
     offices.FILE_NAME: names_holder,
     ALIAS_FILE: names_alias,
     morphology.FILE_NAME: reads_the_ending,
+    shapes.FILE_NAME: credits_an_agency,
 }
