@@ -260,7 +260,7 @@ def _health_ports(state: Path, runtime: dict[str, Any]) -> dict[str, int]:
     the runtime file for `orewatch status`. The servers already listen, so their ports are not
     free; the services' are not yet, so none is handed out twice."""
     ports: dict[str, int] = {}
-    for service in START_ORDER:
+    for service in reversed(START_ORDER):  # pipeline order, as `orewatch status` lists them
         ports[service] = _stable_port(state, f"{service}-health", taken=ports.values())
     runtime["services"] = {
         service: {"health_port": port, "metrics_url": f"http://127.0.0.1:{port}/metrics"}
