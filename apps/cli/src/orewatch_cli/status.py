@@ -212,7 +212,8 @@ def gather_status() -> PipelineStatus:
 
     The dead letters table is not among the reader role's views, so this reads as the app
     role, which the store itself uses and which may SELECT it."""
-    from orewatch_common.permissions import ADVISORY_STREAM, DbRole
+    from orewatch_common.bus import advisory_stream_name
+    from orewatch_common.permissions import DbRole
     from orewatch_common.settings import get_settings
 
     from orewatch_cli.supervisor import (
@@ -222,10 +223,13 @@ def gather_status() -> PipelineStatus:
         running_services,
     )
 
+    # the servers first: a pipeline that is gone is reported as such, not as four unready services
+    nats_url, database_url = running_nats_url(), running_database_url(DbRole.APP)
     services = {name: service_status(url) for name, url in running_services().items()}
-    streams = (get_settings().stream_name, ADVISORY_STREAM)
-    consumers = asyncio.run(consumer_status(running_nats_url(), running_nats_login(), streams))
-    dead_letters, newest = store_status(running_database_url(DbRole.APP))
+    settings = get_settings()
+    streams = (settings.stream_name, advisory_stream_name(settings))
+    consumers = asyncio.run(consumer_status(nats_url, running_nats_login(), streams))
+    dead_letters, newest = store_status(database_url)
     return PipelineStatus(services, consumers, dead_letters, newest)
 
 
