@@ -79,7 +79,7 @@ class ServiceStatus:
 class ConsumerStatus:
     pending: int  # in the stream, not yet delivered
     ack_pending: int  # delivered, not yet acknowledged
-    redelivered: int
+    redelivered: int  # of those delivered and not yet acknowledged, how many on a second or later try
 
 
 @dataclass(frozen=True)
