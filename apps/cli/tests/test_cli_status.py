@@ -7,6 +7,7 @@ import contextlib
 import json
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -247,3 +248,28 @@ def test_status_of_a_running_pipeline_after_a_file_went_through(
         assert "# TYPE faststream_published_messages_total counter" in body, name
         assert f'app_name="{name}"' in body, name
     assert datetime.fromisoformat(found["newest_article_at"]) > datetime.now(UTC) - timedelta(minutes=10)
+
+
+def test_make_run_gives_each_service_its_own_health_port_and_keeps_it(tmp_path: Path) -> None:
+    """Four distinct ports recorded with their metrics URLs; the next run reuses a free one
+    and replaces one that something else now listens on."""
+    from orewatch_cli.supervisor import _health_ports
+
+    first: dict[str, Any] = {}
+    ports = _health_ports(tmp_path, first)
+    assert list(ports) == ["fetcher", "cleaner", "extractor", "store"]
+    assert len(set(ports.values())) == 4
+    assert first["services"] == {
+        name: {"health_port": port, "metrics_url": f"http://127.0.0.1:{port}/metrics"}
+        for name, port in ports.items()
+    }
+    assert _health_ports(tmp_path, {}) == ports
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", ports["cleaner"]))
+        busy.listen()
+        again = _health_ports(tmp_path, {})
+    assert again["cleaner"] != ports["cleaner"]
+    assert {name: again[name] for name in ("fetcher", "extractor", "store")} == {
+        name: ports[name] for name in ("fetcher", "extractor", "store")
+    }
+    assert len(set(again.values())) == 4
