@@ -2,8 +2,10 @@
 
 Each service runs as `orewatch serve <name>` in its own process, exactly as in
 its own container. A service that dies is restarted; Ctrl-C (or SIGTERM) stops
-the services first, then the servers this command started. Where the pipeline
-runs is written to `.orewatch/runtime.json` for `orewatch db url` and `orewatch bus url`.
+the services first, then the servers this command started. Each service gets its own
+free HTTP port for /health and /metrics (OREWATCH_HEALTH_PORT). Where the pipeline runs,
+servers and services, is written to `.orewatch/runtime.json` for `orewatch db url`,
+`orewatch bus url` and `orewatch status`.
 
 The servers it starts require passwords, generated on the first run into
 `.orewatch/secrets/` (orewatch_cli.credentials): each service logs in to NATS as its own
