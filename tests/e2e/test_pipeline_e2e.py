@@ -129,4 +129,9 @@ def test_orewatch_run_starts_everything_and_stops_cleanly(
     assert run.returncode == 0, output.decode(errors="replace")[-3000:]
     assert not (state / "runtime.json").exists()
     assert not (state / "postgres" / "pgdata" / "postmaster.pid").exists()
-    assert json.loads((state / "ports.json").read_text()).keys() == {"nats", "postgres"}
+    services = ("fetcher", "cleaner", "extractor", "store")  # each one's health/metrics port
+    assert json.loads((state / "ports.json").read_text()).keys() == {
+        "nats",
+        "postgres",
+        *(f"{service}-health" for service in services),
+    }

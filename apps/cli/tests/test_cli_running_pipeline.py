@@ -1,4 +1,4 @@
-"""`orewatch db url` and `orewatch bus url`: the running pipeline's URLs, or why there is none.
+"""`orewatch db url`, `bus url` and `status`: the running pipeline's URLs, or why there is none.
 
 A runtime file is only a claim: the process it names must be alive and the server it names
 must answer (on the session's real PostgreSQL and NATS), else the command says so and exits 1.
@@ -79,7 +79,10 @@ def runtime_content(template: str | dict[str, Any] | None) -> str | dict[str, An
     return content
 
 
-@pytest.mark.parametrize("command", [("db", "url"), ("db", "url", "--role", "app"), ("bus", "url")])
+@pytest.mark.parametrize(
+    "command",
+    [("db", "url"), ("db", "url", "--role", "app"), ("bus", "url"), ("status",), ("status", "--json")],
+)
 @pytest.mark.parametrize(("template", "reason"), NO_PIPELINE)
 def test_without_a_running_pipeline_it_says_why_and_exits_1(
     command: tuple[str, ...], template: Any, reason: str, tmp_path: Path

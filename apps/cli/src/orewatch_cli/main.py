@@ -45,7 +45,7 @@ def _add_pipeline_commands(commands: Commands) -> None:
 
 
 def _add_admin_commands(commands: Commands) -> None:
-    """db, bus and secrets: what an operator needs around a running pipeline."""
+    """db, status, bus and secrets: what an operator needs around a running pipeline."""
     db = commands.add_parser("db", help="database commands")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply Alembic migrations (alembic upgrade head)")
@@ -56,6 +56,11 @@ def _add_admin_commands(commands: Commands) -> None:
         default=DbRole.READER.value,
         help="reader (default: SELECT on the v_* views), app (the store's DML) or owner (migrations)",
     )
+
+    status = commands.add_parser(
+        "status", help="how the running pipeline is doing: services, consumer backlogs, dead letters"
+    )
+    status.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
 
     bus = commands.add_parser("bus", help="NATS commands")
     bus_commands = bus.add_subparsers(dest="bus_command", required=True)
@@ -92,6 +97,10 @@ def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         return serve_service(args.service)
     if args.command == "db":
         return db_command(args.db_command, DbRole(getattr(args, "role", DbRole.READER.value)))
+    if args.command == "status":
+        from orewatch_cli.status import show_status
+
+        return show_status(as_json=args.json)
     if args.command == "bus":
         return bus_url()
     if args.command == "secrets":

@@ -2,8 +2,10 @@
 
 Each service runs as `orewatch serve <name>` in its own process, exactly as in
 its own container. A service that dies is restarted; Ctrl-C (or SIGTERM) stops
-the services first, then the servers this command started. Where the pipeline
-runs is written to `.orewatch/runtime.json` for `orewatch db url` and `orewatch bus url`.
+the services first, then the servers this command started. Each service gets its own
+free HTTP port for /health and /metrics (OREWATCH_HEALTH_PORT). Where the pipeline runs,
+servers and services, is written to `.orewatch/runtime.json` for `orewatch db url`,
+`orewatch bus url` and `orewatch status`.
 
 The servers it starts require passwords, generated on the first run into
 `.orewatch/secrets/` (orewatch_cli.credentials): each service logs in to NATS as its own
@@ -22,15 +24,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from orewatch_common.logs import configure_logging
-from orewatch_common.permissions import DbRole
-from orewatch_common.settings import Settings, get_settings
+from orewatch_common.permissions import DbRole, NatsUser
+from orewatch_common.settings import Settings, get_settings, read_secret
 
-from orewatch_cli.credentials import nats_login, write_nats_config
+from orewatch_cli.credentials import nats_login, nats_secret, write_nats_config
 from orewatch_cli.servers import NatsServer, PostgresServer, free_port
 
 log = logging.getLogger("orewatch.run")
@@ -44,13 +47,16 @@ def _runtime_file(state_dir: Path) -> Path:
     return state_dir / "runtime.json"
 
 
-def _stable_port(state_dir: Path, name: str) -> int:
-    """Reuse last run's port when it is free, so URLs stay the same between runs."""
+def _stable_port(state_dir: Path, name: str, taken: Collection[int] = ()) -> int:
+    """Reuse last run's port when it is free, so URLs stay the same between runs (and a
+    Prometheus scraping them needs no new config); never one of `taken`, already handed out."""
     ports_file = state_dir / "ports.json"
     ports = json.loads(ports_file.read_text()) if ports_file.exists() else {}
     port = ports.get(name)
-    if port is None or not _port_is_free(port):
+    if port is None or port in taken or not _port_is_free(port):
         port = free_port()
+        while port in taken:
+            port = free_port()
         ports[name] = port
         state_dir.mkdir(parents=True, exist_ok=True)
         ports_file.write_text(json.dumps(ports))
@@ -132,6 +138,27 @@ def running_nats_url(state_dir: Path | None = None) -> str:
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], *parts[2:]))
 
 
+def running_nats_login(state_dir: Path | None = None) -> tuple[str, str] | None:
+    """(user, password) for the operator on the pipeline's NATS: the admin user of a server
+    `orewatch run` started, else the OREWATCH_NATS_* settings (None for an open server)."""
+    if not os.environ.get("NATS_URL"):
+        password_file = _running_info(state_dir).get("nats_admin_password_file")
+        if password_file:
+            return NatsUser.ADMIN.value, read_secret(Path(password_file))
+    return get_settings().nats_credentials()
+
+
+def running_services(state_dir: Path | None = None) -> dict[str, str]:
+    """Each service's metrics URL, as `orewatch run` recorded it (its health port's /metrics)."""
+    services = _running_info(state_dir).get("services")
+    if not isinstance(services, dict) or not services:
+        raise NoPipeline(
+            "the running pipeline recorded no service ports (started by an older orewatch?); "
+            "restart it with `make run`"
+        )
+    return {str(name): str(entry["metrics_url"]) for name, entry in services.items()}
+
+
 class _Stop(Exception):
     pass
 
@@ -152,33 +179,15 @@ def run_pipeline(seeds_dir: Path | None = None, state_dir: Path | None = None) -
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     try:
-        runtime: dict[str, Any] = {"pid": os.getpid(), "state_dir": str(state)}
-        nats_env = _start_nats(state, servers, runtime)
-        store_db = _start_postgres(state, servers, runtime)
-        _runtime_file(state).write_text(json.dumps(runtime))
-        env = {**os.environ, "NATS_URL": runtime["nats_url"], "OREWATCH_SEEDS_DIR": str(seeds)}
-        envs = {
-            service: {**env, **nats_env.get(service, {}), **(store_db if service == "store" else {})}
-            for service in START_ORDER
-        }
+        envs = _start_servers(state, seeds, servers)
         for service in START_ORDER:
             children[service] = _spawn(service, envs[service])
         log.info(
-            "pipeline running: drop files into %s; `orewatch db url` prints the database URL; Ctrl-C stops",
+            "pipeline running: drop files into %s; `orewatch status` shows how it is doing, "
+            "`orewatch db url` prints the database URL; Ctrl-C stops",
             seeds,
         )
-        while True:
-            time.sleep(0.5)
-            for service, process in list(children.items()):
-                if process.poll() is not None:
-                    log.error(
-                        "%s exited with status %s; restarting in %.0fs",
-                        service,
-                        process.returncode,
-                        RESTART_DELAY_S,
-                    )
-                    time.sleep(RESTART_DELAY_S)
-                    children[service] = _spawn(service, envs[service])
+        _supervise(children, envs)
     except (KeyboardInterrupt, _Stop):
         log.info("stopping")
     finally:
@@ -190,6 +199,44 @@ def run_pipeline(seeds_dir: Path | None = None, state_dir: Path | None = None) -
         _runtime_file(state).unlink(missing_ok=True)
         log.info("stopped")
     return 0
+
+
+def _start_servers(
+    state: Path, seeds: Path, servers: list[NatsServer | PostgresServer]
+) -> dict[str, dict[str, str]]:
+    """NATS, PostgreSQL and the health ports, recorded in the runtime file; returns each
+    service's environment (its logins, its health port)."""
+    runtime: dict[str, Any] = {"pid": os.getpid(), "state_dir": str(state)}
+    nats_env = _start_nats(state, servers, runtime)
+    store_db = _start_postgres(state, servers, runtime)
+    health_ports = _health_ports(state, runtime)
+    _runtime_file(state).write_text(json.dumps(runtime))
+    env = {**os.environ, "NATS_URL": runtime["nats_url"], "OREWATCH_SEEDS_DIR": str(seeds)}
+    return {
+        service: {
+            **env,
+            **nats_env.get(service, {}),
+            **(store_db if service == "store" else {}),
+            "OREWATCH_HEALTH_PORT": str(health_ports[service]),
+        }
+        for service in START_ORDER
+    }
+
+
+def _supervise(children: dict[str, subprocess.Popen[bytes]], envs: dict[str, dict[str, str]]) -> None:
+    """Restart a service that exits, until Ctrl-C or SIGTERM (raised as _Stop)."""
+    while True:
+        time.sleep(0.5)
+        for service, process in list(children.items()):
+            if process.poll() is not None:
+                log.error(
+                    "%s exited with status %s; restarting in %.0fs",
+                    service,
+                    process.returncode,
+                    RESTART_DELAY_S,
+                )
+                time.sleep(RESTART_DELAY_S)
+                children[service] = _spawn(service, envs[service])
 
 
 def _start_nats(
@@ -205,8 +252,23 @@ def _start_nats(
     nats = NatsServer(state / "nats", port=_stable_port(state, "nats"), config=config).start()
     servers.append(nats)
     runtime["nats_url"] = nats.url
+    runtime["nats_admin_password_file"] = str(secrets / nats_secret(NatsUser.ADMIN))
     log.info("NATS with JetStream on %s (data in %s, users in %s)", nats.url, nats.data_dir, config)
     return {service: nats_login(service, secrets) for service in START_ORDER}
+
+
+def _health_ports(state: Path, runtime: dict[str, Any]) -> dict[str, int]:
+    """A free HTTP port per service for /health and /metrics (stable between runs), recorded in
+    the runtime file for `orewatch status`. The servers already listen, so their ports are not
+    free; the services' are not yet, so none is handed out twice."""
+    ports: dict[str, int] = {}
+    for service in reversed(START_ORDER):  # pipeline order, as `orewatch status` lists them
+        ports[service] = _stable_port(state, f"{service}-health", taken=ports.values())
+    runtime["services"] = {
+        service: {"health_port": port, "metrics_url": f"http://127.0.0.1:{port}/metrics"}
+        for service, port in ports.items()
+    }
+    return ports
 
 
 def _start_postgres(
