@@ -98,12 +98,14 @@ QUERIES: dict[Dataset, Query] = {
             ("actors", Kind.LIST),
             ("minerals", Kind.LIST),
         ),
+        # a statement id is `<article id>:<position>`: by length first, an article's statements
+        # come in text order (…:2 before …:10)
         sql=f"""
 SELECT s.statement_id, s.article_id, a.source, a.url, s.title, a.author, s.published_at,
        a.fetched_at, s.speaker, s.speaker_type, s.text, s.actors, s.minerals
 FROM v_statements s JOIN v_articles a ON a.article_id = s.article_id
 WHERE true {{since}}
-ORDER BY {ARTICLE_TIME}, s.article_id, s.statement_id""",
+ORDER BY {ARTICLE_TIME}, s.article_id, length(s.statement_id), s.statement_id""",
         since_column=ARTICLE_TIME,
     ),
     Dataset.ACTORS: Query(
