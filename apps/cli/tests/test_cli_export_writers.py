@@ -16,6 +16,7 @@ from orewatch_cli.main import main
 
 COLUMNS = (("name", Kind.TEXT), ("statements", Kind.COUNT), ("seen", Kind.TIME), ("minerals", Kind.LIST))
 AT = datetime(2025, 3, 31, 18, 28, tzinfo=UTC)
+MOSCOW = timezone(timedelta(hours=3))
 
 # (rows, csv, jsonl): the expected output written out by hand
 CASES: list[tuple[list[tuple[Any, ...]], bytes, bytes]] = [
@@ -41,7 +42,7 @@ CASES: list[tuple[list[tuple[Any, ...]], bytes, bytes]] = [
             (
                 'он сказал: "да", и\nушёл',
                 1,
-                datetime(2026, 2, 3, 9, 0, tzinfo=timezone(timedelta(hours=3))),
+                datetime(2026, 2, 3, 9, 0, tzinfo=MOSCOW),
                 [],
             ),
             ("США", 10, AT, ["нефть"]),
@@ -51,7 +52,8 @@ CASES: list[tuple[list[tuple[Any, ...]], bytes, bytes]] = [
         'США,10,2025-03-31T18:28:00+00:00,"[""нефть""]"\r\n'.encode(),
         '{"name": "он сказал: \\"да\\", и\\nушёл", "statements": 1, "seen": "2026-02-03T09:00:00+03:00", '
         '"minerals": []}\n'
-        '{"name": "США", "statements": 10, "seen": "2025-03-31T18:28:00+00:00", "minerals": ["нефть"]}\n'.encode(),
+        '{"name": "США", "statements": 10, "seen": "2025-03-31T18:28:00+00:00", '
+        '"minerals": ["нефть"]}\n'.encode(),
     ),
 ]
 
