@@ -218,7 +218,7 @@ def read_rows(url: str, query: Query, since: datetime | None) -> Iterator[Row]:
             result = connection.execution_options(yield_per=BATCH_ROWS).execute(
                 text(query.statement(since)), {"since": since} if since is not None else {}
             )
-            yield from result.tuples()
+            yield from result
     finally:
         engine.dispose()
 
