@@ -262,6 +262,20 @@ def test_without_a_pipeline_or_database_url_it_says_so_and_exits_1(tmp_path: Pat
     assert "Traceback" not in result.stderr
 
 
+def test_a_database_that_does_not_answer_is_said_plainly_with_exit_1() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "orewatch_cli.main", "export", "actors"],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/orewatch"},
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("orewatch export: cannot read the database: ")
+    assert "Traceback" not in result.stderr
+
+
 def test_the_reader_role_cannot_read_past_the_views(reader_env: str) -> None:
     """What export reads is all the reader may: a table behind the views is refused."""
     import psycopg
@@ -288,8 +302,7 @@ def test_rows_come_from_a_server_side_cursor(
     from orewatch_cli import export
 
     monkeypatch.setattr(export, "BATCH_ROWS", 2)
-    rows = export.read_rows(reader_env, export.QUERIES[export.Dataset.STATEMENTS], None)
-    try:
+    with export.open_rows(reader_env, export.QUERIES[export.Dataset.STATEMENTS], None) as rows:
         # SQLAlchemy fetches one row on execute, then batches: two rows in, the cursor still open
         assert [next(rows)[0], next(rows)[0]] == [f"{D}:0", f"{D}:1"]
         with psycopg.connect(empty_db) as owner:
@@ -298,5 +311,3 @@ def test_rows_come_from_a_server_side_cursor(
             ).fetchone() or ("",)
         assert last.startswith("FETCH FORWARD 2 FROM"), last
         assert [row[0] for row in rows] == [f"{U}:0", f"{U}:1"]
-    finally:
-        rows.close()

@@ -188,9 +188,13 @@ def export(dataset: Dataset, form: Format, *, since: datetime | None, output: Pa
         return 1
     query = QUERIES[dataset]
     try:
-        count = _write(form, query.columns, read_rows(url, query, since), output)
-    except SQLAlchemyError as error:
-        print(f"orewatch export: the database refused: {error}", file=sys.stderr)
+        with open_rows(url, query, since) as rows:  # connected and executed before a byte is written
+            count = _write(form, query.columns, rows, output)
+    except SQLAlchemyError as error:  # unreachable, refused login, a view missing: said plainly
+        print(
+            f"orewatch export: cannot read the database: {getattr(error, 'orig', None) or error}",
+            file=sys.stderr,
+        )
         return 1
     except BrokenPipeError:  # `orewatch export … | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -199,8 +203,10 @@ def export(dataset: Dataset, form: Format, *, since: datetime | None, output: Pa
     return 0
 
 
-def read_rows(url: str, query: Query, since: datetime | None) -> Iterator[Row]:
-    """The query's rows in batches from a server-side cursor (psycopg named cursor), in UTC."""
+@contextlib.contextmanager
+def open_rows(url: str, query: Query, since: datetime | None) -> Iterator[Iterator[Row]]:
+    """The query's rows in batches from a server-side cursor (psycopg named cursor), in UTC;
+    executed on entry, so a refused connection fails before anything is written."""
     from orewatch_common.settings import Settings
     from sqlalchemy import NullPool, create_engine, text
 
@@ -218,7 +224,7 @@ def read_rows(url: str, query: Query, since: datetime | None) -> Iterator[Row]:
             result = connection.execution_options(yield_per=BATCH_ROWS).execute(
                 text(query.statement(since)), {"since": since} if since is not None else {}
             )
-            yield from result
+            yield iter(result)
     finally:
         engine.dispose()
 
