@@ -311,3 +311,48 @@ def test_rows_come_from_a_server_side_cursor(
             ).fetchone() or ("",)
         assert last.startswith("FETCH FORWARD 2 FROM"), last
         assert [row[0] for row in rows] == [f"{U}:0", f"{U}:1"]
+
+
+MANY = 2500  # more than two batches of the cursor, and more than a pipe holds
+
+
+@pytest.fixture
+async def many_statements(reader_env: str, database_roles: dict[DbRole, str]) -> str:
+    """One more article, with MANY statements naming lithium."""
+    texts = [f"Заявление номер {n}: литий подорожал." for n in range(MANY)]
+    extraction = make_extracted_article(
+        make_clean_article(" ".join(texts), source_uri="many.txt"),
+        minerals=[LITHIUM],
+        statements=[statement(n, text, minerals=["lithium"]) for n, text in enumerate(texts)],
+    )
+    engine = create_async_engine(Settings(database_url=database_roles[DbRole.APP]).sqlalchemy_url())
+    try:
+        async with async_sessionmaker(engine).begin() as session:
+            await store_raw_article(session, raw_article_for(extraction))
+            assert await store_extraction(session, extraction)
+    finally:
+        await engine.dispose()
+    return extraction.article.article_id
+
+
+def test_thousands_of_rows_all_written_in_text_order(many_statements: str, tmp_path: Path) -> None:
+    path = tmp_path / "statements.jsonl"
+    assert main(["export", "statements", "--format", "jsonl", "--output", str(path)]) == 0
+    ids = [row["statement_id"] for row in as_read(path, "jsonl")]
+    assert len(ids) == len(STATEMENTS) + MANY
+    assert [i for i in ids if i.startswith(many_statements)] == [
+        f"{many_statements}:{n}" for n in range(MANY)
+    ]
+
+
+def test_a_reader_that_closes_the_pipe_ends_it_quietly(many_statements: str, reader_env: str) -> None:
+    """`orewatch export statements | head`: exit 0, no traceback."""
+    command = [sys.executable, "-m", "orewatch_cli.main", "export", "statements"]
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": reader_env}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.read(100)
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 0, stderr
+    assert "Traceback" not in stderr
