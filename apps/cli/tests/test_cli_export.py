@@ -276,6 +276,15 @@ def test_a_database_that_does_not_answer_is_said_plainly_with_exit_1() -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_an_output_that_cannot_be_written_is_said_plainly_with_exit_1(
+    reader_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "no such folder" / "actors.csv"
+    assert main(["export", "actors", "--output", str(path)]) == 1
+    assert capsys.readouterr().err.startswith(f"orewatch export: cannot write {path}: ")
+    assert not path.parent.exists()
+
+
 def test_the_reader_role_cannot_read_past_the_views(reader_env: str) -> None:
     """What export reads is all the reader may: a table behind the views is refused."""
     import psycopg

@@ -199,6 +199,9 @@ def export(dataset: Dataset, form: Format, *, since: datetime | None, output: Pa
     except BrokenPipeError:  # `orewatch export … | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:  # no such folder, no room left, not ours to write
+        print(f"orewatch export: cannot write {output or 'stdout'}: {error}", file=sys.stderr)
+        return 1
     print(f"{count} {dataset} row(s) written to {output or 'stdout'}", file=sys.stderr)
     return 0
 
