@@ -93,8 +93,18 @@ def _add_export_command(commands: Commands) -> None:
         description="Reads the public views as the reader role of the running pipeline "
         "(or DATABASE_URL), streaming rows; prints the row count on stderr.",
     )
-    export.add_argument("dataset", choices=[dataset.value for dataset in Dataset])
-    export.add_argument("--format", choices=[form.value for form in Format], default=Format.CSV.value)
+    export.add_argument(
+        "dataset",
+        choices=[dataset.value for dataset in Dataset],
+        help="statements: v_statements with its article's source, url, author and fetched_at; "
+        "actors: v_actor_minerals (an actor and a mineral); minerals: one row per mineral",
+    )
+    export.add_argument(
+        "--format",
+        choices=[form.value for form in Format],
+        default=Format.CSV.value,
+        help="csv (default; RFC 4180, UTF-8, lists as JSON arrays), jsonl or parquet",
+    )
     export.add_argument("--since", type=parse_since, default=None, metavar="DATE", help=SINCE_HELP)
     export.add_argument(
         "--output", type=Path, default=None, metavar="FILE", help="default: stdout (parquet needs a file)"
