@@ -14,10 +14,12 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
 import pytest
 from orewatch_cli.main import main
+from orewatch_cli.servers import PostgresServer
 from orewatch_common.contracts import Actor, ActorRef, ActorType, Mineral, Statement
 from orewatch_common.permissions import DbRole
 from orewatch_common.settings import Settings, get_settings
@@ -245,6 +247,29 @@ def test_csv_to_stdout_as_the_reader_role(reader_env: str) -> None:
         ).encode()
     )
     assert result.stderr == b"2 actors row(s) written to stdout\n"
+
+
+def test_through_the_running_pipelines_runtime_file_as_the_reader(
+    stored: None, tmp_path: Path, server_dir: Path, database_roles: dict[DbRole, str]
+) -> None:
+    """No DATABASE_URL: the URL comes from runtime.json, as `orewatch db url` finds it (a runtime
+    file naming this live process and the session's PostgreSQL, whose secrets it links)."""
+    port = urlsplit(database_roles[DbRole.READER]).port
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "secrets").symlink_to(PostgresServer(server_dir / "postgres", port=port).secrets)
+    runtime = {"pid": os.getpid(), "state_dir": str(state), "postgres_port": port, "nats_url": "nats://x"}
+    (state / "runtime.json").write_text(json.dumps(runtime), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "orewatch_cli.main", "export", "minerals", "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], "OREWATCH_STATE_DIR": str(state)},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == MINERALS
+    assert result.stderr == "3 minerals row(s) written to stdout\n"
 
 
 def test_without_a_pipeline_or_database_url_it_says_so_and_exits_1(tmp_path: Path) -> None:
