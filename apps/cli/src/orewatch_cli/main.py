@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pipeline_commands(commands)
     _add_admin_commands(commands)
     _add_offline_commands(commands)
+    _add_export_command(commands)
     return parser
 
 
@@ -87,6 +88,34 @@ def _add_offline_commands(commands: Commands) -> None:
     commands.add_parser("settings", help="print the table of every setting (the README's Configuration)")
 
 
+def _add_export_command(commands: Commands) -> None:
+    """export: the public views as files, for analysts who do not write SQL."""
+    from orewatch_cli.export import SINCE_HELP, Dataset, Format, parse_since
+
+    export = commands.add_parser(
+        "export",
+        help="write statements, actors or minerals (the v_* views) as csv, jsonl or parquet",
+        description="Reads the public views as the reader role of the running pipeline "
+        "(or DATABASE_URL), streaming rows; prints the row count on stderr.",
+    )
+    export.add_argument(
+        "dataset",
+        choices=[dataset.value for dataset in Dataset],
+        help="statements: v_statements with its article's source, url, author and fetched_at; "
+        "actors: v_actor_minerals (an actor and a mineral); minerals: one row per mineral",
+    )
+    export.add_argument(
+        "--format",
+        choices=[form.value for form in Format],
+        default=Format.CSV.value,
+        help="csv (default; RFC 4180, UTF-8, lists as JSON arrays), jsonl or parquet",
+    )
+    export.add_argument("--since", type=parse_since, default=None, metavar="DATE", help=SINCE_HELP)
+    export.add_argument(
+        "--output", type=Path, default=None, metavar="FILE", help="default: stdout (parquet needs a file)"
+    )
+
+
 def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """The parsed command, run; services and servers are imported only by the commands that use them."""
     if args.command == "run":
@@ -111,6 +140,8 @@ def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         return print_documents(args.files, extract=args.command == "extract")
     if args.command == "docs":
         return write_docs(args.out)
+    if args.command == "export":
+        return export_command(parser, args)
     if args.command == "settings":
         from orewatch_cli.settings_doc import settings_table
 
@@ -118,6 +149,15 @@ def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         return 0
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+def export_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from orewatch_cli.export import Dataset, Format, export
+
+    form = Format(args.format)
+    if form is Format.PARQUET and args.output is None:
+        parser.error("--format parquet needs --output FILE (it is binary)")
+    return export(Dataset(args.dataset), form, since=args.since, output=args.output)
 
 
 def serve_service(service: str) -> int:
