@@ -110,6 +110,11 @@ class NameEndings:
                 return text[: -len(rule.ending)] + rule.nominative
         return None
 
+    def marks_case(self, surname: str, case: str) -> bool:
+        """A masculine surname ending that marks `case` ends `surname` ("Раабу": the dative)."""
+        rules = self._cases(EndingSection.MASCULINE_SURNAME_CASES)
+        return _ends(surname, tuple(rule for rule in rules if case in rule.cases))
+
     @staticmethod
     def _after_consonant(section: EndingSection, low: str, ending: str) -> bool:
         if section is not EndingSection.MASCULINE_SURNAME_CASES:

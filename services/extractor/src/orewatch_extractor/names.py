@@ -390,52 +390,56 @@ class Canonicaliser:
         as a masculine genitive when it does not know the first name).
         """
         if type_ == ActorType.PER:
-            gender = self.name_gender(tokens) if len(tokens) > 1 else None
-            words = []
-            for k, t in enumerate(tokens):
-                feats = dict(t.feats)
-                if (
-                    verb_gender == "Fem"
-                    and gender != "Masc"
-                    and name_endings().surname_gender(t.text) == Gender.FEM
-                ):
-                    feats["Case"], feats["Gender"] = "Nom", "Fem"
-                if (
-                    k
-                    and feats.get("Number") == "Plur"
-                    and name_endings().surname_gender(t.text) == Gender.MASC
-                ):
-                    feats["Case"] = "Nom"  # "Нагаспаев" read as a plural genitive: one person's surname
-                if gender and feats.get("Gender") and feats["Gender"] != gender:
-                    feats["Gender"] = gender
-                if k and "-" in t.text.strip("-") and feats.get("Case", "Nom") != "Nom":
-                    # a double surname declines part by part: "Бутиной-Красновой", "Рис-Могга"
-                    parts = [self._surname_part(part, t.pos, feats, gender) for part in t.text.split("-")]
-                    words.append("-".join(parts))
-                    continue
-                if k == 0 and len(tokens) > 2 and self._first_name_as_is(t.text, tokens[1].text):
-                    words.append(t.text)  # "Евгения Павловна": a woman's name, not a man's genitive
-                    continue
-                word = self.inflect(t.text, t.pos, feats)
-                if k == 0 and len(tokens) > 1 and not after_prep:
-                    masc_dative = tokens[-1].text.lower().endswith(("у", "ю"))
-                    word = name_endings().ia_first_name(t.text, "Dat" if masc_dative else "Acc") or word
-                elif word == t.text and (k or len(tokens) == 1) and (gender or feats.get("Gender")) == "Masc":
-                    word = self.surname(t.text, feats.get("Case"))
-                words.append(word)
+            words = self._person_words(tokens, after_prep, verb_gender)
         else:
-            head = next((i for i, t in enumerate(tokens) if t.pos in ("NOUN", "PROPN")), None)
-            words = [t.text for t in tokens]
-            if head is not None:
-                case = tokens[head].feats.get("Case")
-                words[head] = self._head_nominative(tokens[head])
-                if coordinated(tokens):
-                    words[head] = self._singular(tokens[head]) or words[head]  # "Полтавской областях"
-                for i in range(head):
-                    t = tokens[i]
-                    if t.pos in ("ADJ", "DET", "NUM", "VERB") and t.feats.get("Case") == case:
-                        words[i] = self.inflect(t.text, t.pos, t.feats)
+            words = self._body_words(tokens)
         return join_words(tokens, words)
+
+    def _person_words(self, tokens: list[Token], after_prep: bool, verb_gender: str | None) -> list[str]:
+        """Each word of a person's name in the nominative, in the gender of the first name."""
+        gender = self.name_gender(tokens) if len(tokens) > 1 else None
+        words = []
+        for k, t in enumerate(tokens):
+            feats = dict(t.feats)
+            by_ending = name_endings().surname_gender(t.text)
+            if verb_gender == "Fem" and gender != "Masc" and by_ending == Gender.FEM:
+                feats["Case"], feats["Gender"] = "Nom", "Fem"
+            if k and feats.get("Number") == "Plur" and by_ending == Gender.MASC:
+                feats["Case"] = "Nom"  # "Нагаспаев" read as a plural genitive: one person's surname
+            if gender and feats.get("Gender") and feats["Gender"] != gender:
+                feats["Gender"] = gender
+            if k and "-" in t.text.strip("-") and feats.get("Case", "Nom") != "Nom":
+                # a double surname declines part by part: "Бутиной-Красновой", "Рис-Могга"
+                parts = [self._surname_part(part, t.pos, feats, gender) for part in t.text.split("-")]
+                words.append("-".join(parts))
+                continue
+            if k == 0 and len(tokens) > 2 and self._first_name_as_is(t.text, tokens[1].text):
+                words.append(t.text)  # "Евгения Павловна": a woman's name, not a man's genitive
+                continue
+            word = self.inflect(t.text, t.pos, feats)
+            if k == 0 and len(tokens) > 1 and not after_prep:
+                masc_dative = name_endings().marks_case(tokens[-1].text, "Dat")
+                word = name_endings().ia_first_name(t.text, "Dat" if masc_dative else "Acc") or word
+            elif word == t.text and (k or len(tokens) == 1) and (gender or feats.get("Gender")) == "Masc":
+                word = self.surname(t.text, feats.get("Case"))
+            words.append(word)
+        return words
+
+    def _body_words(self, tokens: list[Token]) -> list[str]:
+        """An organisation's or place's head noun and the adjectives agreeing with it before it
+        in the nominative; its dependents as written."""
+        head = next((i for i, t in enumerate(tokens) if t.pos in ("NOUN", "PROPN")), None)
+        words = [t.text for t in tokens]
+        if head is not None:
+            case = tokens[head].feats.get("Case")
+            words[head] = self._head_nominative(tokens[head])
+            if coordinated(tokens):
+                words[head] = self._singular(tokens[head]) or words[head]  # "Полтавской областях"
+            for i in range(head):
+                t = tokens[i]
+                if t.pos in ("ADJ", "DET", "NUM", "VERB") and t.feats.get("Case") == case:
+                    words[i] = self.inflect(t.text, t.pos, t.feats)
+        return words
 
     def _singular(self, tok: Token) -> str | None:
         """Nominative singular of a plural noun whose adjectives are singular (coordinated)."""

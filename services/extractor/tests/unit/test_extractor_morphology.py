@@ -64,3 +64,11 @@ def test_patronymic(word: str, patronymic: bool) -> None:
 def test_oblique_ia_name_ignores_case_bound_endings() -> None:
     assert name_endings().oblique_ia_name("Асии")
     assert not name_endings().oblique_ia_name("Асию")  # "-ию" needs its case to say
+
+
+@pytest.mark.parametrize(
+    ("surname", "case", "marked"),
+    [("Раабу", "Dat", True), ("Скрипалю", "Dat", True), ("Рааба", "Dat", False), ("Рааба", "Gen", True)],
+)
+def test_marks_case(surname: str, case: str, marked: bool) -> None:
+    assert name_endings().marks_case(surname, case) is marked
