@@ -1,6 +1,7 @@
 """What the extractor knows about the shape of news text, one item a line in
 `data/text_shapes.yaml`: how agencies sign a dateline, which top-level domains name a site,
-and where a sentence too long to parse at once may be cut.
+how punctuation sets off direct speech, and where a sentence too long to parse at once may be
+cut.
 
 The frames below say how the items combine (an item is one alternative in its section's
 frame); the items are the knowledge, and each carries an example and a counter-example."""
@@ -23,6 +24,9 @@ class ShapeSection(StrEnum):
     SITE_DOMAINS = "site_domains"
     CLAUSE_ENDS = "clause_ends"
     CLAUSE_CONJUNCTIONS = "clause_conjunctions"
+    SPEECH_AFTER_QUOTE = "speech_after_quote"
+    AUTHOR_WORDS = "author_words"
+    SPEECH_INTRODUCED = "speech_introduced"
 
 
 class AgencySignature(PatternRule):
@@ -34,6 +38,10 @@ class AgencySignature(PatternRule):
 
 
 class ShapeWord(WordRule):
+    section: ShapeSection
+
+
+class ShapePattern(PatternRule):
     section: ShapeSection
 
 
@@ -50,11 +58,17 @@ DOMAIN_FRAME = r"(?<![\w@/.-])[A-Za-zА-Яа-яЁё0-9][\w-]*(?:\.[\w-]+)*\.(?:{
 SPEC = RuleFileSpec(
     sections=ShapeSection,
     default=ShapeWord,
-    models={ShapeSection.DATELINE_AGENCIES: AgencySignature},
+    models={
+        ShapeSection.DATELINE_AGENCIES: AgencySignature,
+        ShapeSection.SPEECH_AFTER_QUOTE: ShapePattern,
+        ShapeSection.AUTHOR_WORDS: ShapePattern,
+        ShapeSection.SPEECH_INTRODUCED: ShapePattern,
+    },
     frames={
         ShapeSection.DATELINE_AGENCIES: DATELINE_FRAME,
         ShapeSection.SITE_DOMAINS: DOMAIN_FRAME,
         ShapeSection.CLAUSE_CONJUNCTIONS: r"(?<!\w)(?:{})(?!\w)",
+        ShapeSection.SPEECH_INTRODUCED: "(?:{})$",  # what precedes the opening mark
     },
     every_section=True,
     flags=re.NOFLAG,  # a dateline's city is in capitals, and so is nothing else
@@ -74,6 +88,18 @@ class TextShapes:
     @cached_property
     def site_domain(self) -> re.Pattern[str]:
         return self.rules.regex(ShapeSection.SITE_DOMAINS)
+
+    @cached_property
+    def speech_after_quote(self) -> re.Pattern[str]:
+        return self.rules.regex(ShapeSection.SPEECH_AFTER_QUOTE)
+
+    @cached_property
+    def author_words(self) -> re.Pattern[str]:
+        return self.rules.regex(ShapeSection.AUTHOR_WORDS)
+
+    @cached_property
+    def speech_introduced(self) -> re.Pattern[str]:
+        return self.rules.regex(ShapeSection.SPEECH_INTRODUCED)
 
     @cached_property
     def clause_ends(self) -> frozenset[str]:

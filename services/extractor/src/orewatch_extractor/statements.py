@@ -19,6 +19,7 @@ from orewatch_lexicon import Section, load_lexicon
 
 from orewatch_extractor.coref import Coreference
 from orewatch_extractor.nlp import Analysis, Token
+from orewatch_extractor.shapes import text_shapes
 
 MIN_QUOTE_WORDS = 3  # shorter quoted text is a name or a term ("Известия"), not speech
 LONG_QUOTE_WORDS = 6  # this long, quoted text is speech even without a verb
@@ -81,10 +82,6 @@ class SentenceInfo:
     is_quote: bool = False
     entities: list[int] = field(default_factory=list)
     minerals: list[str] = field(default_factory=list)
-
-
-# «Рост продолжится», — сказал он: the comma and dash after a quote mark direct speech
-_DIRECT_SPEECH_DASH = re.compile(r"[»”\"]?\s*[,!?…]\s*[—–-]")
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:
@@ -182,21 +179,13 @@ def _closes(line: str, k: int) -> bool:
     return not before.isspace() and not after.isalnum()
 
 
-# «Мы обсуждаем это, — приводит его слова газета. — Ситуация деликатная»: the author's words
-# interrupt direct speech between dashes, inside the quote marks
-_AUTHOR_WORDS = re.compile(r"[,!?…]\s*[—–]\s+(?P<words>[^—–«»\"]{3,160}?)[.,:]\s*[—–]\s")
-
-
 def author_words(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Character spans of the author's words inside quotes, which are not the quote."""
     spans = []
     for a, b in regions:
-        for found in _AUTHOR_WORDS.finditer(text, a, b):
+        for found in text_shapes().author_words.finditer(text, a, b):
             spans.append(found.span("words"))
     return spans
-
-
-_INTRODUCED = re.compile(r":\s*[«„“\"]$")
 
 
 def speech_quotes(analysis: Analysis, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -205,7 +194,10 @@ def speech_quotes(analysis: Analysis, regions: list[tuple[int, int]]) -> list[tu
     out = []
     starts = [t.start for t in analysis.tokens]
     for a, b in regions:
-        if _DIRECT_SPEECH_DASH.match(analysis.text, b) or _INTRODUCED.search(analysis.text, 0, a):
+        shapes = text_shapes()
+        if shapes.speech_after_quote.match(analysis.text, b) or shapes.speech_introduced.search(
+            analysis.text, 0, a
+        ):
             out.append((a, b))  # set off as direct speech, or introduced by "X:"
             continue
         words = len(analysis.text[a:b].split())
