@@ -25,9 +25,8 @@ from orewatch_lexicon.speech import (
     alternation,
     load_lexicon,
     parse_lexicon,
-    past_stem,
-    verb_stem,
 )
+from orewatch_lexicon.stemming import past_stem, stem, verb_stem
 
 __all__ = [
     "Check",
@@ -52,5 +51,6 @@ __all__ = [
     "past_stem",
     "plain_words",
     "read_rules",
+    "stem",
     "verb_stem",
 ]

@@ -14,11 +14,19 @@ from orewatch_lexicon.speech import FILE_NAME, SPEC
 
 
 def strips_the_ending(rules: RuleSet, rule: Rule, text: str) -> bool:
-    """The stemmer, with the file's endings, takes exactly the rule's ending off `text`."""
-    known = stemming.longest_first(rules)
-    word = text.lower().replace("ё", "е")
+    """The stemmer, with the file's endings, takes exactly the rule's ending off `text`: a
+    word's case ending, or a verb's reflexive or (after it) infinitive ending."""
     ending = rule.key[0]
-    return word.endswith(ending) and stemming.strip_ending(text, known) == word[: -len(ending)]
+    section = stemming.EndingSection(rule.section)
+    known = stemming.longest_first(rules, section)
+    if section is stemming.EndingSection.ENDINGS:
+        word = text.lower().replace("ё", "е")
+        return word.endswith(ending) and stemming.strip_ending(text, known) == word[: -len(ending)]
+    word = text
+    if section is stemming.EndingSection.INFINITIVE:
+        reflexive = stemming.longest_first(rules, stemming.EndingSection.REFLEXIVE)
+        word = stemming.without_ending(text, reflexive)
+    return word.endswith(ending) and stemming.without_ending(word, known) == word[: -len(ending)]
 
 
 RULE_FILES: Mapping[str, RuleFileSpec] = {FILE_NAME: SPEC, stemming.FILE_NAME: stemming.SPEC}

@@ -27,6 +27,7 @@ from orewatch_lexicon.rules import (
     parse_rules,
     plain_words,
 )
+from orewatch_lexicon.stemming import verb_stem
 
 FILE_NAME = "speech.yaml"
 
@@ -206,38 +207,6 @@ def parse_lexicon(text: str, file: str = FILE_NAME) -> SpeechLexicon:
 def load_lexicon() -> SpeechLexicon:
     """The packaged lexicon, read and checked once per process."""
     return parse_lexicon(packaged("orewatch_lexicon", "data", FILE_NAME).read_text("utf-8"))
-
-
-# --- stems, for regular expressions over surface text ----------------------------------------
-
-_REFLEXIVE = ("ся", "сь")
-# Infinitive endings, Russian and Ukrainian, longest first.
-_INFINITIVE = tuple(
-    sorted(("нуть", "ить", "ать", "ять", "еть", "уть", "ыть", "ити", "ати", "яти", "істи", "ти", "ть"),
-           key=len, reverse=True)
-)  # fmt: skip
-
-
-def _without(word: str, endings: tuple[str, ...]) -> str:
-    for ending in endings:
-        if word.endswith(ending) and len(word) > len(ending) + 1:
-            return word[: -len(ending)]
-    return word
-
-
-def verb_stem(lemma: str) -> str:
-    """What every form of a verb begins with: "заявить" -> "заяв", "подчеркнуть" ->
-    "подчерк", "розповісти" -> "розпов" (the reflexive ending and the infinitive's dropped)."""
-    return _without(_without(lemma, _REFLEXIVE), _INFINITIVE)
-
-
-def past_stem(lemma: str) -> str:
-    """The masculine past of a verb without its reflexive ending: "поручить" -> "поручил",
-    "распорядиться" -> "распорядил"."""
-    bare = _without(lemma, _REFLEXIVE)
-    if not bare.endswith("ть"):
-        raise ValueError(f"{lemma!r} is not an infinitive in -ть")
-    return bare[:-2] + "л"
 
 
 def alternation(words: frozenset[str] | tuple[str, ...], form: Callable[[str], str] = verb_stem) -> str:
