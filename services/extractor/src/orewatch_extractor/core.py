@@ -80,6 +80,7 @@ def coref_lexicon(words: SpeechLexicon, aliases: AliasTable) -> Lexicon:
         words.lemmas(Section.CITING_VERBS),
         words.lemmas(Section.HEAD_TITLES),
         words.lemmas(Section.GENERIC_HEADS),
+        words.in_order(Section.OUTLET_KINDS),
     )
 
 

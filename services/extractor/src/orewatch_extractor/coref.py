@@ -46,6 +46,7 @@ class Lexicon:
     citing_verbs: frozenset[str] = frozenset()  # "пишет The Guardian": an outlet's verbs
     head_titles: frozenset[str] = frozenset()  # "председатель", "президент": who heads a body
     generic_heads: frozenset[str] = frozenset()  # "глава X": any head title of X
+    outlet_kinds: tuple[str, ...] = ()  # "газета": what a citing outlet is later called
 
 
 class Coreference:
@@ -303,8 +304,8 @@ class Coreference:
         if head.rel.startswith("nsubj") and head.head is not None:
             verb = tokens[head.head]
             if verb.lemma in self.lex.citing_verbs and verb.feats.get("Tense") == "Pres":
-                media = self._family("газета")  # "пишет The Guardian": an outlet, for a later "газета"
-                self.kinds.setdefault(media or "газета", []).append((m.first, m.entity))
+                for outlet in self.lex.outlet_kinds[:1]:  # "пишет The Guardian", for a later "газета"
+                    self.kinds.setdefault(self._family(outlet) or outlet, []).append((m.first, m.entity))
         for k in kinds:
             family = self._family(tokens[k].lemma)
             case, head_case = tokens[k].feats.get("Case"), head.feats.get("Case")

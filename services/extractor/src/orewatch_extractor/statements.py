@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from orewatch_common.contracts import ActorType
 from orewatch_lexicon import Section, load_lexicon
+from orewatch_lexicon.stemming import EndingSection, endings
 
 from orewatch_extractor.coref import Coreference
 from orewatch_extractor.nlp import Analysis, Token
@@ -30,6 +31,7 @@ _PAIRED_MARK = re.compile("[" + _QUOTE_MARKS.replace("'", "") + "]")  # an apost
 _CITING = load_lexicon().lemmas(Section.CITING_VERBS)  # "пишет The Guardian": an outlet's verbs
 _QUOTING = load_lexicon().lemmas(Section.QUOTING_VERBS)  # "— цитирует Исламова агентство"
 _QUOTING_WORDS = load_lexicon().lemmas(Section.QUOTING_WORDS)  # "приводит слова X"
+_SPEECH_NOUNS = load_lexicon().lemmas(Section.SPEECH_NOUNS)  # the "слова" of "приводит слова X"
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,7 +434,7 @@ class Attributor:
         speaker = self._according(tokens, i, coref)
         if speaker is not None:
             return Attribution(speaker, None, i)
-        if tok.lemma == "слово" and _quoting_word(tokens, i) is not None:
+        if tok.lemma in _SPEECH_NOUNS and _quoting_word(tokens, i) is not None:
             # "приводятся в сообщении слова вице-президента Сергея Степанова", "слова ее
             # директора по маркетингу Кенни Джейкобса" (the name in apposition to the role)
             speaker = _first_entity(tok.children, coref)
@@ -593,7 +595,7 @@ def _subject_lent_to_head(tokens: list[Token], v: int) -> list[int]:
     """The subject of a "как"-clause the tagger hung on the main verb: of the main verb's two
     subjects, the one between the clause's verb and the other."""
     tok = tokens[v]
-    if tok.lemma.endswith(("ся", "сь")):
+    if tok.lemma.endswith(endings(EndingSection.REFLEXIVE)):
         return []  # "Как говорится в сообщении Ryanair, более 90% рейсов …": no subject to lend
     if tok.head is None or not any(
         tokens[c].lemma == "как" and tokens[c].rel == "mark" for c in tok.children
