@@ -34,14 +34,15 @@ def longest_first(rules: RuleSet, section: EndingSection = EndingSection.ENDINGS
 
 
 @cache
-def _packaged() -> RuleSet:
+def packaged_endings() -> RuleSet:
+    """The packaged endings file, read and checked once per process."""
     return read_rules(packaged("orewatch_lexicon", "data", FILE_NAME), SPEC)
 
 
 @cache
 def endings(section: EndingSection = EndingSection.ENDINGS) -> tuple[str, ...]:
     """The packaged endings of a section, longest first."""
-    return longest_first(_packaged(), section)
+    return longest_first(packaged_endings(), section)
 
 
 def strip_ending(word: str, known: tuple[str, ...]) -> str:

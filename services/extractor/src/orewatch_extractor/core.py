@@ -18,14 +18,17 @@ from orewatch_common.contracts import (
 )
 from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
 from orewatch_lexicon import Section, SpeechLexicon, load_lexicon
+from orewatch_lexicon.stemming import packaged_endings as _packaged_endings
 
 from orewatch_extractor.actors import Entity, Mention, Merger
 from orewatch_extractor.coref import Lexicon
 from orewatch_extractor.minerals import Gazetteer
+from orewatch_extractor.morphology import name_endings
 from orewatch_extractor.names import AliasTable, Canonicaliser
 from orewatch_extractor.nlp import Models
 from orewatch_extractor.offices import Offices
 from orewatch_extractor.passes import TITLE_SEPARATOR, Document, PassName, Tools, canonical, pass_names, run
+from orewatch_extractor.shapes import text_shapes
 from orewatch_extractor.statements import Attribution, Attributor, SentenceInfo
 from orewatch_extractor.statements import SpeechLexicon as StatementLexicon
 
@@ -162,9 +165,17 @@ class Extractor:
         self.offices = self.tools.offices
         self.canon = self.tools.canon
         self.merger = self.tools.merger
-        self.version = (
-            f"orewatch-extractor {_package_version()}; minerals {self.gazetteer.version}; "
-            f"aliases {self.aliases.version}; offices {self.offices.version}"
+        self.version = "; ".join(
+            [
+                f"orewatch-extractor {_package_version()}",
+                f"minerals {self.gazetteer.version}",
+                f"aliases {self.aliases.version}",
+                f"offices {self.offices.version}",
+                f"speech {load_lexicon().version}",
+                f"endings {_packaged_endings().version}",
+                f"name endings {name_endings().rules.version}",
+                f"shapes {text_shapes().rules.version}",
+            ]
         )
 
     @staticmethod

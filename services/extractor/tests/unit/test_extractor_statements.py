@@ -281,7 +281,17 @@ def test_contract_example(extract):
     assert "Александр Козлов" in {a.name for a in extraction.actors}
     assert {s.speaker.name for s in extraction.statements if s.speaker} == {"Александр Козлов"}
     assert extraction.extractor_version.startswith("orewatch-extractor")
-    assert "minerals" in extraction.extractor_version
+    named = [part.rsplit(" ", 1)[0] for part in extraction.extractor_version.split("; ")]
+    assert named == [
+        "orewatch-extractor",
+        "minerals",
+        "aliases",
+        "offices",
+        "speech",
+        "endings",
+        "name endings",
+        "shapes",
+    ]  # every rule file it read, with its version
 
 
 @pytest.mark.parametrize(
