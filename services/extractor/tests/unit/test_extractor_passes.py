@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from orewatch_common.contracts import CleanArticle, SourceKind
 from orewatch_extractor.core import Extractor
 from orewatch_extractor.passes import PASSES, Document, Pass, PassName, need, pass_names, run
 
+from tests.support.factories import make_clean_article
+
 
 def _doc(body: str, title: str | None = None) -> Document:
-    return Document.of(
-        CleanArticle(
-            article_id="p" * 32,
-            source_kind=SourceKind.FILE,
-            source_uri="passes.txt",
-            source_name="tests",
-            fetched_at=datetime(2026, 12, 1, tzinfo=UTC),
-            raw_sha256="0" * 64,
-            title=title,
-            body=body,
-        )
-    )
+    return Document.of(make_clean_article(body, source_uri="passes.txt", source_name="tests", title=title))
 
 
 def test_the_registry_lists_the_passes_in_order() -> None:
