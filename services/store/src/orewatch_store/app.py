@@ -48,7 +48,7 @@ from orewatch_common.contracts import (
     PermanentError,
     RawArticle,
 )
-from orewatch_common.failures import DependencyUnavailable
+from orewatch_common.failures import DeadLetterReason, DependencyUnavailable
 from orewatch_common.health import Dependency
 from orewatch_common.logs import configure_logging
 from orewatch_common.settings import Settings, get_settings
@@ -236,6 +236,8 @@ def _subscribe_advisories(broker: PipelineBroker, settings: Settings, in_transac
         letter = dead_letter_from_advisory(advisory, subject, payload)
         log.error("store: dead letter from %s: %s", subject, letter.reason)
         await in_transaction(lambda session: store_dead_letter(session, letter))
+        # stored, not published: counted here, in the store's registry (service="store")
+        broker.telemetry.dead_letter(subject, DeadLetterReason.HANDLER_KILLED)
 
 
 async def _probe(broker: PipelineBroker, engine: AsyncEngine) -> None:
