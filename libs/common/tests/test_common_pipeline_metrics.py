@@ -27,6 +27,7 @@ from orewatch_common.metrics import (
     PipelineMetrics,
     durable_consumers,
     subject_label,
+    subscribed_subjects,
 )
 from orewatch_common.settings import Settings
 from prometheus_client import CollectorRegistry
@@ -103,6 +104,14 @@ def test_durable_consumers_are_read_from_the_subscribers() -> None:
         DurableConsumer("S", "a"),
         DurableConsumer("S", "b"),
     ]
+
+
+def test_subscribed_subjects_are_read_from_faststream_addresses() -> None:
+    from orewatch_cleaner.app import build_app
+
+    broker = build_app(Settings(_env_file=None)).broker
+    assert subscribed_subjects(broker.subscribers) == [RAW_ARTICLE]
+    assert subscribed_subjects([SimpleNamespace(subject="a"), SimpleNamespace(subject=None)]) == ["a"]
 
 
 def test_expected_series_start_at_zero_for_every_reason() -> None:

@@ -66,7 +66,7 @@ from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, 
 from orewatch_common.failures import DeadLetterReason, Failure, classify, error_class, permanent_reason
 from orewatch_common.health import Dependency, HealthServer, Readiness
 from orewatch_common.logs import BUS_LOGGER
-from orewatch_common.metrics import ConsumerWatch, PipelineMetrics, durable_consumers
+from orewatch_common.metrics import ConsumerWatch, PipelineMetrics, durable_consumers, subscribed_subjects
 from orewatch_common.payloads import PayloadResolver
 from orewatch_common.permissions import inbox_prefix
 from orewatch_common.settings import Settings
@@ -285,7 +285,7 @@ class PipelineBroker(NatsBroker):
         for config in self.extra_streams:
             await ensure_stream(js, self.pipeline_settings, config)
         await super().start()
-        self.telemetry.expect(str(getattr(sub, "subject", "")) for sub in self.subscribers)
+        self.telemetry.expect(subscribed_subjects(self.subscribers))
         self.consumer_watch.start(js, durable_consumers(self.subscribers))
 
     async def stop(

@@ -131,6 +131,17 @@ class ExtractorMetrics:
         self.characters.inc(len(body))
 
 
+def subscribed_subjects(subscribers: Iterable[Any]) -> list[str]:
+    """The subjects a broker's subscribers read (FastStream 0.7 wraps each in an `Address`)."""
+    found: set[str] = set()
+    for subscriber in subscribers:
+        subject = getattr(subscriber, "subject", None)
+        subject = getattr(subject, "broker_address", subject)
+        if isinstance(subject, str):
+            found.add(subject)
+    return sorted(found)
+
+
 @dataclass(frozen=True, order=True)
 class DurableConsumer:
     stream: str
