@@ -41,3 +41,30 @@ def sample_names(text: str) -> set[str]:
         names |= {sample.name for sample in family.samples}
         names |= {family.name + suffix for suffix in suffixes.get(family.type, ("",))}
     return names
+
+
+PIPELINE_SERVICES = ("fetcher", "cleaner", "extractor", "store")
+# What Prometheus adds to every target it scrapes: its own series, and the target's labels.
+SCRAPE_SERIES = frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped"})
+TARGET_LABELS = frozenset({"job", "instance"})
+
+
+def exposed_metrics() -> dict[str, frozenset[str]]:
+    """Each sample name the services' /metrics can show, with its label names: from the very
+    registries the health servers serve (each service's app, built as it runs, not started)."""
+    import importlib
+
+    from orewatch_common.settings import Settings
+    from prometheus_client import generate_latest
+
+    exposed: dict[str, frozenset[str]] = {}
+    for service in PIPELINE_SERVICES:
+        app = importlib.import_module(f"orewatch_{service}.app").build_app(Settings(_env_file=None))
+        registry = app.broker.metrics
+        collectors = registry._names_to_collectors  # prometheus-client keeps no public label list
+        for name in sample_names(generate_latest(registry).decode()):
+            labels = frozenset(getattr(collectors.get(name), "_labelnames", ()))
+            if name.endswith("_bucket"):
+                labels |= {"le"}
+            exposed[name] = exposed.get(name, frozenset()) | labels
+    return exposed
