@@ -37,6 +37,14 @@ log = logging.getLogger(__name__)
 CONSUMER_REFRESH_S = 5.0  # how old a pending gauge may be; Prometheus scrapes every 15 s
 CONSUMER_INFO_TIMEOUT_S = 3.0
 ADVISORY_PREFIX = "$JS.EVENT.ADVISORY."
+# The reasons the delivery policy dead-letters a consumed message for (bus.DeliveryPolicy).
+POLICY_REASONS = (
+    DeadLetterReason.INVALID,
+    DeadLetterReason.REFUSED,
+    DeadLetterReason.BUG,
+    DeadLetterReason.CONSTRAINT,
+    DeadLetterReason.RETRIES_EXHAUSTED,
+)
 NO_SUBJECT = "none"  # a dead letter of the fetcher: no message came in, a source was refused
 
 
@@ -91,11 +99,15 @@ class PipelineMetrics:
 
     def expect(self, subjects: Iterable[str]) -> None:
         """Series at 0 for the subjects the service reads, so rate() and increase() see the
-        first redelivery or dead letter (a series born at 1 shows no increase)."""
+        first redelivery or dead letter (a series born at 1 shows no increase): the reasons
+        its delivery policy can give."""
         for subject in {subject_label(s) for s in subjects}:
             self.redeliveries.labels(self.service, subject)
-            for reason in DeadLetterReason:
-                self.dead_letters.labels(self.service, subject, reason.value)
+            self.expect_dead_letters(subject, POLICY_REASONS)
+
+    def expect_dead_letters(self, subject: str | None, reasons: Iterable[DeadLetterReason]) -> None:
+        for reason in reasons:
+            self.dead_letters.labels(self.service, subject_label(subject), reason.value)
 
     def redelivery(self, subject: str | None) -> None:
         self.redeliveries.labels(self.service, subject_label(subject)).inc()

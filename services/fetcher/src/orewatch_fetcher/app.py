@@ -108,6 +108,8 @@ def build_app(settings: Settings | None = None) -> FastStream:
     async def publish_article(article: RawArticle) -> None:
         await publish(raw_out, article)
 
+    broker.telemetry.expect_dead_letters(None, [DeadLetterReason.SOURCE_REFUSED])
+
     async def publish_dead_letter(letter: DeadLetter) -> None:
         # every fetcher dead letter is a source it made no article of (a file, a feed, an entry)
         await send_dead_letter(broker, settings, letter, DeadLetterReason.SOURCE_REFUSED)

@@ -41,6 +41,7 @@ from orewatch_common.contracts import (
     CLEAN_ARTICLE,
     DEAD_LETTER,
     EXTRACTED_STATEMENT,
+    PIPELINE_SUBJECTS,
     RAW_ARTICLE,
     CleanArticle,
     DeadLetter,
@@ -216,6 +217,8 @@ def _subscribe_pipeline(broker: PipelineBroker, settings: Settings, in_transacti
 
 def _subscribe_advisories(broker: PipelineBroker, settings: Settings, in_transaction: InTransaction) -> None:
     advisories = JStream(name=advisory_stream_name(settings), declare=False)
+    for subject in PIPELINE_SUBJECTS:
+        broker.telemetry.expect_dead_letters(subject, [DeadLetterReason.HANDLER_KILLED])
 
     @broker.subscriber(
         advisory_subject(settings),
