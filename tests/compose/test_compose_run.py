@@ -43,6 +43,8 @@ from containerfiles import (
 from nats.js.errors import NotFoundError
 from orewatch_common.contracts import RAW_ARTICLE
 
+from tests.support.metrics import values
+
 pytestmark = pytest.mark.slow
 
 STREAM = "OREWATCH"
@@ -55,6 +57,7 @@ DURABLES = {
     "store": ("store-raw", "store-clean", "store-extracted", "store-dead-letters"),
 }
 KV_BUCKETS = {"fetcher": ("orewatch_fetcher_seen",)}
+PENDING = "orewatch_consumer_pending_messages"
 
 
 def container_command(svc: str, compose: dict[str, Any], dockerfiles: dict[str, list[Stage]]) -> list[str]:
@@ -260,6 +263,14 @@ async def test_service_comes_up_on_the_bus_and_stops_on_sigterm(
     metrics = await asyncio.to_thread(first_metrics, int(env["OREWATCH_HEALTH_PORT"]))
     assert "# TYPE faststream_received_messages_total counter" in metrics, metrics[:2000]
     assert "# TYPE faststream_published_messages_total counter" in metrics, metrics[:2000]
+    assert "# TYPE orewatch_dead_letters_total counter" in metrics, metrics[:2000]
+
+    async def gauges() -> bool:
+        """Its own NATS user may ask JetStream for its consumers' state (the pending gauges)."""
+        text = await asyncio.to_thread(first_metrics, int(env["OREWATCH_HEALTH_PORT"]))
+        return all(values(text, PENDING, service=svc, consumer=durable) for durable in DURABLES[svc])
+
+    await wait(gauges, timeout=20, interval=0.5)
     if mounts:  # the fetcher reads the folder the mount stands for
         await wait(lambda: bus.count(RAW_ARTICLE), timeout=30)
     await asyncio.sleep(2)

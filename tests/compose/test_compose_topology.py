@@ -24,17 +24,25 @@ DEPENDS_ON = {
         "migrate": "service_completed_successfully",
     },
 }
+# Profile `observability`: started only with `--profile observability`.
+OBSERVABILITY = {"prometheus": {}, "grafana": {"prometheus": "service_healthy"}}
 
 
 def test_the_pipeline_has_its_seven_services(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == set(DEPENDS_ON)
+    unprofiled = {name for name, service in compose["services"].items() if not service.get("profiles")}
+    assert unprofiled == set(DEPENDS_ON)
+    assert set(compose["services"]) == set(DEPENDS_ON) | set(OBSERVABILITY)
+    for name in OBSERVABILITY:
+        assert compose["services"][name]["profiles"] == ["observability"]
 
 
-@pytest.mark.parametrize("svc", sorted(DEPENDS_ON))
+@pytest.mark.parametrize("svc", sorted({**DEPENDS_ON, **OBSERVABILITY}))
 def test_depends_on_conditions(svc: str, compose: dict[str, Any]) -> None:
     depends_on = compose["services"][svc].get("depends_on", {})
     assert isinstance(depends_on, dict), "long form: a bare list waits for nothing but the start"
-    assert {name: spec["condition"] for name, spec in depends_on.items()} == DEPENDS_ON[svc]
+    assert {name: spec["condition"] for name, spec in depends_on.items()} == {**DEPENDS_ON, **OBSERVABILITY}[
+        svc
+    ]
 
 
 @pytest.mark.parametrize(
@@ -74,7 +82,7 @@ def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
         for spec in service.get("volumes", [])
         if not spec.startswith((".", "/"))
     }
-    assert used == {"nats-data", "postgres-data"}
+    assert used == {"nats-data", "postgres-data", "prometheus-data", "grafana-data"}
     assert used <= set(compose.get("volumes") or {})
 
 
@@ -105,7 +113,7 @@ def test_workers_publish_no_host_port(svc: str, compose: dict[str, Any]) -> None
     assert service.get("network_mode") != "host"
 
 
-@pytest.mark.parametrize("svc", ["nats", "postgres"])
+@pytest.mark.parametrize("svc", ["nats", "postgres", *OBSERVABILITY])
 def test_servers_publish_only_on_loopback(svc: str, compose: dict[str, Any]) -> None:
     for port in compose["services"][svc].get("ports", []):
         assert str(port).startswith("127.0.0.1:"), f"{svc} port {port} would be open to the network"
@@ -130,10 +138,12 @@ LIMITS = {
     "cleaner": ("0.5", "384M"),
     "extractor": ("1.0", "1G"),
     "store": ("0.5", "384M"),
+    "prometheus": ("0.5", "512M"),
+    "grafana": ("0.5", "256M"),
 }
 
 
-@pytest.mark.parametrize("svc", sorted(DEPENDS_ON))
+@pytest.mark.parametrize("svc", sorted({**DEPENDS_ON, **OBSERVABILITY}))
 def test_every_container_has_cpu_and_memory_limits(svc: str, compose: dict[str, Any]) -> None:
     limits = compose["services"][svc]["deploy"]["resources"]["limits"]
     assert (limits["cpus"], limits["memory"]) == LIMITS[svc]

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from orewatch_cli.servers import NatsServer
 from orewatch_common.bus import build_broker, dead_letter_for, send_dead_letter
+from orewatch_common.failures import DeadLetterReason
 from orewatch_common.settings import Settings
 
+SOURCE = DeadLetterReason.SOURCE_REFUSED
 DEFAULT_ATTEMPTS = 60  # nats-py's max_reconnect_attempts, after which it closes for good
 
 
@@ -21,7 +23,9 @@ async def test_the_broker_reconnects_after_an_outage_past_the_default_budget(tmp
     broker = build_broker(settings, "fetcher")
     await broker.start()
     try:
-        await send_dead_letter(broker, settings, dead_letter_for("fetcher", reason="before", payload=b"1"))
+        await send_dead_letter(
+            broker, settings, dead_letter_for("fetcher", reason="before", payload=b"1"), SOURCE
+        )
         server.stop()
         await asyncio.sleep(wait * DEFAULT_ATTEMPTS * 1.5)  # well past the attempts nats-py allows
         server.start()  # the same port and store
@@ -30,7 +34,9 @@ async def test_the_broker_reconnects_after_an_outage_past_the_default_budget(tmp
                 break
             await asyncio.sleep(0.1)
         assert broker.connection.is_connected
-        await send_dead_letter(broker, settings, dead_letter_for("fetcher", reason="after", payload=b"2"))
+        await send_dead_letter(
+            broker, settings, dead_letter_for("fetcher", reason="after", payload=b"2"), SOURCE
+        )
         info = await broker.connection.jetstream().stream_info(settings.stream_name)
         assert info.state.messages == 2
     finally:

@@ -26,7 +26,13 @@ def postgres_secret(role: DbRole) -> str:
     return f"postgres-{role.value}"
 
 
-SECRET_NAMES = (*(postgres_secret(role) for role in DbRole), *(nats_secret(user) for user in NatsUser))
+GRAFANA_ADMIN_SECRET = "grafana-admin"  # the compose profile `observability`'s Grafana admin
+
+SECRET_NAMES = (
+    *(postgres_secret(role) for role in DbRole),
+    *(nats_secret(user) for user in NatsUser),
+    GRAFANA_ADMIN_SECRET,
+)
 
 
 def _write_private(path: Path, text: str, mode: int) -> None:

@@ -63,9 +63,10 @@ from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
-from orewatch_common.failures import Failure, classify, error_class
+from orewatch_common.failures import DeadLetterReason, Failure, classify, error_class, permanent_reason
 from orewatch_common.health import Dependency, HealthServer, Readiness
 from orewatch_common.logs import BUS_LOGGER
+from orewatch_common.metrics import ConsumerWatch, PipelineMetrics, durable_consumers, subscribed_subjects
 from orewatch_common.payloads import PayloadResolver
 from orewatch_common.permissions import inbox_prefix
 from orewatch_common.settings import Settings
@@ -248,13 +249,18 @@ async def publish(publisher: LogicPublisher, message: Contract) -> None:
 
 class PipelineBroker(NatsBroker):
     """A NATS broker that declares the pipeline stream (`ensure_stream`) before its consumers
-    start, and keeps `readiness` up to date with its connection."""
+    start, keeps `readiness` up to date with its connection, and, once started, the pending
+    gauges of its durable consumers (`ConsumerWatch`)."""
 
-    def __init__(self, settings: Settings, service: str, **options: Any) -> None:
+    def __init__(
+        self, settings: Settings, service: str, metrics: CollectorRegistry | None = None, **options: Any
+    ) -> None:
         bus_log = logging.getLogger(BUS_LOGGER)
         self.readiness = Readiness(Dependency.NATS)
         self.extra_streams: list[StreamConfig] = []
-        self.metrics: CollectorRegistry | None = None  # build_broker's, served on /metrics
+        self.metrics = metrics or CollectorRegistry()  # served on /metrics
+        self.telemetry = PipelineMetrics(self.metrics, service)
+        self.consumer_watch = ConsumerWatch(self.telemetry)
         super().__init__(
             settings.nats_servers(),
             name=f"orewatch-{service}",
@@ -279,6 +285,8 @@ class PipelineBroker(NatsBroker):
         for config in self.extra_streams:
             await ensure_stream(js, self.pipeline_settings, config)
         await super().start()
+        self.telemetry.expect(subscribed_subjects(self.subscribers))
+        self.consumer_watch.start(js, durable_consumers(self.subscribers))
 
     async def stop(
         self,
@@ -288,6 +296,7 @@ class PipelineBroker(NatsBroker):
     ) -> None:
         """Stop cleanly while NATS is down too: nats-py refuses to drain a reconnecting
         connection (the process then exited with status 1), so it is closed instead."""
+        await self.consumer_watch.stop()
         try:
             await super().stop(exc_type, exc_val, exc_tb)
         except (ConnectionReconnectingError, ConnectionClosedError):
@@ -319,8 +328,7 @@ def build_broker(settings: Settings, service: str) -> PipelineBroker:
     # outermost: it sees what the policy made of each message (FastStream's own metrics)
     metrics = CollectorRegistry()
     prometheus = NatsPrometheusMiddleware(registry=metrics, app_name=service)
-    broker = PipelineBroker(settings, service, middlewares=[prometheus, policy, payloads])
-    broker.metrics = metrics
+    broker = PipelineBroker(settings, service, metrics, middlewares=[prometheus, policy, payloads])
     payloads.broker = broker
     broker.publisher(
         DEAD_LETTER,
@@ -449,14 +457,23 @@ class DeliveryPolicy:
     def __call__(self, msg: Any, /, *, context: ContextRepo) -> _DeliveryMiddleware:
         return _DeliveryMiddleware(msg, context=context, policy=self)
 
-    async def send_dead_letter(self, letter: DeadLetter) -> None:
+    async def send_dead_letter(self, letter: DeadLetter, reason: DeadLetterReason) -> None:
         assert self.broker is not None, "DeliveryPolicy is not bound to a broker"
-        await send_dead_letter(self.broker, self.settings, letter)
+        await send_dead_letter(self.broker, self.settings, letter, reason)
+
+    def redelivery(self, subject: str | None) -> None:
+        if isinstance(self.broker, PipelineBroker):
+            self.broker.telemetry.redelivery(subject)
 
 
-async def send_dead_letter(broker: NatsBroker, settings: Settings, letter: DeadLetter) -> None:
-    """Publish a dead letter on the channel `build_broker` declared, and wait for the stream's ack."""
+async def send_dead_letter(
+    broker: NatsBroker, settings: Settings, letter: DeadLetter, reason: DeadLetterReason
+) -> None:
+    """Publish a dead letter on the channel `build_broker` declared, wait for the stream's ack,
+    then count it (`orewatch_dead_letters_total`): every published dead letter passes here."""
     await broker.publish(letter, DEAD_LETTER, headers=message_headers(letter), stream=settings.stream_name)
+    if isinstance(broker, PipelineBroker):
+        broker.telemetry.dead_letter(letter.subject, reason)
 
 
 def jetstream_metadata(msg: StreamMessage[Any]) -> Any:
@@ -511,6 +528,8 @@ class _DeliveryMiddleware(BaseMiddleware):
 
     async def consume_scope(self, call_next: Callable[[Any], Awaitable[Any]], msg: StreamMessage[Any]) -> Any:
         deliveries = _deliveries(msg)
+        if deliveries > 1:
+            self.policy.redelivery(getattr(msg.raw_message, "subject", None))
         holds = 0
         while True:
             try:
@@ -554,11 +573,11 @@ class _DeliveryMiddleware(BaseMiddleware):
     async def _fail(self, msg: StreamMessage[Any], exc: Exception, failure: Failure, deliveries: int) -> None:
         policy = self.policy
         if failure is Failure.PERMANENT:
-            await self._give_up(msg, describe_error(exc), deliveries, exc)
+            await self._give_up(msg, describe_error(exc), deliveries, exc, permanent_reason(exc))
             return
         if deliveries >= policy.settings.max_deliver:
             reason = f"gave up after {deliveries} deliveries: {describe_error(exc)}"
-            await self._give_up(msg, reason, deliveries, exc)
+            await self._give_up(msg, reason, deliveries, exc, DeadLetterReason.RETRIES_EXHAUSTED)
             return
         delay = retry_delay(policy.settings, deliveries)
         log.warning(
@@ -572,7 +591,9 @@ class _DeliveryMiddleware(BaseMiddleware):
         )
         await msg.nack(delay=delay)  # type: ignore[call-arg]  # NatsMessage.nack takes a delay
 
-    async def _give_up(self, msg: StreamMessage[Any], reason: str, deliveries: int, exc: Exception) -> None:
+    async def _give_up(
+        self, msg: StreamMessage[Any], reason: str, deliveries: int, exc: Exception, why: DeadLetterReason
+    ) -> None:
         """Record the dead letter first; only then drop the message, so nothing is lost."""
         policy = self.policy
         subject = getattr(msg.raw_message, "subject", None)
@@ -587,7 +608,7 @@ class _DeliveryMiddleware(BaseMiddleware):
             stream_sequence=stream_sequence(msg),
             error_class=error_class(exc),
         )
-        await policy.send_dead_letter(letter)
+        await policy.send_dead_letter(letter, why)
         await msg.reject()
 
 

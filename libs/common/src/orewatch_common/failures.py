@@ -135,6 +135,31 @@ def _is_unavailable(exc: BaseException) -> bool:
     }
 
 
+class DeadLetterReason(StrEnum):
+    """Why a message became a dead letter, in a few words: the `reason` label of
+    `orewatch_dead_letters_total` (the letter itself carries the full text)."""
+
+    INVALID = "invalid"  # not its contract: a validation error, not JSON, not UTF-8
+    REFUSED = "refused"  # a core's PermanentError: the input cannot be processed
+    BUG = "bug"  # an unexpected exception in a core (UnexpectedFailure): a bug to fix
+    CONSTRAINT = "constraint"  # the data breaks a database rule (SQLSTATE classes 22 and 23)
+    RETRIES_EXHAUSTED = "retries_exhausted"  # a transient failure on every one of max_deliver deliveries
+    HANDLER_KILLED = "handler_killed"  # no handler ever finished it (JetStream's max-deliveries advisory)
+    SOURCE_REFUSED = "source_refused"  # the fetcher made no article of a file, feed or feed entry
+
+
+def permanent_reason(exc: BaseException) -> DeadLetterReason:
+    """The reason label of an exception `classify` calls permanent, so the alert says which
+    kind of fix is due: the producer's output (invalid), the input (refused), the code (bug)."""
+    if isinstance(exc, UnexpectedFailure):
+        return DeadLetterReason.BUG
+    if isinstance(exc, ValidationError | UnicodeError | json.JSONDecodeError):
+        return DeadLetterReason.INVALID
+    if isinstance(exc, PermanentError):
+        return DeadLetterReason.REFUSED
+    return DeadLetterReason.CONSTRAINT
+
+
 def error_class(exc: BaseException) -> str:
     """The type name a dead letter records: the driver's error under a SQLAlchemy wrapper
     (`UniqueViolation`, not `IntegrityError`)."""

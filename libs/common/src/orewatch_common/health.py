@@ -9,7 +9,8 @@ instead of exiting, so it needs no restart.
 The optional HTTP server (`settings.health_port`) answers `GET /health/live` (200) and
 `GET /health/ready` (200 or 503), each with a small JSON body naming each dependency, and,
 given a registry, `GET /metrics` in the Prometheus text format (FastStream's NATS middleware
-counts into it: messages received and published, errors, handler latency).
+counts into it: messages received and published, errors, handler latency; and
+orewatch_common.metrics: redeliveries, dead letters by reason, consumer backlogs).
 """
 
 from __future__ import annotations

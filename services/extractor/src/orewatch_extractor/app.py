@@ -13,6 +13,7 @@ from faststream import FastStream
 from orewatch_common.bus import build_broker, build_stream, publish, service_app, subscriber_options
 from orewatch_common.contracts import CLEAN_ARTICLE, EXTRACTED_STATEMENT, CleanArticle, ExtractedArticle
 from orewatch_common.logs import configure_logging
+from orewatch_common.metrics import ExtractorMetrics
 from orewatch_common.settings import Settings, get_settings
 
 from orewatch_extractor.core import Extractor
@@ -30,6 +31,7 @@ def build_app(settings: Settings | None = None) -> FastStream:
         description="One article's actors, minerals and attributed statements, together.",
     )
     models: dict[str, Extractor] = {}
+    throughput = ExtractorMetrics(broker.metrics)  # counted here: the core stays pure
 
     @broker.subscriber(
         CLEAN_ARTICLE,
@@ -40,6 +42,7 @@ def build_app(settings: Settings | None = None) -> FastStream:
     async def on_clean_article(article: CleanArticle) -> None:
         extraction = await asyncio.to_thread(models["extractor"].extract, article)
         await publish(extracted_out, extraction)
+        throughput.extracted(article.body)
 
     app = service_app(
         broker,

@@ -28,6 +28,7 @@ from orewatch_common.bus import (
     service_app,
 )
 from orewatch_common.contracts import RAW_ARTICLE, DeadLetter, RawArticle
+from orewatch_common.failures import DeadLetterReason
 from orewatch_common.logs import configure_logging
 from orewatch_common.settings import Settings, get_settings
 
@@ -107,8 +108,11 @@ def build_app(settings: Settings | None = None) -> FastStream:
     async def publish_article(article: RawArticle) -> None:
         await publish(raw_out, article)
 
+    broker.telemetry.expect_dead_letters(None, [DeadLetterReason.SOURCE_REFUSED])
+
     async def publish_dead_letter(letter: DeadLetter) -> None:
-        await send_dead_letter(broker, settings, letter)
+        # every fetcher dead letter is a source it made no article of (a file, a feed, an entry)
+        await send_dead_letter(broker, settings, letter, DeadLetterReason.SOURCE_REFUSED)
 
     @contextlib.asynccontextmanager
     async def lifespan(context: ContextRepo) -> AsyncIterator[None]:

@@ -41,6 +41,7 @@ from orewatch_common.contracts import (
     CLEAN_ARTICLE,
     DEAD_LETTER,
     EXTRACTED_STATEMENT,
+    PIPELINE_SUBJECTS,
     RAW_ARTICLE,
     CleanArticle,
     DeadLetter,
@@ -48,7 +49,7 @@ from orewatch_common.contracts import (
     PermanentError,
     RawArticle,
 )
-from orewatch_common.failures import DependencyUnavailable
+from orewatch_common.failures import DeadLetterReason, DependencyUnavailable
 from orewatch_common.health import Dependency
 from orewatch_common.logs import configure_logging
 from orewatch_common.settings import Settings, get_settings
@@ -216,6 +217,8 @@ def _subscribe_pipeline(broker: PipelineBroker, settings: Settings, in_transacti
 
 def _subscribe_advisories(broker: PipelineBroker, settings: Settings, in_transaction: InTransaction) -> None:
     advisories = JStream(name=advisory_stream_name(settings), declare=False)
+    for subject in PIPELINE_SUBJECTS:
+        broker.telemetry.expect_dead_letters(subject, [DeadLetterReason.HANDLER_KILLED])
 
     @broker.subscriber(
         advisory_subject(settings),
@@ -236,6 +239,8 @@ def _subscribe_advisories(broker: PipelineBroker, settings: Settings, in_transac
         letter = dead_letter_from_advisory(advisory, subject, payload)
         log.error("store: dead letter from %s: %s", subject, letter.reason)
         await in_transaction(lambda session: store_dead_letter(session, letter))
+        # stored, not published: counted here, in the store's registry (service="store")
+        broker.telemetry.dead_letter(subject, DeadLetterReason.HANDLER_KILLED)
 
 
 async def _probe(broker: PipelineBroker, engine: AsyncEngine) -> None:

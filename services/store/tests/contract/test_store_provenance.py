@@ -11,7 +11,10 @@ import nats
 import psycopg
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig
+from orewatch_cli.servers import free_port
 from orewatch_common.contracts import CLEAN_ARTICLE, DEAD_LETTER, EXTRACTED_STATEMENT, RAW_ARTICLE
+
+from tests.support.metrics import scrape, value
 
 from .test_store_contract import CLEAN, EXTRACTED, RAW, rows
 
@@ -90,8 +93,10 @@ async def test_an_article_whose_raw_article_the_store_never_saw_is_a_dead_letter
 
 async def test_a_message_no_handler_ever_finishes_becomes_one_dead_letter(bus, start_service, empty_db, wait):
     """A consumer that is killed on every delivery (here: one that never acks) runs out of
-    deliveries; JetStream's advisory, stored by the store, becomes the dead letter."""
-    start_service("store", DATABASE_URL=empty_db)
+    deliveries; JetStream's advisory, stored by the store, becomes the dead letter, counted
+    in the store's /metrics as `handler_killed`."""
+    port = free_port()
+    start_service("store", DATABASE_URL=empty_db, OREWATCH_HEALTH_PORT=str(port))
     await wait(lambda: _has_stream(bus, ADVISORIES), timeout=20)
     await bus.publish(RAW_ARTICLE, RAW)
     sub = await bus.js.pull_subscribe(
@@ -132,6 +137,9 @@ async def test_a_message_no_handler_ever_finishes_becomes_one_dead_letter(bus, s
     assert reason.startswith("no handler finished it in 2 deliveries (consumer oom of stream OREWATCH)")
     assert '"source_uri":"news/dmitriev.txt"' in payload
     await sub.unsubscribe()
+    text = await asyncio.to_thread(scrape, port)
+    killed = {"service": "store", "subject": RAW_ARTICLE, "reason": "handler_killed"}
+    assert value(text or "", "orewatch_dead_letters_total", **killed) == 1
 
 
 async def test_one_message_is_one_dead_letter_whoever_reports_it(bus, start_service, empty_db, wait):
