@@ -154,6 +154,12 @@ def _scorer() -> Scorer:
     return lingua_scorer(language_policy())
 
 
+def load_detector() -> None:
+    """Load the packaged detector now (seconds, once per process): the cleaner's startup calls
+    it, so its first article does not wait for the models."""
+    _scorer()
+
+
 def detect_language(text: str, policy: LanguagePolicy | None = None, scorer: Scorer | None = None) -> Verdict:
     """The language of `text` under `policy` (the packaged one unless given)."""
     policy = policy or language_policy()
