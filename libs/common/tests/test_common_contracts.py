@@ -8,6 +8,8 @@ import pytest
 from orewatch_common.bus import dead_letter_for, describe_error, message_headers
 from orewatch_common.contracts import (
     CONTRACT_BY_SUBJECT,
+    CleanArticle,
+    Language,
     RawArticle,
     SourceKind,
     article_id_for,
@@ -15,7 +17,7 @@ from orewatch_common.contracts import (
 from orewatch_common.settings import Settings
 from pydantic import ValidationError
 
-from tests.support.factories import make_raw_article
+from tests.support.factories import make_clean_article, make_raw_article
 
 
 def raw(
@@ -107,3 +109,27 @@ def test_validation_errors_read_as_reasons():
     reason = describe_error(caught.value)
     assert reason.startswith("invalid message (")
     assert "source_kind: Field required" in reason
+
+
+def _clean_data() -> dict[str, object]:
+    return make_clean_article("Текст статьи.").model_dump(mode="json")
+
+
+def test_clean_article_version_1_without_language_still_validates() -> None:
+    """A message from a cleaner before language detection: read, with no language."""
+    data = {key: value for key, value in _clean_data().items() if key != "language"}
+    old = CleanArticle.model_validate({**data, "schema_version": 1})
+    assert (old.schema_version, old.language) == (1, None)
+
+
+def test_clean_article_version_2_carries_a_language_of_the_enum() -> None:
+    data = _clean_data()
+    assert data["schema_version"] == 2
+    assert CleanArticle.model_validate({**data, "language": "uk"}).language is Language.UK
+    with pytest.raises(ValidationError):
+        CleanArticle.model_validate({**data, "language": "de"})
+
+
+def test_clean_article_version_1_with_a_language_is_refused() -> None:
+    with pytest.raises(ValidationError, match="version 2"):
+        CleanArticle.model_validate({**_clean_data(), "schema_version": 1, "language": "ru"})

@@ -3,7 +3,8 @@
 JetStream deduplicates on the message id, and the store keys articles on the article id:
 a refactor that changes either hash (a renamed or reordered field, another JSON dump,
 another separator) would silently republish and re-store everything. Changing them is
-allowed only deliberately, by rewriting these values.
+allowed only deliberately, by rewriting these values (last: clean.article version 2 added
+`language`, so a clean article and its extraction hash differently from version 1).
 """
 
 from __future__ import annotations
@@ -119,8 +120,8 @@ LETTER = DeadLetter(
     [
         (SEED, "RawArticle:9210518a7a9401ded07996cc4422450822b37d24933cdd3b286f6e5aa9741b88"),
         (FEED_PAGE, "RawArticle:0b5ef3a4d75809637cc4eb3582042c8caacbe3b5de019f4b276c53de233b6441"),
-        (CLEAN, "CleanArticle:6c86490bb5e241e90be774ae88e6b4ad9ecfbea0ef3c1c15505ecfb2e9d34dd5"),
-        (EXTRACTED, "ExtractedArticle:fc17652dcbf8d4be6c1c6eb881537db25bc8982c243afded8f5423428ac6c4e4"),
+        (CLEAN, "CleanArticle:14a99a4da0abe26ad5f4a0821e735d8022e9c80a5426f487d5a88249898df007"),
+        (EXTRACTED, "ExtractedArticle:6b1a594aecfbcee89570e923ddcb466a11ab8d4e592a6bf17d6431848c932c79"),
         (LETTER, "DeadLetter:7222e291149680e37c440d8196dbb2c63a6cb08be6128fd5daaac15e5b69cbab"),
     ],
     ids=["seed-file", "feed-page", "clean", "extracted", "dead-letter"],

@@ -17,6 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION: Literal[1] = 1
+# `clean.article` is at version 2 (it added `language`); version 1 messages are still read.
+CLEAN_ARTICLE_VERSION: Literal[2] = 2
 
 RAW_ARTICLE = "raw.article"
 CLEAN_ARTICLE = "clean.article"
@@ -155,10 +157,29 @@ class Removal(BaseModel):
     )
 
 
-class CleanArticle(Contract):
-    """`clean.article`: the article body without site furniture, plus its metadata."""
+class Language(StrEnum):
+    """ISO 639-1 code of an article's language, as the cleaner detects it. The set is the one
+    the cleaner's detector is restricted to (its data/language.toml); `unknown` is a text too
+    short, or with too few letters, to tell."""
 
-    schema_version: Literal[1] = Field(default=SCHEMA_VERSION, description="Contract version.")
+    RU = "ru"  # Russian: the only language the extractor's models read
+    UK = "uk"  # Ukrainian
+    BE = "be"  # Belarusian
+    KK = "kk"  # Kazakh
+    EN = "en"  # English
+    UNKNOWN = "unknown"
+
+
+class CleanArticle(Contract):
+    """`clean.article`: the article body without site furniture, plus its metadata.
+
+    Version 2 added `language`; a version 1 message (from a cleaner before detection) is still
+    valid, without it, and a version 1 message that carries it is refused as a contradiction.
+    """
+
+    schema_version: Literal[1, 2] = Field(
+        default=CLEAN_ARTICLE_VERSION, description="Contract version: 2 adds `language`; 1 is still read."
+    )
     article_id: str = Field(description="Same id as the raw article.")
     source_kind: SourceKind = Field(description="Copied from the raw article.")
     source_uri: str = Field(description="Copied from the raw article.")
@@ -173,6 +194,19 @@ class CleanArticle(Contract):
     author: str | None = Field(default=None, description="Byline author; null when absent.")
     body: str = Field(description="Article text, paragraphs separated by a blank line.")
     removed: list[Removal] = Field(default_factory=list, description="What was cut and why.")
+    language: Language | None = Field(
+        default=None,
+        description="ISO 639-1 code of the text's language (title and body), or 'unknown' when too "
+        "short to tell; the extractor reads only 'ru'. Null in version 1 messages, which predate "
+        "detection and were all read as Russian.",
+    )
+
+    @model_validator(mode="after")
+    def _language_needs_version_2(self) -> CleanArticle:
+        """A version 1 message predates `language`: one carrying it was made by no cleaner."""
+        if self.schema_version == 1 and self.language is not None:
+            raise ValueError("`language` is a field of clean.article version 2, not 1")
+        return self
 
 
 class ActorType(StrEnum):

@@ -6,6 +6,8 @@ shared delivery policy's job (orewatch_common.bus).
 
 from __future__ import annotations
 
+import asyncio
+
 from faststream import FastStream
 from orewatch_common.bus import build_broker, build_stream, publish, service_app, subscriber_options
 from orewatch_common.contracts import CLEAN_ARTICLE, RAW_ARTICLE, CleanArticle, RawArticle
@@ -14,6 +16,7 @@ from orewatch_common.settings import Settings, get_settings
 
 from orewatch_cleaner.core import clean_article
 from orewatch_cleaner.kv_memory import BUCKET, KvSegmentMemory
+from orewatch_cleaner.language import load_detector
 
 
 def build_app(settings: Settings | None = None) -> FastStream:
@@ -56,7 +59,12 @@ def build_app(settings: Settings | None = None) -> FastStream:
     app = service_app(
         broker, "cleaner", description="Strips boilerplate and news-feed tails; publishes clean.article."
     )
-    app.on_startup(lambda: configure_logging("cleaner", settings.log_level))
+
+    @app.on_startup
+    async def load_language_detector() -> None:
+        configure_logging("cleaner", settings.log_level)
+        await asyncio.to_thread(load_detector)
+
     return app
 
 

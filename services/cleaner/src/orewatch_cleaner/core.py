@@ -22,6 +22,7 @@ from orewatch_cleaner.footer import drop_inner_furniture, drop_related_block, dr
 from orewatch_cleaner.furniture import GENERIC
 from orewatch_cleaner.header import read_header
 from orewatch_cleaner.html_extract import extract_page
+from orewatch_cleaner.language import detect_language
 from orewatch_cleaner.metadata import with_markup_zone
 from orewatch_cleaner.profiles import Profile, furniture_for, recognised_furniture
 from orewatch_cleaner.sentences import blank_to_none, split_sentences, squash_spaces
@@ -50,6 +51,7 @@ class PassName(StrEnum):
     RELATED_BLOCK = "related-block"
     TAIL = "tail"
     INNER = "inner"
+    LANGUAGE = "language"
     RECORD = "record"
 
 
@@ -106,6 +108,14 @@ def title(draft: Draft) -> Draft:
     return draft
 
 
+def language(draft: Draft) -> Draft:
+    """The language of what is left (title and body, not the furniture cut from them): the
+    extractor runs its Russian models only on Russian text."""
+    text = "\n".join([draft.title or "", *(line.text for line in draft.lines)])
+    draft.language = detect_language(text).language
+    return draft
+
+
 def record(draft: Draft) -> Draft:
     """Remember this article's segments for the source's later articles."""
     if draft.memory is not None:
@@ -123,6 +133,7 @@ PASSES: tuple[Pass, ...] = (
     Pass(PassName.RELATED_BLOCK, drop_related_block),
     Pass(PassName.TAIL, drop_tail),
     Pass(PassName.INNER, drop_inner_furniture),
+    Pass(PassName.LANGUAGE, language),
     Pass(PassName.RECORD, record),
 )
 
@@ -176,6 +187,7 @@ def clean_article(
         author=draft.author or blank_to_none(draft.known_author),
         body=body,
         removed=draft.removed,
+        language=draft.language,
     )
 
 

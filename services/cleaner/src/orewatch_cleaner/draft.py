@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from orewatch_common.contracts import RawArticle, Removal, RemovalReason
+from orewatch_common.contracts import Language, RawArticle, Removal, RemovalReason
 
 from orewatch_cleaner.boilerplate import NOTHING_LEARNED, LearnedBoilerplate, SegmentMemory
 from orewatch_cleaner.furniture import GENERIC, Furniture
@@ -42,6 +42,7 @@ class Draft:
     published_without_year: datetime | None = None
     author: str | None = None
     removed: list[Removal] = field(default_factory=list)
+    language: Language = Language.UNKNOWN  # set by the `language` pass, on the clean text
 
     def drop(self, text: str, reason: RemovalReason) -> None:
         self.removed.append(Removal(text=text, reason=reason))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from orewatch_common.contracts import (
     CLEAN_ARTICLE,
@@ -10,6 +12,7 @@ from orewatch_common.contracts import (
     CleanArticle,
     ContentType,
     DeadLetter,
+    Language,
     RawArticle,
     sha256_hex,
 )
@@ -40,6 +43,21 @@ async def test_valid_raw_article_gives_a_valid_clean_article(bus, start_service)
     assert "Читайте также" not in clean.body
     assert "Telegram" not in clean.body
     assert {r.text.strip() for r in clean.removed} >= {"Читайте также: Курс рубля снова снизился"}
+    assert (clean.schema_version, clean.language) == (2, Language.RU)
+
+
+UKRAINIAN = (
+    "Міністр промисловості заявив, що видобуток літію в регіоні зросте вдвічі до 2030 року.\n"
+    "За його словами, перші контракти вже підписані з трьома компаніями."
+)
+
+
+async def test_the_clean_article_carries_its_language(bus, start_service):
+    start_service("cleaner")
+    await bus.publish(RAW_ARTICLE, raw_article(UKRAINIAN).model_copy(update={"source_uri": "uk.txt"}))
+    [data] = await bus.read(CLEAN_ARTICLE, 1)
+    assert json.loads(data)["language"] == "uk"
+    assert CleanArticle.model_validate_json(data).language is Language.UK
 
 
 async def test_redelivered_input_is_published_once(bus, start_service, wait):

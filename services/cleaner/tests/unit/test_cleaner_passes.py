@@ -61,6 +61,7 @@ def test_the_registry_lists_the_passes_in_order() -> None:
         PassName.RELATED_BLOCK,
         PassName.TAIL,
         PassName.INNER,
+        PassName.LANGUAGE,
         PassName.RECORD,
     ]
     assert len({p.run for p in PASSES}) == len(PASSES)

@@ -13,6 +13,7 @@ from orewatch_common.contracts import (
     ActorRef,
     CleanArticle,
     ExtractedArticle,
+    Language,
     Mineral,
     Statement,
 )
@@ -32,7 +33,19 @@ from orewatch_extractor.shapes import text_shapes
 from orewatch_extractor.statements import Attribution, Attributor, SentenceInfo
 from orewatch_extractor.statements import SpeechLexicon as StatementLexicon
 
-__all__ = ["TITLE_SEPARATOR", "ExtractionFailed", "Extractor", "PassName", "pass_names", "speaker_first"]
+__all__ = [
+    "READ_LANGUAGES",
+    "TITLE_SEPARATOR",
+    "ExtractionFailed",
+    "Extractor",
+    "PassName",
+    "pass_names",
+    "reads",
+    "speaker_first",
+]
+
+# What natasha's models, the gazetteer and the speech lexicon are written for: Russian only.
+READ_LANGUAGES = frozenset({Language.RU})
 
 
 class ExtractionFailed(UnexpectedFailure):
@@ -45,6 +58,13 @@ def _package_version() -> str:
         return version("orewatch-extractor")
     except PackageNotFoundError:  # running from a source tree
         return "0+unknown"
+
+
+def reads(article: CleanArticle) -> bool:
+    """Whether the passes are run on `article`: a Ukrainian or English text through Russian
+    models gives wrong names, not fewer. A version 1 clean article (no `language`) predates
+    detection and is read as Russian, as it always was."""
+    return article.language is None or article.language in READ_LANGUAGES
 
 
 def speaker_first(entities: list[int], attr: Attribution | None) -> list[int]:
@@ -185,7 +205,11 @@ class Extractor:
     @permanent_on_failure(ExtractionFailed)
     def extract(self, article: CleanArticle) -> ExtractedArticle:
         """Actors, minerals and statements of one article. Statements come from the body
-        only, and their offsets are into `article.body`."""
+        only, and their offsets are into `article.body`. An article in a language the models
+        do not read gets an extraction with nothing in it, so the store still records it."""
+        if not reads(article):
+            now = datetime.now(UTC)
+            return ExtractedArticle(article=article, extracted_at=now, extractor_version=self.version)
         doc = run(self.tools, Document.of(article))
         kept = _kept_entities(doc.entities, doc.mentions, doc.infos)
         actors = [

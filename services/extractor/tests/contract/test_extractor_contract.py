@@ -9,6 +9,7 @@ from orewatch_common.contracts import (
     EXTRACTED_STATEMENT,
     DeadLetter,
     ExtractedArticle,
+    Language,
 )
 
 from tests.support.factories import make_clean_article
@@ -35,6 +36,22 @@ async def test_valid_clean_article_gives_a_valid_extraction(bus, start_service):
     assert speakers == {"Александр Козлов"}
     for statement in extraction.statements:
         assert BODY[statement.start : statement.end] == statement.text
+
+
+async def test_an_article_in_another_language_gives_an_empty_extraction(bus, start_service):
+    """The Russian models are not run on it, and the store still gets the article."""
+    start_service("extractor")
+    english = make_clean_article(
+        "Kozlov said Russia's lithium reserves exceed 3 million tonnes.",
+        article_id="f" * 32,
+        source_uri="kozlov-en.txt",
+        language=Language.EN,
+    )
+    await bus.publish(CLEAN_ARTICLE, english)
+    [data] = await bus.read(EXTRACTED_STATEMENT, 1, timeout=60)
+    extraction = ExtractedArticle.model_validate_json(data)
+    assert extraction.article == english
+    assert (extraction.actors, extraction.minerals, extraction.statements) == ([], [], [])
 
 
 async def test_invalid_input_becomes_a_dead_letter(bus, start_service):

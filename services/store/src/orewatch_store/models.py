@@ -69,6 +69,8 @@ class ArticleRow(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     author: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    # ISO 639-1 code from the cleaner (clean.article version 2); NULL when stored before it
+    language: Mapped[str | None] = mapped_column(Text)
     extracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     extractor_version: Mapped[str | None] = mapped_column(Text)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -97,6 +97,7 @@ async def store_clean_article(session: AsyncSession, article: CleanArticle) -> b
     await require_raw_article(session, article)
     values = article.model_dump(exclude={"schema_version", "removed"})
     values["source_kind"] = article.source_kind.value
+    values["language"] = article.language.value if article.language else None
     if not await _upsert_unless_newer_stored(session, ArticleRow, values):
         return False
     await session.execute(delete(RemovalRow).where(RemovalRow.article_id == article.article_id))

@@ -15,10 +15,12 @@ from orewatch_common.contracts import (
     Actor,
     ActorRef,
     DeadLetter,
+    Language,
     Mineral,
     Removal,
     Statement,
 )
+from orewatch_common.permissions import DbRole
 
 from tests.support.factories import make_clean_article, make_extracted_article, make_raw_article
 
@@ -213,3 +215,37 @@ async def test_an_extraction_with_a_repeated_actor_is_a_dead_letter_at_once(
     assert "statement 0 refers to 'Путин' (PER), which is no actor" in reason
     assert rows(empty_db, "SELECT count(*) FROM articles") == [(0,)]
     assert rows(empty_db, "SELECT count(*) FROM actors") == [(0,)]
+
+
+async def test_the_language_is_stored_and_shown_in_v_articles(
+    bus, start_service, empty_db, database_roles, wait
+):
+    """A Ukrainian article (an extraction with nothing in it) is stored with its language; a
+    version 1 clean article, from before detection, is stored with none. The reader sees both."""
+    start_service("store", DATABASE_URL=empty_db)
+    ukrainian_id, old_id = "c" * 32, "d" * 32
+    ukrainian = make_clean_article(
+        "Міністр заявив, що видобуток нікелю зросте.",
+        article_id=ukrainian_id,
+        source_uri="news/uk.txt",
+        raw_sha256="1" * 64,
+        language=Language.UK,
+    )
+    old = CLEAN.model_dump(mode="json", exclude={"language"}) | {
+        "schema_version": 1,
+        "article_id": old_id,
+        "source_uri": "news/old.txt",
+    }
+    for article_id, uri in ((ukrainian_id, "news/uk.txt"), (old_id, "news/old.txt")):
+        await bus.publish(RAW_ARTICLE, RAW.model_copy(update={"article_id": article_id, "source_uri": uri}))
+    await bus.publish(RAW_ARTICLE, RAW)
+    await bus.publish(EXTRACTED_STATEMENT, make_extracted_article(ukrainian, extracted_at=FETCHED))
+    await bus.publish(CLEAN_ARTICLE, json.dumps(old).encode(), msg_id="clean-version-1")
+    russian = EXTRACTED.model_copy(update={"article": CLEAN.model_copy(update={"language": Language.RU})})
+    await bus.publish(EXTRACTED_STATEMENT, russian)
+    everything = "SELECT url, language, statements FROM v_articles ORDER BY url"
+    expected = [("news/dmitriev.txt", "ru", 1), ("news/old.txt", None, 0), ("news/uk.txt", "uk", 0)]
+    await wait(lambda: rows(empty_db, everything) == expected)
+    assert rows(database_roles[DbRole.READER], everything) == expected
+    extracted = f"SELECT extracted_at IS NOT NULL FROM articles WHERE article_id = '{ukrainian_id}'"
+    assert rows(empty_db, extracted) == [(True,)]

@@ -26,6 +26,7 @@ PUBLIC_VIEWS = {
         "author",
         "fetched_at",
         "statements",
+        "language",  # 0007: appended, the columns before it unchanged
     ],
     "v_statements": [
         "statement_id",
