@@ -166,3 +166,30 @@ def test_reprocess_replaces_rows_with_a_new_version_on_a_running_pipeline(
     assert counts_all == before
     assert current == [(2,), (2,)]
     assert replaced == (3,)  # every older version kept, with when it was replaced
+
+
+def test_a_pipeline_started_without_the_reprocess_user_is_told_to_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An `orewatch run` from before the reprocess user: its nats-server knows no such user."""
+    import json
+    import os
+
+    from orewatch_cli.supervisor import NoPipeline, running_nats_login
+    from orewatch_common.permissions import NatsUser
+
+    monkeypatch.delenv("NATS_URL", raising=False)
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "nats-admin").write_text("admin-password\n")
+    runtime = {
+        "pid": os.getpid(),
+        "state_dir": str(tmp_path),
+        "nats_admin_password_file": str(secrets / "nats-admin"),
+    }
+    (tmp_path / "runtime.json").write_text(json.dumps(runtime))
+    assert running_nats_login(tmp_path) == ("admin", "admin-password")
+    with pytest.raises(NoPipeline, match=r"no NATS user reprocess .* restart it with `make run`"):
+        running_nats_login(tmp_path, NatsUser.REPROCESS)
+    (secrets / "nats-reprocess").write_text("its-password\n")
+    assert running_nats_login(tmp_path, NatsUser.REPROCESS) == ("reprocess", "its-password")

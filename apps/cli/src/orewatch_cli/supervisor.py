@@ -147,7 +147,13 @@ def running_nats_login(
     if not os.environ.get("NATS_URL"):
         password_file = _running_info(state_dir).get("nats_admin_password_file")
         if password_file:
-            return user.value, read_secret(Path(password_file).with_name(nats_secret(user)))
+            own = Path(password_file).with_name(nats_secret(user))
+            if not own.exists():
+                raise NoPipeline(
+                    f"the running pipeline has no NATS user {user.value} (started by an older "
+                    "orewatch?); restart it with `make run`"
+                )
+            return user.value, read_secret(own)
     return get_settings().nats_credentials()
 
 
