@@ -117,7 +117,8 @@ def auth_nats(server_dir: Path) -> Iterator[AuthNats]:
 
 PIPELINE_TABLES = (
     "raw_articles, articles, article_removals, actors, actor_aliases, article_actors, minerals, "
-    "article_minerals, statements, statement_actors, statement_minerals, dead_letters"
+    "article_minerals, statements, statement_actors, statement_minerals, dead_letters, article_versions, "
+    "reprocess_runs"
 )
 
 

@@ -187,6 +187,13 @@ CASES: list[tuple[NatsUser, str, Operation, bool]] = [
     (NatsUser.STORE, "publish dead.letter", op(publish, "dead.letter"), True),
     (NatsUser.STORE, "publish extracted.statement", op(publish, "extracted.statement"), False),
     (NatsUser.STORE, "read the fetcher's KV", op(kv_get, "orewatch_fetcher_seen"), False),
+    (NatsUser.REPROCESS, "publish raw.article", op(publish, "raw.article"), True),
+    (NatsUser.REPROCESS, "publish clean.article", op(publish, "clean.article"), False),
+    (NatsUser.REPROCESS, "publish dead.letter", op(publish, "dead.letter"), False),
+    (NatsUser.REPROCESS, "consume the cleaner's durable", op(consume, "cleaner", "raw.article"), False),
+    (NatsUser.REPROCESS, "declare the pipeline stream", declare_stream, False),
+    (NatsUser.REPROCESS, "delete the pipeline stream", delete_stream, False),
+    (NatsUser.REPROCESS, "read the cleaner's KV", op(kv_get, "orewatch_cleaner_segments"), False),
     *((user, "offload and read a payload", payload_round_trip, True) for user in NatsUser),
     (NatsUser.ADMIN, "publish raw.article", op(publish, "raw.article"), True),
 ]
@@ -229,6 +236,7 @@ def test_no_service_may_subscribe_beyond_its_inbox_and_advisories() -> None:
         NatsUser.CLEANER: ("_INBOX.cleaner.>",),
         NatsUser.EXTRACTOR: ("_INBOX.extractor.>",),
         NatsUser.STORE: ("_INBOX.store.>", "$JS.EVENT.ADVISORY.>"),
+        NatsUser.REPROCESS: ("_INBOX.reprocess.>",),
         NatsUser.ADMIN: (">",),
     }
 

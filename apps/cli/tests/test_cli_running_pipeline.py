@@ -1,4 +1,4 @@
-"""`orewatch db url`, `bus url` and `status`: the running pipeline's URLs, or why there is none.
+"""`orewatch db url`, `bus url`, `status` and `reprocess`: the running pipeline's URLs, or why there is none.
 
 A runtime file is only a claim: the process it names must be alive and the server it names
 must answer (on the session's real PostgreSQL and NATS), else the command says so and exits 1.
@@ -81,7 +81,15 @@ def runtime_content(template: str | dict[str, Any] | None) -> str | dict[str, An
 
 @pytest.mark.parametrize(
     "command",
-    [("db", "url"), ("db", "url", "--role", "app"), ("bus", "url"), ("status",), ("status", "--json")],
+    [
+        ("db", "url"),
+        ("db", "url", "--role", "app"),
+        ("bus", "url"),
+        ("status",),
+        ("status", "--json"),
+        ("reprocess", "--all"),
+        ("reprocess", "--article", "a" * 32),
+    ],
 )
 @pytest.mark.parametrize(("template", "reason"), NO_PIPELINE)
 def test_without_a_running_pipeline_it_says_why_and_exits_1(

@@ -46,7 +46,8 @@ SEED = RawArticle(
     content_sha256="d4771e529f426d2a2191cbf88d14df6bc03ffce69b62849389582258dec6cfce",
     version=1,
 )
-# What is hashed: the JSON dump without the volatile `fetched_at`, fields in declaration order.
+# What is hashed: the JSON dump without the volatile `fetched_at` (and the processing version,
+# unset on a first-time message), fields in declaration order.
 SEED_HASHED = (
     '{"schema_version":1,"article_id":"9ea1dde8545fbaea83cd84d96e71ff6b","source_kind":"file",'
     '"source_uri":"news/nickel.txt","source_name":"seeds/news","content_type":"text/plain",'
@@ -132,7 +133,7 @@ def test_message_id_is_pinned(message: Contract, message_id: str) -> None:
 
 
 def test_message_id_hashes_the_dump_without_volatile_fields() -> None:
-    assert SEED.model_dump_json(exclude={"fetched_at"}) == SEED_HASHED
+    assert SEED.model_dump_json(exclude={"fetched_at", "processing_version"}) == SEED_HASHED
     assert SEED.message_id() == "RawArticle:" + hashlib.sha256(SEED_HASHED.encode()).hexdigest()
 
 
@@ -157,3 +158,35 @@ def test_when_it_was_handled_leaves_the_id_alone(message: Contract, volatile: di
 )
 def test_article_id_is_pinned(kind: SourceKind, uri: str, article_id: str) -> None:
     assert article_id_for(kind, uri) == article_id
+
+
+# `orewatch reprocess` sends a stored article again with a processing version: each version is
+# a new message id (JetStream would drop a plain republish within its dedup window), the same
+# version is the same id (a redelivered reprocess is deduplicated like any message).
+REPROCESSED = [
+    (SEED, 1, "RawArticle:55be0e8707f51d4c3a912f501304303588c6c62f16ee054dd5fe2d670ff6d512"),
+    (SEED, 2, "RawArticle:a9e43c0f5bc91c0ef939498a8d1ec398d9dd731b9e46821c958b07594509af38"),
+    (CLEAN, 1, "CleanArticle:87ba3a4a0d2d5b16caa29ea8c3080e5bcc348d87891e167405b661222aff9c25"),
+]
+
+
+@pytest.mark.parametrize(("message", "version", "message_id"), REPROCESSED)
+def test_a_processing_version_is_a_new_message_id(message: Contract, version: int, message_id: str) -> None:
+    reprocessed = message.model_copy(update={"processing_version": version})
+    assert reprocessed.message_id() == message_id
+    assert reprocessed.message_id() != message.message_id()
+
+
+def test_a_processing_version_is_hashed_after_the_first_time_fields() -> None:
+    hashed = SEED_HASHED.removesuffix("}") + ',"processing_version":1}'
+    reprocessed = SEED.model_copy(update={"processing_version": 1})
+    assert reprocessed.message_id() == "RawArticle:" + hashlib.sha256(hashed.encode()).hexdigest()
+
+
+def test_a_processing_version_is_hashed_where_the_extraction_carries_it() -> None:
+    """The extractor copies the clean article whole, so its version reaches the extraction's id."""
+    again = EXTRACTED.model_copy(update={"article": CLEAN.model_copy(update={"processing_version": 1})})
+    assert again.message_id() == (
+        "ExtractedArticle:2c0adecae4a2b8ffbb55a6195658084670511108c87dc8943ac4f000c0c4a5de"
+    )
+    assert again.message_id() != EXTRACTED.message_id()

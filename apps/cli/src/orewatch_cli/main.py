@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_admin_commands(commands)
     _add_offline_commands(commands)
     _add_export_command(commands)
+    _add_reprocess_command(commands)
     return parser
 
 
@@ -116,6 +117,37 @@ def _add_export_command(commands: Commands) -> None:
     )
 
 
+def _add_reprocess_command(commands: Commands) -> None:
+    """reprocess: stored articles through an improved cleaner or extractor, under a new version."""
+    from orewatch_cli.export import parse_since
+    from orewatch_cli.reprocess import IDLE_TIMEOUT_S
+
+    reprocess = commands.add_parser(
+        "reprocess",
+        help="run stored raw articles through the cleaner and extractor again (a new processing version)",
+        description="Sends stored raw articles to the running pipeline again; the store replaces each "
+        "article's rows with the new version and keeps the old one in v_article_versions. Waits, with a "
+        "progress bar, until each is stored or dead-lettered, then prints the count.",
+    )
+    which = reprocess.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", dest="every", action="store_true", help="every stored raw article")
+    which.add_argument(
+        "--since",
+        type=parse_since,
+        default=None,
+        metavar="DATE",
+        help="the raw articles fetched from DATE on (ISO date or datetime; UTC unless it names a zone)",
+    )
+    which.add_argument("--article", default=None, metavar="ID", help="one article, by its article_id")
+    reprocess.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=IDLE_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"give up (exit 1) when no article was stored for this long (default {IDLE_TIMEOUT_S:.0f})",
+    )
+
+
 def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """The parsed command, run; services and servers are imported only by the commands that use them."""
     if args.command == "run":
@@ -142,6 +174,10 @@ def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         return write_docs(args.out)
     if args.command == "export":
         return export_command(parser, args)
+    if args.command == "reprocess":
+        from orewatch_cli.reprocess import Selection, reprocess
+
+        return reprocess(Selection.of(args), idle_timeout_s=args.idle_timeout)
     if args.command == "settings":
         from orewatch_cli.settings_doc import settings_table
 

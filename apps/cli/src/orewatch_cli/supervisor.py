@@ -138,13 +138,22 @@ def running_nats_url(state_dir: Path | None = None) -> str:
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], *parts[2:]))
 
 
-def running_nats_login(state_dir: Path | None = None) -> tuple[str, str] | None:
-    """(user, password) for the operator on the pipeline's NATS: the admin user of a server
-    `orewatch run` started, else the OREWATCH_NATS_* settings (None for an open server)."""
+def running_nats_login(
+    state_dir: Path | None = None, user: NatsUser = NatsUser.ADMIN
+) -> tuple[str, str] | None:
+    """(user, password) for the operator on the pipeline's NATS: `user` (admin unless a command
+    has its own, least-privileged one) of a server `orewatch run` started, its password beside
+    the admin's, else the OREWATCH_NATS_* settings (None for an open server)."""
     if not os.environ.get("NATS_URL"):
         password_file = _running_info(state_dir).get("nats_admin_password_file")
         if password_file:
-            return NatsUser.ADMIN.value, read_secret(Path(password_file))
+            own = Path(password_file).with_name(nats_secret(user))
+            if not own.exists():
+                raise NoPipeline(
+                    f"the running pipeline has no NATS user {user.value} (started by an older "
+                    "orewatch?); restart it with `make run`"
+                )
+            return user.value, read_secret(own)
     return get_settings().nats_credentials()
 
 

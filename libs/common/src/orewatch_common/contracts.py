@@ -12,7 +12,7 @@ import hashlib
 from collections import Counter
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +26,14 @@ EXTRACTED_STATEMENT = "extracted.statement"
 DEAD_LETTER = "dead.letter"
 
 PIPELINE_SUBJECTS = (RAW_ARTICLE, CLEAN_ARTICLE, EXTRACTED_STATEMENT, DEAD_LETTER)
+
+# The field `orewatch reprocess` sets on a stored article it sends through the pipeline again.
+PROCESSING_VERSION = "processing_version"
+PROCESSING_VERSION_DOC = (
+    "Set by `orewatch reprocess`: the run that sends this stored article through the cleaner and "
+    "extractor again (null the first time). The store replaces the article's rows with the highest "
+    "version; part of the message id when set, so a rerun is not deduplicated."
+)
 
 
 def sha256_hex(*parts: str) -> str:
@@ -59,14 +67,27 @@ class Contract(BaseModel):
         """Content hash used as `Nats-Msg-Id`, so republishing the same content is deduplicated.
 
         Timestamps of *when* a service handled the message are excluded: a redelivered
-        input must produce the same id for the same output.
+        input must produce the same id for the same output. So is a processing version that
+        is not set: a first-time message keeps the id it had before reprocessing existed,
+        and a reprocessed one (version set) gets a new id per version, past the dedup window.
         """
-        payload = self.model_dump_json(exclude=self._volatile_fields())
+        payload = self.model_dump_json(exclude=self._unhashed())
         return f"{type(self).__name__}:{sha256_hex(payload)}"
 
     @classmethod
     def _volatile_fields(cls) -> set[str]:
         return set()
+
+    def _unhashed(self) -> dict[str, Any]:
+        """What `message_id` leaves out, as pydantic's nested `exclude`: the volatile fields,
+        an unset `processing_version`, and the same of a contract this one carries."""
+        unhashed: dict[str, Any] = dict.fromkeys(self._volatile_fields(), True)
+        for name, value in self:
+            if name == PROCESSING_VERSION and value is None:
+                unhashed[name] = True
+            elif isinstance(value, Contract) and (nested := value._unhashed()):
+                unhashed[name] = nested
+        return unhashed
 
 
 class SourceKind(StrEnum):
@@ -112,6 +133,7 @@ class RawArticle(Contract):
         "one included. Part of the message id, so a file edited back to an earlier text (A, B, A) "
         "is published again within the dedup window.",
     )
+    processing_version: int | None = Field(default=None, ge=1, description=PROCESSING_VERSION_DOC)
 
     @classmethod
     def _volatile_fields(cls) -> set[str]:
@@ -194,6 +216,9 @@ class CleanArticle(Contract):
     author: str | None = Field(default=None, description="Byline author; null when absent.")
     body: str = Field(description="Article text, paragraphs separated by a blank line.")
     removed: list[Removal] = Field(default_factory=list, description="What was cut and why.")
+    processing_version: int | None = Field(
+        default=None, ge=1, description="Copied from the raw article. " + PROCESSING_VERSION_DOC
+    )
     language: Language | None = Field(
         default=None,
         description="ISO 639-1 code of the text's language (title and body), or 'unknown' when too "

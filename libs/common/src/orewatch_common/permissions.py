@@ -27,12 +27,14 @@ ADVISORIES = "$JS.EVENT.ADVISORY.>"
 
 
 class NatsUser(StrEnum):
-    """The NATS users: one per service, and `admin` for the CLI and operators."""
+    """The NATS users: one per service, one per CLI command that writes to the bus, and `admin`
+    for the other CLI commands and operators."""
 
     FETCHER = "fetcher"
     CLEANER = "cleaner"
     EXTRACTOR = "extractor"
     STORE = "store"
+    REPROCESS = "reprocess"  # `orewatch reprocess`: sends stored raw articles through again
     ADMIN = "admin"
 
 
@@ -99,6 +101,9 @@ GRANTS: Mapping[NatsUser, Grants] = {
         reads_messages_of=(PIPELINE_STREAM,),
         subscribes=(ADVISORIES,),
     ),
+    # publishes raw.article only (offloading a large body like the fetcher); reads the articles
+    # from PostgreSQL and never consumes, so no stream, durable or dead letter of its own
+    NatsUser.REPROCESS: Grants(publishes=(RAW_ARTICLE,), object_buckets=(PAYLOAD_BUCKET,)),
     NatsUser.ADMIN: Grants(everything=True),
 }
 

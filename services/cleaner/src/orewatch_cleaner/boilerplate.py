@@ -57,6 +57,29 @@ class InMemorySegmentMemory:
         return self._articles.get(source, 0)
 
 
+class CountedAlready:
+    """A source's memory as seen by an article it already counts: that article left out, and
+    nothing recorded again.
+
+    `orewatch reprocess` cleans stored articles a second time; counted again, each of their
+    lines would seem to recur in one more article of the source, and an article's own text
+    could pass for furniture. Only the article's own hashes are asked for (`recurring_segments`),
+    so each count is one too high.
+    """
+
+    def __init__(self, memory: SegmentMemory) -> None:
+        self.memory = memory
+
+    def counts(self, source: str, hashes: Iterable[str]) -> dict[str, int]:
+        return {h: max(n - 1, 0) for h, n in self.memory.counts(source, hashes).items()}
+
+    def record(self, source: str, hashes: Iterable[str]) -> None:
+        """Counted when it was first cleaned."""
+
+    def articles_seen(self, source: str) -> int:
+        return max(self.memory.articles_seen(source) - 1, 0)
+
+
 @dataclass(frozen=True)
 class BoilerplatePolicy:
     """When a recurring segment counts as furniture.

@@ -16,7 +16,7 @@ from enum import StrEnum
 from orewatch_common.contracts import CleanArticle, ContentType, PermanentError, RawArticle, Removal
 from orewatch_common.failures import UnexpectedFailure, permanent_on_failure
 
-from orewatch_cleaner.boilerplate import SegmentMemory, learned_boilerplate, segment_hashes
+from orewatch_cleaner.boilerplate import CountedAlready, SegmentMemory, learned_boilerplate, segment_hashes
 from orewatch_cleaner.draft import Draft, Line, split_lines
 from orewatch_cleaner.footer import drop_inner_furniture, drop_related_block, drop_tail
 from orewatch_cleaner.furniture import GENERIC
@@ -169,6 +169,8 @@ def clean_article(
     `keep_empty` returns it with an empty body instead, for callers that must answer for
     every document (`orewatch clean FILE...`). `profiles` replaces the packaged site profiles.
     """
+    if memory is not None and raw.processing_version is not None:
+        memory = CountedAlready(memory)  # reprocessed: counted when it was first cleaned
     start = Draft(raw=raw, furniture=furniture_for(raw, profiles), profiles=profiles, memory=memory)
     draft = run_passes(start)
     body = "\n\n".join(squash_spaces(line.text) for line in draft.lines if line.text.strip())
@@ -188,6 +190,7 @@ def clean_article(
         body=body,
         removed=draft.removed,
         language=draft.language,
+        processing_version=raw.processing_version,
     )
 
 

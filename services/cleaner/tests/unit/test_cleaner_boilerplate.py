@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from orewatch_cleaner.boilerplate import (
     DEFAULT_POLICY,
+    CountedAlready,
     InMemorySegmentMemory,
     recurring_segments,
     segment_hash,
@@ -117,3 +118,30 @@ def test_footer_sentence_in_most_articles_is_learned() -> None:
 def test_long_segments_are_not_hashed() -> None:
     sentence = " ".join(["слово"] * 25) + "."
     assert segment_hashes([SLOGAN, sentence, "", "  "]) == {segment_hash(SLOGAN)}
+
+
+def test_a_reprocessed_article_is_not_counted_twice_and_sees_the_others() -> None:
+    """`orewatch reprocess` cleans stored articles again: the memory is left as it was, and the
+    first article, cleaned when nothing was known, now loses the slogan the others share."""
+    memory = InMemorySegmentMemory()
+    raws = [raw_text(f"{body}\n{SLOGAN}", number=i) for i, body in enumerate(ARTICLES)]
+    first = [clean_article(raw, memory) for raw in raws]
+    seen = memory.articles_seen("rudnik.example")
+    again = [clean_article(raw.model_copy(update={"processing_version": 3}), memory) for raw in raws]
+    assert memory.articles_seen("rudnik.example") == seen == len(ARTICLES)
+    assert SLOGAN in first[0].body
+    assert SLOGAN not in again[0].body
+    assert [clean.processing_version for clean in again] == [3] * len(ARTICLES)
+    assert {clean.processing_version for clean in first} == {None}
+
+
+def test_counted_already_takes_the_article_itself_out() -> None:
+    memory = InMemorySegmentMemory()
+    memory.record("site", ["a", "b"])
+    memory.record("site", ["a"])
+    view = CountedAlready(memory)
+    assert view.counts("site", ["a", "b", "c"]) == {"a": 1, "b": 0, "c": 0}
+    assert view.articles_seen("site") == 1
+    view.record("site", ["a"])
+    assert memory.counts("site", ["a"]) == {"a": 2}
+    assert CountedAlready(InMemorySegmentMemory()).articles_seen("site") == 0

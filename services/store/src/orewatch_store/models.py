@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     Text,
@@ -74,6 +75,39 @@ class ArticleRow(Base):
     extracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     extractor_version: Mapped[str | None] = mapped_column(Text)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # which run of the cleaner and extractor its rows are of: 0 as first processed, else a
+    # reprocess_runs row (migration 0006)
+    processing_version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class ReprocessRunRow(Base):
+    """One `orewatch reprocess`: its identity is the processing version it sends articles under."""
+
+    __tablename__ = "reprocess_runs"
+
+    processing_version: Mapped[int] = mapped_column(Integer, Identity(always=True, start=1), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    selection: Mapped[str] = mapped_column(Text)
+    articles: Mapped[int] = mapped_column(Integer)
+
+
+class ArticleVersionRow(Base):
+    """Every version of an article the store has had: the current one (`replaced_at` NULL) and
+    the ones a newer fetch or processing version replaced, with their provenance."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (Index("ix_article_versions_processing_version", "processing_version", "article_id"),)
+
+    article_id: Mapped[str] = mapped_column(
+        Text, ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
+    )
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    processing_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    raw_sha256: Mapped[str] = mapped_column(Text)
+    extractor_version: Mapped[str | None] = mapped_column(Text)
+    extracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    replaced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RemovalRow(Base):

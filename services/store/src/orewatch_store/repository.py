@@ -1,8 +1,9 @@
 """Idempotent writes of each contract into PostgreSQL.
 
-Every write is an upsert keyed by the message's natural id, so a redelivered
-message changes nothing. An older version of an article (earlier `fetched_at`)
-never overwrites a newer one, whatever order the messages arrive in.
+Every write is keyed by the message's natural id, so a redelivered message changes
+nothing. An older version of an article (earlier `fetched_at`, or for the same fetch a
+lower processing version: orewatch_store.versions) never overwrites a newer one, whatever
+order the messages arrive in; the versions an article had are kept in article_versions.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from orewatch_common.contracts import (
     RawArticle,
     Statement,
 )
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,7 @@ from orewatch_store.models import (
     ArticleActorRow,
     ArticleMineralRow,
     ArticleRow,
+    ArticleVersionRow,
     DeadLetterRow,
     MineralRow,
     RawArticleRow,
@@ -38,26 +40,23 @@ from orewatch_store.models import (
     StatementMineralRow,
     StatementRow,
 )
+from orewatch_store.versions import ArticleVersion, Verdict, verdict, waits_for_extraction, writes_rows
 
 
 async def store_raw_article(session: AsyncSession, raw: RawArticle) -> bool:
-    """Keep the fetched document. Returns False when a newer version is already stored."""
-    values = raw.model_dump(exclude={"schema_version"})
+    """Keep the fetched document. Returns False when a newer version is already stored.
+
+    A reprocessed raw article is the stored one sent again: its processing version belongs to
+    the article rows it leads to, not to the document."""
+    values = raw.model_dump(exclude={"schema_version", "processing_version"})
     values["source_kind"] = raw.source_kind.value
     values["content_type"] = raw.content_type.value
-    return await _upsert_unless_newer_stored(session, RawArticleRow, values)
-
-
-async def _upsert_unless_newer_stored(
-    session: AsyncSession, row: type[RawArticleRow] | type[ArticleRow], values: dict[str, Any]
-) -> bool:
-    """Insert or replace an article-keyed row, unless the stored one was fetched later."""
-    statement = insert(row).values(**values)
+    statement = insert(RawArticleRow).values(**values)
     upsert = statement.on_conflict_do_update(
-        index_elements=[row.article_id],
+        index_elements=[RawArticleRow.article_id],
         set_={key: statement.excluded[key] for key in values if key != "article_id"},
-        where=statement.excluded.fetched_at >= row.fetched_at,
-    ).returning(row.article_id)
+        where=statement.excluded.fetched_at >= RawArticleRow.fetched_at,
+    ).returning(RawArticleRow.article_id)
     return (await session.execute(upsert)).first() is not None
 
 
@@ -91,42 +90,115 @@ async def require_raw_article(session: AsyncSession, article: CleanArticle) -> N
 
 
 async def store_clean_article(session: AsyncSession, article: CleanArticle) -> bool:
-    """Upsert the clean article and its removal audit. False when a newer version is stored.
+    """clean.article: the article and its removal audit, when newer than the stored version.
+    False when it is not (a redelivery, a stale version) or waits for its extraction (reprocessed).
 
     Raises `RawArticleMissing` when its raw article is unknown."""
     await require_raw_article(session, article)
+    if waits_for_extraction(article):
+        return False
+    return writes_rows(await _write_article(session, article))
+
+
+def _article_values(article: CleanArticle) -> dict[str, Any]:
     values = article.model_dump(exclude={"schema_version", "removed"})
     values["source_kind"] = article.source_kind.value
     values["language"] = article.language.value if article.language else None
-    if not await _upsert_unless_newer_stored(session, ArticleRow, values):
-        return False
-    await session.execute(delete(RemovalRow).where(RemovalRow.article_id == article.article_id))
+    values["processing_version"] = ArticleVersion.of(article).processing_version
+    return values
+
+
+async def _claim_article(
+    session: AsyncSession, article: CleanArticle
+) -> tuple[Verdict, ArticleVersion | None]:
+    """The incoming version against the stored one, whose row stays locked until commit (a new
+    article's row is inserted first, so two writers of one article take turns, never both insert)."""
+    inserted = await session.execute(
+        insert(ArticleRow)
+        .values(**_article_values(article))
+        .on_conflict_do_nothing()
+        .returning(ArticleRow.article_id)
+    )
+    if inserted.first() is not None:
+        return Verdict.NEW, None
+    stored_row = (
+        await session.execute(
+            select(ArticleRow.fetched_at, ArticleRow.processing_version)
+            .where(ArticleRow.article_id == article.article_id)
+            .with_for_update()
+        )
+    ).one()
+    stored = ArticleVersion(stored_row.fetched_at, stored_row.processing_version)
+    return verdict(stored, ArticleVersion.of(article)), stored
+
+
+async def _write_article(session: AsyncSession, article: CleanArticle) -> Verdict:
+    """The article row and its removals, written when the version is new or newer; the version
+    it replaces stays in article_versions with the time it was replaced."""
+    found, _ = await _claim_article(session, article)
+    if not writes_rows(found):
+        return found
+    article_id = article.article_id
+    if found is Verdict.NEWER:
+        await session.execute(
+            update(ArticleRow).where(ArticleRow.article_id == article_id).values(**_article_values(article))
+        )
+        await session.execute(
+            update(ArticleVersionRow)
+            .where(ArticleVersionRow.article_id == article_id, ArticleVersionRow.replaced_at.is_(None))
+            .values(replaced_at=func.now())
+        )
+    version = ArticleVersion.of(article)
+    await session.execute(
+        insert(ArticleVersionRow).values(
+            article_id=article_id,
+            fetched_at=version.fetched_at,
+            processing_version=version.processing_version,
+            raw_sha256=article.raw_sha256,
+        )
+    )
+    await session.execute(delete(RemovalRow).where(RemovalRow.article_id == article_id))
     if article.removed:
         await session.execute(
             insert(RemovalRow),
             [
-                {"article_id": article.article_id, "position": position, "reason": r.reason, "text": r.text}
+                {"article_id": article_id, "position": position, "reason": r.reason, "text": r.text}
                 for position, r in enumerate(article.removed)
             ],
         )
-    return True
+    return found
 
 
 async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) -> bool:
-    """Replace the article's actors, minerals and statements in one go.
+    """Replace the article's actors, minerals and statements in one go, with the clean article
+    it carries when that is a newer version (a reprocessed article: both in this transaction).
 
-    Skipped (False) when the stored article was cleaned from different raw content
-    than this extraction, i.e. the extraction is stale.
-    """
+    Skipped (False) when the stored article is a newer version than this extraction's."""
     article = extraction.article
-    await store_clean_article(session, article)
-    stored_sha = await session.scalar(
-        select(ArticleRow.raw_sha256).where(ArticleRow.article_id == article.article_id)
-    )
-    if stored_sha != article.raw_sha256:
+    await require_raw_article(session, article)
+    if await _write_article(session, article) is Verdict.OLDER:
         return False
+    await _replace_extraction(session, extraction)
+    version = ArticleVersion.of(article)
+    done = {"extracted_at": extraction.extracted_at, "extractor_version": extraction.extractor_version}
+    await session.execute(
+        update(ArticleRow).where(ArticleRow.article_id == article.article_id).values(**done)
+    )
+    await session.execute(
+        update(ArticleVersionRow)
+        .where(
+            ArticleVersionRow.article_id == article.article_id,
+            ArticleVersionRow.fetched_at == version.fetched_at,
+            ArticleVersionRow.processing_version == version.processing_version,
+        )
+        .values(**done)
+    )
+    return True
 
-    article_id = article.article_id
+
+async def _replace_extraction(session: AsyncSession, extraction: ExtractedArticle) -> None:
+    """The article's statements, actors and minerals: the old ones deleted, these written."""
+    article_id = extraction.article.article_id
     await session.execute(delete(StatementRow).where(StatementRow.article_id == article_id))
     await session.execute(delete(ArticleActorRow).where(ArticleActorRow.article_id == article_id))
     await session.execute(delete(ArticleMineralRow).where(ArticleMineralRow.article_id == article_id))
@@ -163,13 +235,6 @@ async def store_extraction(session: AsyncSession, extraction: ExtractedArticle) 
         lambda ref: actor_ids[canonical(ref)],
         {m.key for m in extraction.minerals},
     )
-
-    await session.execute(
-        update(ArticleRow)
-        .where(ArticleRow.article_id == article_id)
-        .values(extracted_at=extraction.extracted_at, extractor_version=extraction.extractor_version)
-    )
-    return True
 
 
 async def _store_minerals(session: AsyncSession, article_id: str, minerals: list[Mineral]) -> None:

@@ -49,6 +49,19 @@ PUBLIC_VIEWS = {
         "first_seen",
         "last_seen",
     ],
+    "v_article_versions": [
+        "article_id",
+        "processing_version",
+        "current",
+        "fetched_at",
+        "raw_sha256",
+        "extractor_version",
+        "extracted_at",
+        "stored_at",
+        "replaced_at",
+        "reprocess_started_at",
+        "reprocess_selection",
+    ],
 }
 
 

@@ -49,6 +49,16 @@ CREATE TABLE public.article_removals (
     reason text NOT NULL,
     text text NOT NULL
 );
+CREATE TABLE public.article_versions (
+    article_id text NOT NULL,
+    fetched_at timestamp with time zone NOT NULL,
+    processing_version integer NOT NULL,
+    raw_sha256 text NOT NULL,
+    extractor_version text,
+    extracted_at timestamp with time zone,
+    stored_at timestamp with time zone DEFAULT now() NOT NULL,
+    replaced_at timestamp with time zone
+);
 CREATE TABLE public.articles (
     article_id text NOT NULL,
     source_kind text NOT NULL,
@@ -64,7 +74,7 @@ CREATE TABLE public.articles (
     extracted_at timestamp with time zone,
     extractor_version text,
     stored_at timestamp with time zone DEFAULT now() NOT NULL,
-    language text
+    processing_version integer DEFAULT 0 NOT NULL
 );
 CREATE TABLE public.dead_letters (
     dead_letter_id text NOT NULL,
@@ -103,6 +113,20 @@ CREATE TABLE public.raw_articles (
     is_feed_summary boolean DEFAULT false NOT NULL,
     stored_at timestamp with time zone DEFAULT now() NOT NULL,
     version integer
+);
+CREATE TABLE public.reprocess_runs (
+    processing_version integer NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    selection text NOT NULL,
+    articles integer NOT NULL
+);
+ALTER TABLE public.reprocess_runs ALTER COLUMN processing_version ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.reprocess_runs_processing_version_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
 );
 CREATE TABLE public.statement_actors (
     statement_id text NOT NULL,
@@ -150,6 +174,21 @@ CREATE VIEW public.v_actor_minerals AS
      JOIN public.minerals m ON ((m.key = sm.mineral_key)))
   GROUP BY ac.name, ac.type, m.name, m.category;
 COMMENT ON VIEW public.v_actor_minerals IS 'An actor (named or speaking) and a mineral in the same statement, aggregated.';
+CREATE VIEW public.v_article_versions AS
+ SELECT v.article_id,
+    v.processing_version,
+    (v.replaced_at IS NULL) AS current,
+    v.fetched_at,
+    v.raw_sha256,
+    v.extractor_version,
+    v.extracted_at,
+    v.stored_at,
+    v.replaced_at,
+    r.started_at AS reprocess_started_at,
+    r.selection AS reprocess_selection
+   FROM (public.article_versions v
+     LEFT JOIN public.reprocess_runs r ON ((r.processing_version = v.processing_version)));
+COMMENT ON VIEW public.v_article_versions IS 'Every processing version of each article; current = the one its rows are of.';
 CREATE VIEW public.v_articles AS
  SELECT article_id,
     source_name AS source,
@@ -160,10 +199,9 @@ CREATE VIEW public.v_articles AS
     fetched_at,
     ( SELECT count(*) AS count
            FROM public.statements s
-          WHERE (s.article_id = a.article_id)) AS statements,
-    language
+          WHERE (s.article_id = a.article_id)) AS statements
    FROM public.articles a;
-COMMENT ON VIEW public.v_articles IS 'One row per article; statements = its statement count; language = ISO 639-1 code (unknown: too short to tell; null: stored before detection).';
+COMMENT ON VIEW public.v_articles IS 'One row per article; statements = its statement count.';
 CREATE VIEW public.v_statements AS
  SELECT s.statement_id,
     s.article_id,
@@ -197,6 +235,8 @@ ALTER TABLE ONLY public.article_minerals
     ADD CONSTRAINT article_minerals_pkey PRIMARY KEY (article_id, mineral_key);
 ALTER TABLE ONLY public.article_removals
     ADD CONSTRAINT article_removals_pkey PRIMARY KEY (article_id, "position");
+ALTER TABLE ONLY public.article_versions
+    ADD CONSTRAINT article_versions_pkey PRIMARY KEY (article_id, fetched_at, processing_version);
 ALTER TABLE ONLY public.articles
     ADD CONSTRAINT articles_pkey PRIMARY KEY (article_id);
 ALTER TABLE ONLY public.dead_letters
@@ -205,6 +245,8 @@ ALTER TABLE ONLY public.minerals
     ADD CONSTRAINT minerals_pkey PRIMARY KEY (key);
 ALTER TABLE ONLY public.raw_articles
     ADD CONSTRAINT raw_articles_pkey PRIMARY KEY (article_id);
+ALTER TABLE ONLY public.reprocess_runs
+    ADD CONSTRAINT reprocess_runs_pkey PRIMARY KEY (processing_version);
 ALTER TABLE ONLY public.statement_actors
     ADD CONSTRAINT statement_actors_pkey PRIMARY KEY (statement_id, actor_id);
 ALTER TABLE ONLY public.statement_minerals
@@ -216,6 +258,7 @@ ALTER TABLE ONLY public.actors
 ALTER TABLE ONLY public.statements
     ADD CONSTRAINT uq_statements_article_position UNIQUE (article_id, "position");
 CREATE INDEX ix_article_actors_actor_id ON public.article_actors USING btree (actor_id);
+CREATE INDEX ix_article_versions_processing_version ON public.article_versions USING btree (processing_version, article_id);
 CREATE INDEX ix_dead_letters_service ON public.dead_letters USING btree (service, stored_at);
 CREATE INDEX ix_statement_actors_actor_id ON public.statement_actors USING btree (actor_id);
 CREATE INDEX ix_statement_minerals_mineral_key ON public.statement_minerals USING btree (mineral_key);
@@ -234,6 +277,8 @@ ALTER TABLE ONLY public.article_minerals
     ADD CONSTRAINT article_minerals_mineral_key_fkey FOREIGN KEY (mineral_key) REFERENCES public.minerals(key);
 ALTER TABLE ONLY public.article_removals
     ADD CONSTRAINT article_removals_article_id_fkey FOREIGN KEY (article_id) REFERENCES public.articles(article_id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.article_versions
+    ADD CONSTRAINT article_versions_article_id_fkey FOREIGN KEY (article_id) REFERENCES public.articles(article_id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.statement_actors
     ADD CONSTRAINT statement_actors_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.actors(actor_id);
 ALTER TABLE ONLY public.statement_actors
@@ -254,13 +299,17 @@ GRANT USAGE ON SEQUENCE public.actors_actor_id_seq TO orewatch_app;
 GRANT SELECT,INSERT,DELETE ON TABLE public.article_actors TO orewatch_app;
 GRANT SELECT,INSERT,DELETE ON TABLE public.article_minerals TO orewatch_app;
 GRANT SELECT,INSERT,DELETE ON TABLE public.article_removals TO orewatch_app;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.article_versions TO orewatch_app;
 GRANT SELECT,INSERT,UPDATE ON TABLE public.articles TO orewatch_app;
 GRANT SELECT,INSERT,UPDATE ON TABLE public.dead_letters TO orewatch_app;
 GRANT SELECT,INSERT,UPDATE ON TABLE public.minerals TO orewatch_app;
 GRANT SELECT,INSERT,UPDATE ON TABLE public.raw_articles TO orewatch_app;
+GRANT SELECT,INSERT ON TABLE public.reprocess_runs TO orewatch_app;
+GRANT USAGE ON SEQUENCE public.reprocess_runs_processing_version_seq TO orewatch_app;
 GRANT SELECT,INSERT ON TABLE public.statement_actors TO orewatch_app;
 GRANT SELECT,INSERT ON TABLE public.statement_minerals TO orewatch_app;
 GRANT SELECT,INSERT,DELETE ON TABLE public.statements TO orewatch_app;
 GRANT SELECT ON TABLE public.v_actor_minerals TO orewatch_reader;
+GRANT SELECT ON TABLE public.v_article_versions TO orewatch_reader;
 GRANT SELECT ON TABLE public.v_articles TO orewatch_reader;
 GRANT SELECT ON TABLE public.v_statements TO orewatch_reader;

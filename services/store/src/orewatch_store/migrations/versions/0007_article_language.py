@@ -9,7 +9,7 @@ v_articles gains the column at its end (CREATE OR REPLACE VIEW may only append),
 other columns, its comment and the reader role's grant stay as they were.
 
 Revision ID: 0007
-Revises: 0005 (0006 is added beside it; the chain is re-linked when both are merged)
+Revises: 0006
 Create Date: 2026-12-08
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
