@@ -74,7 +74,8 @@ CREATE TABLE public.articles (
     extracted_at timestamp with time zone,
     extractor_version text,
     stored_at timestamp with time zone DEFAULT now() NOT NULL,
-    processing_version integer DEFAULT 0 NOT NULL
+    processing_version integer DEFAULT 0 NOT NULL,
+    language text
 );
 CREATE TABLE public.dead_letters (
     dead_letter_id text NOT NULL,
@@ -199,9 +200,10 @@ CREATE VIEW public.v_articles AS
     fetched_at,
     ( SELECT count(*) AS count
            FROM public.statements s
-          WHERE (s.article_id = a.article_id)) AS statements
+          WHERE (s.article_id = a.article_id)) AS statements,
+    language
    FROM public.articles a;
-COMMENT ON VIEW public.v_articles IS 'One row per article; statements = its statement count.';
+COMMENT ON VIEW public.v_articles IS 'One row per article; statements = its statement count; language = ISO 639-1 code (unknown: too short to tell; null: stored before detection).';
 CREATE VIEW public.v_statements AS
  SELECT s.statement_id,
     s.article_id,
