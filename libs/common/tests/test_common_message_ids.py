@@ -166,7 +166,7 @@ def test_article_id_is_pinned(kind: SourceKind, uri: str, article_id: str) -> No
 REPROCESSED = [
     (SEED, 1, "RawArticle:55be0e8707f51d4c3a912f501304303588c6c62f16ee054dd5fe2d670ff6d512"),
     (SEED, 2, "RawArticle:a9e43c0f5bc91c0ef939498a8d1ec398d9dd731b9e46821c958b07594509af38"),
-    (CLEAN, 1, "CleanArticle:87ba3a4a0d2d5b16caa29ea8c3080e5bcc348d87891e167405b661222aff9c25"),
+    (CLEAN, 1, "CleanArticle:12225f385ab8b537a97c175b52cea4a899e8d45a1f24f2bf785f95d8a5c1261b"),
 ]
 
 
