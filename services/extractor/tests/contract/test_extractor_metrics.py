@@ -33,7 +33,7 @@ async def test_one_article_counts_one_document_and_its_characters(bus, start_ser
         done = (
             text
             and value(text, "orewatch_extractor_documents_total") == 1
-            and values(text, PENDING, **consumer)
+            and values(text, PENDING, **consumer) == [0.0]  # a refresh after the message was taken
         )
         return text if done else None
 
