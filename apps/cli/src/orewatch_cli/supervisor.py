@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import signal
 import socket
@@ -29,14 +28,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from orewatch_common.logs import configure_logging
+from orewatch_common.logs import configure_logging, get_logger
 from orewatch_common.permissions import DbRole, NatsUser
 from orewatch_common.settings import Settings, get_settings, read_secret
 
 from orewatch_cli.credentials import nats_login, nats_secret, write_nats_config
 from orewatch_cli.servers import NatsServer, PostgresServer, free_port
 
-log = logging.getLogger("orewatch.run")
+log = get_logger("orewatch.run")
 
 START_ORDER = ("store", "extractor", "cleaner", "fetcher")
 RESTART_DELAY_S = 2.0
@@ -169,7 +168,7 @@ def _raise_stop(signum: int, frame: object) -> None:
 
 def run_pipeline(seeds_dir: Path | None = None, state_dir: Path | None = None) -> int:
     settings = get_settings()
-    configure_logging("run", settings.log_level)
+    configure_logging("run", settings.log_level, settings.log_format)
     state = (state_dir or settings.state_dir).absolute()
     seeds = (seeds_dir or settings.seeds_dir).absolute()
     seeds.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,7 @@ def build_app(settings: Settings | None = None) -> FastStream:
     app = service_app(
         broker, "cleaner", description="Strips boilerplate and news-feed tails; publishes clean.article."
     )
-    app.on_startup(lambda: configure_logging("cleaner", settings.log_level))
+    app.on_startup(lambda: configure_logging("cleaner", settings.log_level, settings.log_format))
     return app
 
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import random
 import time
 from collections.abc import Callable
 
 from orewatch_common.bus import dead_letter_for
 from orewatch_common.contracts import RawArticle, sha256_hex
+from orewatch_common.logs import get_logger
 
 from orewatch_fetcher.decoding import UndecodableDocument
 from orewatch_fetcher.feed_state import Claim, FeedState
@@ -39,7 +39,7 @@ from orewatch_fetcher.outputs import PublishArticle, PublishDeadLetter
 from orewatch_fetcher.robots import HostThrottle, RobotsCache
 from orewatch_fetcher.seeds import RefusedSeed, SeedFile, source_name_of
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 

@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import hashlib
 import json
-import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass, replace
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 from orewatch_common.bus import dead_letter_for
+from orewatch_common.logs import get_logger
 from watchfiles import Change, awatch
 
 from orewatch_fetcher.outputs import PublishArticle, PublishDeadLetter
@@ -55,7 +55,7 @@ from orewatch_fetcher.seeds import (
     unsupported_reason,
 )
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 FeedFileHandler = Callable[[SeedFile, bytes], Awaitable[None]]
 """Ingests a dropped feed file's entries; raises RefusedSeed when the file is not a feed."""
