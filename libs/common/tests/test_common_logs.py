@@ -35,7 +35,8 @@ def lines_of(fmt: LogFormat) -> list[str]:
     configure_logging("cleaner", "INFO", fmt, stream=out)
     bind_message(service="cleaner", article_id=ARTICLE, subject="raw.article", seq=7)
     get_logger("orewatch_cleaner.app").info("cleaned %d chars", 1200, removed=3)
-    logging.getLogger("orewatch.bus").info("Received", extra={"message_id": "RawArticle:1f", "queue": ""})
+    faststream_context = {"subject": "raw.article", "message_id": "RawArticle:1f", "queue": ""}
+    logging.getLogger("orewatch.bus").info("Received", extra={"extra": faststream_context})
     try:
         raise ZeroDivisionError("division by zero")
     except ZeroDivisionError:

@@ -65,6 +65,16 @@ class _AddService:
         return event_dict
 
 
+def _flatten_extra(logger: WrappedLogger, name: str, event_dict: EventDict) -> EventDict:
+    """FastStream hands its context (subject, stream, message_id) as one `extra` dict: its keys
+    become the line's own, without overriding the message's binding."""
+    extra = event_dict.pop("extra", None)
+    if isinstance(extra, dict):
+        for key, value in extra.items():
+            event_dict.setdefault(str(key), value)
+    return event_dict
+
+
 def _drop_empty(logger: WrappedLogger, name: str, event_dict: EventDict) -> EventDict:
     """FastStream logs empty extras (`queue=""`); they say nothing."""
     return {key: value for key, value in event_dict.items() if value is not None and value != ""}
@@ -125,6 +135,7 @@ def renderer_chain(service: str, fmt: LogFormat) -> list[Processor]:
     tidy: list[Processor] = [
         structlog.stdlib.ProcessorFormatter.remove_processors_meta,
         _AddService(service),
+        _flatten_extra,
         _drop_empty,
         structlog.processors.format_exc_info,
     ]
