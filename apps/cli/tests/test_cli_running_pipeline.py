@@ -81,7 +81,14 @@ def runtime_content(template: str | dict[str, Any] | None) -> str | dict[str, An
 
 @pytest.mark.parametrize(
     "command",
-    [("db", "url"), ("db", "url", "--role", "app"), ("bus", "url"), ("status",), ("status", "--json")],
+    [
+        ("db", "url"),
+        ("db", "url", "--role", "app"),
+        ("bus", "url"),
+        ("status",),
+        ("status", "--json"),
+        ("ingest", str(Path(__file__).parent)),
+    ],
 )
 @pytest.mark.parametrize(("template", "reason"), NO_PIPELINE)
 def test_without_a_running_pipeline_it_says_why_and_exits_1(

@@ -24,7 +24,6 @@ def _restore_logging() -> Iterator[None]:
     handlers, level = root.handlers[:], root.level
     yield
     structlog.contextvars.clear_contextvars()
-    structlog.reset_defaults()
     root.handlers[:], root.level = handlers, level
 
 

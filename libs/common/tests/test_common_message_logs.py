@@ -39,7 +39,6 @@ def captured() -> Iterator[io.StringIO]:
     configure_logging("tester", "INFO", LogFormat.JSON, stream=out)
     yield out
     structlog.contextvars.clear_contextvars()
-    structlog.reset_defaults()
     root.handlers[:], root.level = handlers, level
 
 

@@ -147,6 +147,20 @@ def running_nats_login(state_dir: Path | None = None) -> tuple[str, str] | None:
     return get_settings().nats_credentials()
 
 
+def running_seeds_dir(state_dir: Path | None = None) -> Path:
+    """The folder the running pipeline's fetcher watches: the one `orewatch run` recorded, or
+    the seeds_dir setting where the pipeline runs elsewhere (DATABASE_URL set: compose)."""
+    if os.environ.get("DATABASE_URL"):
+        return get_settings().seeds_dir
+    seeds = _running_info(state_dir).get("seeds_dir")
+    if not seeds:
+        raise NoPipeline(
+            "the running pipeline recorded no seeds folder (started by an older orewatch?); "
+            "restart it with `make run`, or pass --seeds"
+        )
+    return Path(seeds)
+
+
 def running_services(state_dir: Path | None = None) -> dict[str, str]:
     """Each service's metrics URL, as `orewatch run` recorded it (its health port's /metrics)."""
     services = _running_info(state_dir).get("services")
@@ -205,7 +219,7 @@ def _start_servers(
 ) -> dict[str, dict[str, str]]:
     """NATS, PostgreSQL and the health ports, recorded in the runtime file; returns each
     service's environment (its logins, its health port)."""
-    runtime: dict[str, Any] = {"pid": os.getpid(), "state_dir": str(state)}
+    runtime: dict[str, Any] = {"pid": os.getpid(), "state_dir": str(state), "seeds_dir": str(seeds)}
     nats_env = _start_nats(state, servers, runtime)
     store_db = _start_postgres(state, servers, runtime)
     health_ports = _health_ports(state, runtime)

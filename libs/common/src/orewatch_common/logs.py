@@ -145,12 +145,27 @@ def renderer_chain(service: str, fmt: LogFormat) -> list[Processor]:
 
 
 def build_formatter(service: str, fmt: LogFormat) -> structlog.stdlib.ProcessorFormatter:
-    """A stdlib formatter that renders our structlog events and the libraries' records alike;
-    a record's `extra` (FastStream's subject and message_id) becomes keys of the line."""
+    """A stdlib formatter that renders every record, ours (`route_to_stdlib`) and the
+    libraries'; a record's `extra` (our key=value, FastStream's subject) becomes keys of the line."""
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[*_common_chain(), structlog.stdlib.ExtraAdder()],
         processors=renderer_chain(service, fmt),
     )
+
+
+def route_to_stdlib() -> None:
+    """Our structlog loggers hand each event to stdlib logging as a record (message and
+    key=value extras), so one handler renders ours and the libraries' lines alike, and
+    pytest's caplog sees them. Done on import: a module may log before configure_logging."""
+    structlog.configure(
+        processors=[structlog.stdlib.PositionalArgumentsFormatter(), structlog.stdlib.render_to_log_kwargs],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+
+
+route_to_stdlib()
 
 
 def configure_logging(
@@ -163,16 +178,6 @@ def configure_logging(
     Returns the format chosen, so a caller can say which."""
     out = stream if stream is not None else sys.stderr
     chosen = resolve_format(fmt, out)
-    structlog.configure(
-        processors=[
-            *_common_chain(),
-            structlog.stdlib.PositionalArgumentsFormatter(),
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
-        ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=False,  # configure_logging may run again (tests, `orewatch run`)
-    )
     handler = logging.StreamHandler(out)
     handler.setFormatter(build_formatter(service, chosen))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)

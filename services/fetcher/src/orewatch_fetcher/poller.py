@@ -223,13 +223,23 @@ class FeedPoller:
     async def _publish(self, claim: Claim, article: RawArticle, outcome: str) -> int:
         digest = sha256_hex(article.title_hint or "", article.content_sha256)
         if await self.state.content_seen(digest):
-            log.info("same content already published, skipped: %s", article.source_uri)
+            log.info(
+                "same content already published, skipped: %s",
+                article.source_uri,
+                article_id=article.article_id,
+            )
             await self.state.finish(claim, "duplicate")
             return 0
         await self.publish_article(article)
         await self.state.mark_content(digest, article.source_uri)
         await self.state.finish(claim, outcome)
-        log.info("published %s (%s, %s)", article.source_uri, outcome, article.encoding)
+        log.info(
+            "published %s (%s, %s)",
+            article.source_uri,
+            outcome,
+            article.encoding,
+            article_id=article.article_id,
+        )
         return 1
 
     async def run_feed(self, spec: FeedSpec, stop: asyncio.Event) -> None:

@@ -314,6 +314,7 @@ class SeedsIngestor:
             article.version,
             article.encoding,
             len(article.content),
+            article_id=article.article_id,
         )
         await self.seen.put(key, SeenRecord(seen.version + 1, article.content_sha256, raw).dumps())
 
@@ -330,7 +331,7 @@ class SeedsIngestor:
         payload, size = await asyncio.to_thread(self._refused_payload, path)
         reason = readable(reason or str(error))  # an OSError may quote a non-UTF-8 name
         source_uri = readable(relative)
-        log.warning("refused %s: %s", source_uri, reason)
+        log.warning("refused %s: %s", source_uri, reason, source_uri=source_uri)
         letter = dead_letter_for(
             "fetcher",
             reason=reason,
