@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from orewatch_cli.ingest import Ingest, IngestError, Outcome, Planned, files_of, plan, summary
+from orewatch_common.contracts import SourceKind, article_id_for
 
 EMPTY = "empty.txt"
 BINARY = "blob.txt"
@@ -42,6 +44,58 @@ def batch(folder: Path, articles: list[Path]) -> Path:
     (folder / BINARY).write_bytes(bytes(range(256)) * 8)
     (folder / ".hidden.txt").write_text("skipped, as the watcher skips it", encoding="utf-8")
     return folder
+
+
+def test_a_folder_keeps_its_name_under_seeds_and_hidden_files_stay_out(tmp_path: Path) -> None:
+    folder = tmp_path / "downloads"
+    (folder / "2025" / ".git").mkdir(parents=True)
+    (folder / "2025" / "a.txt").write_text("a", encoding="utf-8")
+    (folder / "2025" / ".git" / "config").write_text("x", encoding="utf-8")
+    (folder / ".draft.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "one.html").write_text("<p>b</p>", encoding="utf-8")
+    found = [relative for _, relative in files_of([folder, tmp_path / "one.html"])]
+    assert found == ["downloads/2025/a.txt", "one.html"]
+    with pytest.raises(IngestError, match="no such file or folder"):
+        list(files_of([tmp_path / "missing"]))
+
+
+def test_plan_says_what_the_fetcher_will_make_of_each_file(tmp_path: Path) -> None:
+    """The article id the watcher will give the copy (its path under seeds/), or the refusal
+    its dead letter will carry; None for what the watcher skips."""
+    seeds, source = tmp_path / "seeds", tmp_path / "in"
+    seeds.mkdir()
+    source.mkdir()
+    files = {"good.txt": "Текст статьи.".encode(), EMPTY: b"", "scan.pdf": b"%PDF", "a.txt.part": b"x"}
+    for name, data in files.items():
+        (source / name).write_bytes(data)
+    good = plan(source / "good.txt", "in/good.txt", seeds, 1000)
+    assert good is not None and good.article_id == article_id_for(SourceKind.FILE, "in/good.txt")
+    assert good.content_sha256 and good.outcome is Outcome.PENDING
+    empty = plan(source / EMPTY, f"in/{EMPTY}", seeds, 1000)
+    assert empty is not None and (empty.article_id, empty.reason) == (None, "empty file")
+    pdf = plan(source / "scan.pdf", "in/scan.pdf", seeds, 1000)
+    assert pdf is not None and pdf.reason.startswith("unsupported file type '.pdf'")
+    big = plan(source / "good.txt", "in/good.txt", seeds, 3)
+    assert big is not None and "over the 3-byte hard limit" in big.reason
+    assert plan(source / "a.txt.part", "in/a.txt.part", seeds, 1000) is None
+
+
+def test_summary_counts_each_outcome_with_the_dead_letters_reasons(tmp_path: Path) -> None:
+    run = Ingest(tmp_path / "seeds", "postgresql://unused")
+    run.files = [
+        Planned(tmp_path / "a", "d/a.txt", outcome=Outcome.STORED),
+        Planned(tmp_path / "b", "d/b.txt", outcome=Outcome.DEAD_LETTERED, reason="fetcher: empty file"),
+        Planned(tmp_path / "c", "d/c.txt", outcome=Outcome.KNOWN),
+        Planned(tmp_path / "e", "d/e.txt"),
+    ]
+    assert summary(run).splitlines() == [
+        f"4 file(s) ingested into {tmp_path / 'seeds'}",
+        "  stored         1",
+        "  dead-lettered  1",
+        "    d/b.txt: fetcher: empty file",
+        "  already known  1",
+        "  in flight      1",
+    ]
 
 
 @pytest.mark.slow

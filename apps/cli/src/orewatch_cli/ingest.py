@@ -51,8 +51,8 @@ class Outcome(StrEnum):
     STORED = "stored"
     DEAD_LETTERED = "dead-lettered"
     KNOWN = "already known"
-    FEED = "feed file (entries not followed)"
-    PENDING = "still in flight"
+    FEED = "feed files"  # copied; their entries are not followed
+    PENDING = "in flight"
 
 
 @dataclass
