@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 import structlog
-from orewatch_common.bus import build_broker, build_stream, message_headers, subscriber_options
+from orewatch_common.bus import (
+    ARTICLE_HEADER,
+    build_broker,
+    build_stream,
+    message_headers,
+    subscriber_options,
+)
 from orewatch_common.contracts import DEAD_LETTER, RAW_ARTICLE, PermanentError, RawArticle
 from orewatch_common.logs import LogFormat, configure_logging, get_logger
 from orewatch_common.settings import Settings
@@ -58,11 +64,14 @@ async def test_every_line_about_a_message_names_it(bus: Any, wait: Any, captured
         await bus.ensure_stream()  # as a service publishes: with the header
         await bus.js.publish(RAW_ARTICLE, BAD.model_dump_json().encode(), headers=message_headers(BAD))
         await bus.read(DEAD_LETTER, 1, timeout=20)
+        [letter] = await (await bus.js.pull_subscribe(DEAD_LETTER, stream=settings.stream_name)).fetch(1)
         await wait(lambda: captured.getvalue().count('"event": "Processed"') == 2, timeout=20)
     finally:
         await broker.stop()
 
     print(captured.getvalue())
+    # the dead letter names the article too, so the store's lines about it do
+    assert (letter.headers or {}).get(ARTICLE_HEADER) == BAD.article_id
     lines = [json.loads(line) for line in captured.getvalue().splitlines()]
     about = [line for line in lines if "seq" in line]
     assert {line["subject"] for line in about} == {RAW_ARTICLE}

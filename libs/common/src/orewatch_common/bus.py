@@ -65,7 +65,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
 from orewatch_common.failures import Failure, classify, error_class
 from orewatch_common.health import Dependency, HealthServer, Readiness
-from orewatch_common.logs import BUS_LOGGER, bind_message, get_logger
+from orewatch_common.logs import BUS_LOGGER, bind_message, bound, get_logger
 from orewatch_common.payloads import PayloadResolver
 from orewatch_common.permissions import inbox_prefix
 from orewatch_common.settings import Settings
@@ -473,8 +473,13 @@ class DeliveryPolicy:
 
 
 async def send_dead_letter(broker: NatsBroker, settings: Settings, letter: DeadLetter) -> None:
-    """Publish a dead letter on the channel `build_broker` declared, and wait for the stream's ack."""
-    await broker.publish(letter, DEAD_LETTER, headers=message_headers(letter), stream=settings.stream_name)
+    """Publish a dead letter on the channel `build_broker` declared, and wait for the stream's ack.
+    Sent while a message is handled, it names that message's article, for the store's log."""
+    headers = message_headers(letter)
+    article_id = bound().get("article_id")
+    if article_id:
+        headers.setdefault(ARTICLE_HEADER, str(article_id))
+    await broker.publish(letter, DEAD_LETTER, headers=headers, stream=settings.stream_name)
 
 
 def jetstream_metadata(msg: StreamMessage[Any]) -> Any:
