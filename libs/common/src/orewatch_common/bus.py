@@ -268,6 +268,8 @@ class PipelineBroker(NatsBroker):
     start, and keeps `readiness` up to date with its connection."""
 
     def __init__(self, settings: Settings, service: str, **options: Any) -> None:
+        # a structlog logger: FastStream's context (its `extra`) arrives as one key the renderer
+        # spreads under the message's binding, so the bound subject (not a wildcard) wins
         bus_log = get_logger(BUS_LOGGER)
         self.readiness = Readiness(Dependency.NATS)
         self.extra_streams: list[StreamConfig] = []
