@@ -260,23 +260,38 @@ def ingest(paths: Sequence[Path], seeds: Path | None = None, timeout: float | No
         print(f"orewatch ingest: {problem}", file=sys.stderr)
         return 1
     run.files = [
-        p for source, rel in found if (p := plan(source, rel, run.seeds, settings.payload_hard_limit_bytes))
+        p
+        for source, rel in _unique(found)
+        if (p := plan(source, rel, run.seeds, settings.payload_hard_limit_bytes))
     ]
     try:
         with psycopg.connect(run.database_url, autocommit=True) as conn:
             since = _now(conn)
             mark_known(run, conn)
-            for planned in run.pending():
-                drop(planned, run.seeds)
             for planned in run.files:
-                if planned.outcome is Outcome.FEED:
+                if planned.outcome in (Outcome.PENDING, Outcome.FEED):
                     drop(planned, run.seeds)
             follow(run, conn, since, timeout)
     except psycopg.Error as error:
         print(f"orewatch ingest: cannot read the database: {error}", file=sys.stderr)
         return 1
+    except OSError as error:
+        print(f"orewatch ingest: cannot copy into {run.seeds}: {error}", file=sys.stderr)
+        return 1
     print(summary(run))
     return 1 if run.pending() else 0
+
+
+def _unique(found: Iterable[tuple[Path, str]]) -> Iterator[tuple[Path, str]]:
+    """Each path under seeds/ once: two files given that would land on the same path (a/x.txt
+    and b/x.txt) would overwrite each other; the first is ingested, the other named."""
+    taken: set[str] = set()
+    for source, relative in found:
+        if relative in taken:
+            print(f"orewatch ingest: {source} would land on {relative} too; left out", file=sys.stderr)
+            continue
+        taken.add(relative)
+        yield source, relative
 
 
 def _now(conn: Connection) -> datetime:
