@@ -89,6 +89,7 @@ def runtime_content(template: str | dict[str, Any] | None) -> str | dict[str, An
         ("status", "--json"),
         ("reprocess", "--all"),
         ("reprocess", "--article", "a" * 32),
+        ("ingest", str(Path(__file__).parent)),
     ],
 )
 @pytest.mark.parametrize(("template", "reason"), NO_PIPELINE)

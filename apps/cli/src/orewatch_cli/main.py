@@ -45,6 +45,21 @@ def _add_pipeline_commands(commands: Commands) -> None:
     )
     serve.add_argument("service", choices=SERVICES)
 
+    ingest = commands.add_parser(
+        "ingest",
+        help="copy files or folders into the running pipeline's seeds/ and follow them until stored",
+        description="Copies each file into the watched seeds folder (a folder keeps its name there), "
+        "shows a progress bar until each is stored or dead-lettered, then a summary. Exit 1 without "
+        "a running pipeline, or with files still in flight at --timeout.",
+    )
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    ingest.add_argument(
+        "--seeds", type=Path, default=None, help="seeds folder (default: the running pipeline's)"
+    )
+    ingest.add_argument(
+        "--timeout", type=float, default=None, metavar="SECONDS", help="stop following after this long"
+    )
+
 
 def _add_admin_commands(commands: Commands) -> None:
     """db, status, bus and secrets: what an operator needs around a running pipeline."""
@@ -178,6 +193,10 @@ def run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         from orewatch_cli.reprocess import Selection, reprocess
 
         return reprocess(Selection.of(args), idle_timeout_s=args.idle_timeout)
+    if args.command == "ingest":
+        from orewatch_cli.ingest import ingest
+
+        return ingest(args.paths, seeds=args.seeds, timeout=args.timeout)
     if args.command == "settings":
         from orewatch_cli.settings_doc import settings_table
 

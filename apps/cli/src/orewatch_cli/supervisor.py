@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import signal
 import socket
@@ -29,14 +28,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from orewatch_common.logs import configure_logging
+from orewatch_common.logs import configure_logging, get_logger
 from orewatch_common.permissions import DbRole, NatsUser
 from orewatch_common.settings import Settings, get_settings, read_secret
 
 from orewatch_cli.credentials import nats_login, nats_secret, write_nats_config
 from orewatch_cli.servers import NatsServer, PostgresServer, free_port
 
-log = logging.getLogger("orewatch.run")
+log = get_logger("orewatch.run")
 
 START_ORDER = ("store", "extractor", "cleaner", "fetcher")
 RESTART_DELAY_S = 2.0
@@ -157,6 +156,20 @@ def running_nats_login(
     return get_settings().nats_credentials()
 
 
+def running_seeds_dir(state_dir: Path | None = None) -> Path:
+    """The folder the running pipeline's fetcher watches: the one `orewatch run` recorded, or
+    the seeds_dir setting where the pipeline runs elsewhere (DATABASE_URL set: compose)."""
+    if os.environ.get("DATABASE_URL"):
+        return get_settings().seeds_dir
+    seeds = _running_info(state_dir).get("seeds_dir")
+    if not seeds:
+        raise NoPipeline(
+            "the running pipeline recorded no seeds folder (started by an older orewatch?); "
+            "restart it with `make run`, or pass --seeds"
+        )
+    return Path(seeds)
+
+
 def running_services(state_dir: Path | None = None) -> dict[str, str]:
     """Each service's metrics URL, as `orewatch run` recorded it (its health port's /metrics)."""
     services = _running_info(state_dir).get("services")
@@ -178,7 +191,7 @@ def _raise_stop(signum: int, frame: object) -> None:
 
 def run_pipeline(seeds_dir: Path | None = None, state_dir: Path | None = None) -> int:
     settings = get_settings()
-    configure_logging("run", settings.log_level)
+    configure_logging("run", settings.log_level, settings.log_format)
     state = (state_dir or settings.state_dir).absolute()
     seeds = (seeds_dir or settings.seeds_dir).absolute()
     seeds.mkdir(parents=True, exist_ok=True)
@@ -215,7 +228,7 @@ def _start_servers(
 ) -> dict[str, dict[str, str]]:
     """NATS, PostgreSQL and the health ports, recorded in the runtime file; returns each
     service's environment (its logins, its health port)."""
-    runtime: dict[str, Any] = {"pid": os.getpid(), "state_dir": str(state)}
+    runtime: dict[str, Any] = {"pid": os.getpid(), "state_dir": str(state), "seeds_dir": str(seeds)}
     nats_env = _start_nats(state, servers, runtime)
     store_db = _start_postgres(state, servers, runtime)
     health_ports = _health_ports(state, runtime)

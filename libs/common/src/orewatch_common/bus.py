@@ -65,7 +65,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from orewatch_common.contracts import DEAD_LETTER, PIPELINE_SUBJECTS, Contract, DeadLetter
 from orewatch_common.failures import DeadLetterReason, Failure, classify, error_class, permanent_reason
 from orewatch_common.health import Dependency, HealthServer, Readiness
-from orewatch_common.logs import BUS_LOGGER
+from orewatch_common.logs import BUS_LOGGER, bind_message, bound, get_logger
 from orewatch_common.metrics import ConsumerWatch, PipelineMetrics, durable_consumers, subscribed_subjects
 from orewatch_common.payloads import PayloadResolver
 from orewatch_common.permissions import inbox_prefix
@@ -79,7 +79,7 @@ if TYPE_CHECKING:
     from faststream.nats.publisher.usecase import LogicPublisher
     from nats.js.client import JetStreamContext
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 T = TypeVar("T")
 
@@ -237,9 +237,26 @@ def subscriber_options(settings: Settings, stream: JStream, durable: str) -> dic
     return options
 
 
+ARTICLE_HEADER = "Orewatch-Article-Id"
+"""The article a message is about, so its consumers' log lines name it without parsing the body."""
+
+
+def article_id_of(message: Contract) -> str | None:
+    """The article a contract is about: its own id (raw, clean) or its article's (an extraction)."""
+    found = getattr(message, "article_id", None) or getattr(
+        getattr(message, "article", None), "article_id", None
+    )
+    return str(found) if found else None
+
+
 def message_headers(message: Contract) -> dict[str, str]:
-    """Headers of a published contract: its content hash as `Nats-Msg-Id` for dedup."""
-    return {"Nats-Msg-Id": message.message_id(), "Orewatch-Schema": str(type(message).__name__)}
+    """Headers of a published contract: its content hash as `Nats-Msg-Id` for dedup, and the
+    article it is about (for the consumers' logs)."""
+    headers = {"Nats-Msg-Id": message.message_id(), "Orewatch-Schema": str(type(message).__name__)}
+    article_id = article_id_of(message)
+    if article_id:
+        headers[ARTICLE_HEADER] = article_id
+    return headers
 
 
 async def publish(publisher: LogicPublisher, message: Contract) -> None:
@@ -255,7 +272,9 @@ class PipelineBroker(NatsBroker):
     def __init__(
         self, settings: Settings, service: str, metrics: CollectorRegistry | None = None, **options: Any
     ) -> None:
-        bus_log = logging.getLogger(BUS_LOGGER)
+        # a structlog logger: FastStream's context (its `extra`) arrives as one key the renderer
+        # spreads under the message's binding, so the bound subject (not a wildcard) wins
+        bus_log = get_logger(BUS_LOGGER)
         self.readiness = Readiness(Dependency.NATS)
         self.extra_streams: list[StreamConfig] = []
         self.metrics = metrics or CollectorRegistry()  # served on /metrics
@@ -324,11 +343,12 @@ def build_broker(settings: Settings, service: str) -> PipelineBroker:
     `dead.letter` channel in its AsyncAPI.
     """
     policy = DeliveryPolicy(service=service, settings=settings)
+    about = MessageLogContext(service)  # first: every line of the others names the message
     payloads = PayloadResolver(settings)  # inside the policy: a missing body is a dead letter
     # outermost: it sees what the policy made of each message (FastStream's own metrics)
     metrics = CollectorRegistry()
     prometheus = NatsPrometheusMiddleware(registry=metrics, app_name=service)
-    broker = PipelineBroker(settings, service, metrics, middlewares=[prometheus, policy, payloads])
+    broker = PipelineBroker(settings, service, metrics, middlewares=[about, prometheus, policy, payloads])
     payloads.broker = broker
     broker.publisher(
         DEAD_LETTER,
@@ -470,8 +490,13 @@ async def send_dead_letter(
     broker: NatsBroker, settings: Settings, letter: DeadLetter, reason: DeadLetterReason
 ) -> None:
     """Publish a dead letter on the channel `build_broker` declared, wait for the stream's ack,
-    then count it (`orewatch_dead_letters_total`): every published dead letter passes here."""
-    await broker.publish(letter, DEAD_LETTER, headers=message_headers(letter), stream=settings.stream_name)
+    then count it (`orewatch_dead_letters_total`): every published dead letter passes here.
+    Sent while a message is handled, it names that message's article, for the store's log."""
+    headers = message_headers(letter)
+    article_id = bound().get("article_id")
+    if article_id:
+        headers.setdefault(ARTICLE_HEADER, str(article_id))
+    await broker.publish(letter, DEAD_LETTER, headers=headers, stream=settings.stream_name)
     if isinstance(broker, PipelineBroker):
         broker.telemetry.dead_letter(letter.subject, reason)
 
@@ -493,6 +518,52 @@ def stream_sequence(msg: StreamMessage[Any]) -> int | None:
     """Stream sequence of a JetStream message, None when it has none."""
     stream = getattr(getattr(jetstream_metadata(msg), "sequence", None), "stream", None)
     return int(stream) if stream else None
+
+
+# `"article_id": "…"` in a message published without the header (by hand, by an older service);
+# not after a backslash, so an article's text that quotes the key is not taken for it
+_ARTICLE_ID = re.compile(rb'(?<!\\)"article_id"\s*:\s*"([^"\\]{1,128})"')
+
+
+def message_about(raw: Any) -> dict[str, Any]:
+    """`article_id`, `subject` and stream `seq` of a NATS message, as its log lines carry them.
+
+    The header says the article; a message without it (or a stub of an offloaded body: the
+    article is then unknown until resolved) is searched for the id. None for what is unknown.
+    """
+    headers = getattr(raw, "headers", None) or {}
+    article_id = headers.get(ARTICLE_HEADER)
+    if not article_id:
+        match = _ARTICLE_ID.search(getattr(raw, "data", b"") or b"")
+        article_id = match.group(1).decode("utf-8", "replace") if match else None
+    try:
+        seq: int | None = int(raw.metadata.sequence.stream)
+    except Exception:  # a core NATS message has no JetStream metadata (nats-py raises)
+        seq = None
+    return {"article_id": article_id, "subject": getattr(raw, "subject", None), "seq": seq}
+
+
+class MessageLogContext:
+    """Broker middleware factory that binds what each message is about to structlog's
+    contextvars (`orewatch_common.logs.bind_message`), the one place the bus names it."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def __call__(self, msg: Any, /, *, context: ContextRepo) -> _MessageLogMiddleware:
+        return _MessageLogMiddleware(msg, context=context, service=self.service)
+
+
+class _MessageLogMiddleware(BaseMiddleware):
+    def __init__(self, msg: Any, /, *, context: ContextRepo, service: str) -> None:
+        super().__init__(msg, context=context)
+        self.service = service
+
+    async def on_receive(self) -> None:
+        """Bound before FastStream's own "Received"; never unbound, so its "Processed" (logged
+        after every middleware has exited) names the message too: the task ends with it."""
+        bind_message(service=self.service, **message_about(self.msg))
+        await super().on_receive()
 
 
 # A handler still running after this long is presumed hung: the heartbeats stop, and

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 from collections.abc import Callable
 from enum import StrEnum
 from typing import ParamSpec, TypeVar
@@ -21,8 +20,9 @@ from typing import ParamSpec, TypeVar
 from pydantic import ValidationError
 
 from orewatch_common.contracts import PermanentError
+from orewatch_common.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -23,7 +23,9 @@ from enum import StrEnum
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-log = logging.getLogger(__name__)
+from orewatch_common.logs import get_logger
+
+log = get_logger(__name__)
 
 REQUEST_TIMEOUT_S = 5.0
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from nats.js.errors import BucketNotFoundError, NotFoundError
 from pydantic import BaseModel
 
 from orewatch_common.contracts import PermanentError
+from orewatch_common.logs import get_logger
 from orewatch_common.settings import Settings
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from nats.js.client import JetStreamContext
     from nats.js.object_store import ObjectStore
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 PAYLOAD_HEADER = "Orewatch-Payload-Object"
 

@@ -17,6 +17,6 @@ def serve(service: str, build_app: Callable[[Settings], FastStream]) -> None:
     if service == "extractor":
         os.environ.setdefault("OMP_NUM_THREADS", "1")
     settings = get_settings()
-    configure_logging(service, settings.log_level)
+    configure_logging(service, settings.log_level, settings.log_format)
     app = build_app(settings)
     asyncio.run(app.run())

@@ -13,6 +13,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from orewatch_common.logs import LogFormat
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OREWATCH_", env_file=".env", extra="ignore")
@@ -185,6 +187,11 @@ class Settings(BaseSettings):
     )
 
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR, for every logger.")
+    log_format: LogFormat = Field(
+        default=LogFormat.AUTO,
+        description="`json`: one JSON object a line (compose's default); `text`: the readable layout; "
+        "`auto`: text when stderr is a terminal, else JSON.",
+    )
 
     @model_validator(mode="after")
     def _dedup_within_retention(self) -> Settings:

@@ -62,7 +62,7 @@ def build_app(settings: Settings | None = None) -> FastStream:
 
     @app.on_startup
     async def load_language_detector() -> None:
-        configure_logging("cleaner", settings.log_level)
+        configure_logging("cleaner", settings.log_level, settings.log_format)
         await asyncio.to_thread(load_detector)
 
     return app

@@ -52,7 +52,7 @@ def build_app(settings: Settings | None = None) -> FastStream:
 
     @app.on_startup
     async def load_models() -> None:
-        configure_logging("extractor", settings.log_level)
+        configure_logging("extractor", settings.log_level, settings.log_format)
         models["extractor"] = await asyncio.to_thread(Extractor)
 
     return app

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -29,7 +28,7 @@ from orewatch_common.bus import (
 )
 from orewatch_common.contracts import RAW_ARTICLE, DeadLetter, RawArticle
 from orewatch_common.failures import DeadLetterReason
-from orewatch_common.logs import configure_logging
+from orewatch_common.logs import configure_logging, get_logger
 from orewatch_common.settings import Settings, get_settings
 
 from orewatch_fetcher.feed_state import FEED_STATE_BUCKET, FeedState
@@ -43,7 +42,7 @@ from orewatch_fetcher.watcher import SeedsIngestor
 
 SEEN_BUCKET = "orewatch_fetcher_seen"
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class KvSeenStore:
@@ -116,7 +115,7 @@ def build_app(settings: Settings | None = None) -> FastStream:
 
     @contextlib.asynccontextmanager
     async def lifespan(context: ContextRepo) -> AsyncIterator[None]:
-        configure_logging("fetcher", settings.log_level)
+        configure_logging("fetcher", settings.log_level, settings.log_format)
         yield
 
     app = service_app(

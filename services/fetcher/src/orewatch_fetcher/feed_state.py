@@ -19,17 +19,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 from orewatch_common.contracts import sha256_hex
+from orewatch_common.logs import get_logger
 
 from orewatch_fetcher.feeds import FeedEntry
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 FEED_STATE_BUCKET = "orewatch_feed_state"
 BUSY, RETRY, DONE = "busy", "retry", "done"

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import random
 import time
 from collections.abc import Callable
 
 from orewatch_common.bus import dead_letter_for
 from orewatch_common.contracts import RawArticle, sha256_hex
+from orewatch_common.logs import get_logger
 
 from orewatch_fetcher.decoding import UndecodableDocument
 from orewatch_fetcher.feed_state import Claim, FeedState
@@ -39,7 +39,7 @@ from orewatch_fetcher.outputs import PublishArticle, PublishDeadLetter
 from orewatch_fetcher.robots import HostThrottle, RobotsCache
 from orewatch_fetcher.seeds import RefusedSeed, SeedFile, source_name_of
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -223,13 +223,23 @@ class FeedPoller:
     async def _publish(self, claim: Claim, article: RawArticle, outcome: str) -> int:
         digest = sha256_hex(article.title_hint or "", article.content_sha256)
         if await self.state.content_seen(digest):
-            log.info("same content already published, skipped: %s", article.source_uri)
+            log.info(
+                "same content already published, skipped: %s",
+                article.source_uri,
+                article_id=article.article_id,
+            )
             await self.state.finish(claim, "duplicate")
             return 0
         await self.publish_article(article)
         await self.state.mark_content(digest, article.source_uri)
         await self.state.finish(claim, outcome)
-        log.info("published %s (%s, %s)", article.source_uri, outcome, article.encoding)
+        log.info(
+            "published %s (%s, %s)",
+            article.source_uri,
+            outcome,
+            article.encoding,
+            article_id=article.article_id,
+        )
         return 1
 
     async def run_feed(self, spec: FeedSpec, stop: asyncio.Event) -> None:

@@ -18,8 +18,9 @@ import os
 from collections.abc import Awaitable, Callable
 
 from orewatch_common.failures import Failure, classify
+from orewatch_common.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 HEALTHY_RUN_S = 60.0
 

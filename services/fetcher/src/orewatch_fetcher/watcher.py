@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import hashlib
 import json
-import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass, replace
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 from orewatch_common.bus import dead_letter_for
+from orewatch_common.logs import get_logger
 from watchfiles import Change, awatch
 
 from orewatch_fetcher.outputs import PublishArticle, PublishDeadLetter
@@ -55,7 +55,7 @@ from orewatch_fetcher.seeds import (
     unsupported_reason,
 )
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 FeedFileHandler = Callable[[SeedFile, bytes], Awaitable[None]]
 """Ingests a dropped feed file's entries; raises RefusedSeed when the file is not a feed."""
@@ -314,6 +314,7 @@ class SeedsIngestor:
             article.version,
             article.encoding,
             len(article.content),
+            article_id=article.article_id,
         )
         await self.seen.put(key, SeenRecord(seen.version + 1, article.content_sha256, raw).dumps())
 
@@ -330,7 +331,7 @@ class SeedsIngestor:
         payload, size = await asyncio.to_thread(self._refused_payload, path)
         reason = readable(reason or str(error))  # an OSError may quote a non-UTF-8 name
         source_uri = readable(relative)
-        log.warning("refused %s: %s", source_uri, reason)
+        log.warning("refused %s: %s", source_uri, reason, source_uri=source_uri)
         letter = dead_letter_for(
             "fetcher",
             reason=reason,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -51,7 +50,7 @@ from orewatch_common.contracts import (
 )
 from orewatch_common.failures import DeadLetterReason, DependencyUnavailable
 from orewatch_common.health import Dependency
-from orewatch_common.logs import configure_logging
+from orewatch_common.logs import configure_logging, get_logger
 from orewatch_common.settings import Settings, get_settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -64,7 +63,7 @@ from orewatch_store.repository import (
     store_raw_article,
 )
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 PROBE_INTERVAL_S = 2.0  # how often the store checks that PostgreSQL answers (readiness)
 
@@ -141,7 +140,7 @@ def build_app(settings: Settings | None = None) -> FastStream:
 
     @contextlib.asynccontextmanager
     async def lifespan(context: ContextRepo) -> AsyncIterator[None]:
-        configure_logging("store", settings.log_level)
+        configure_logging("store", settings.log_level, settings.log_format)
         engine = create_engine(settings)
         sessions["db"] = async_sessionmaker(engine, expire_on_commit=False)
         prober = asyncio.create_task(_probe(broker, engine))

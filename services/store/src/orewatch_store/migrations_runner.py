@@ -23,6 +23,9 @@ def upgrade_to_head(sqlalchemy_url: str) -> None:
 
 if __name__ == "__main__":
     # `python -m orewatch_store.migrations_runner`: the compose `migrate` job.
+    from orewatch_common.logs import configure_logging
     from orewatch_common.settings import get_settings
 
-    upgrade_to_head(get_settings().sqlalchemy_url())
+    settings = get_settings()
+    configure_logging("migrate", settings.log_level, settings.log_format)
+    upgrade_to_head(settings.sqlalchemy_url())
