@@ -4,6 +4,7 @@ counters and gauges a service's broker keeps on a real nats-server."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -162,6 +163,23 @@ async def test_a_refresh_sets_each_gauge_and_keeps_the_last_values_of_a_silent_c
         ("redelivered", "store-clean"): 2,
     }
     assert {key: value(*key) for key in table} == table
+
+
+class CancelSwallowingJetStream:
+    """consumer_info that loses a cancel, as `wait_for` on Python 3.11 may when a reply lands
+    at its timeout's edge: the loop around it goes on as if nothing had been asked."""
+
+    async def consumer_info(self, stream: str, durable: str, timeout: float) -> SimpleNamespace:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(timeout)
+        return SimpleNamespace(num_pending=0, num_ack_pending=0, num_redelivered=0)
+
+
+async def test_stop_ends_the_watch_even_when_a_cancel_is_lost() -> None:
+    watch = ConsumerWatch(PipelineMetrics(CollectorRegistry(), "store"), interval_s=0.01)
+    watch.start(CancelSwallowingJetStream(), [DurableConsumer("OREWATCH", "store-raw")])
+    await asyncio.sleep(0.05)  # inside consumer_info
+    await asyncio.wait_for(watch.stop(), timeout=5)  # before the fix: forever
 
 
 # ---- on a real nats-server ----
