@@ -57,6 +57,8 @@ class LanguagePolicy(BaseModel):
     min_script_share: float = Field(ge=0, le=1)
     min_letters: int = Field(ge=1)
     max_chars: int = Field(gt=0)
+    letters: dict[Language, str] = Field(default_factory=dict)
+    needs_letters: tuple[Language, ...] = ()
 
     @model_validator(mode="after")
     def _default_is_detected(self) -> LanguagePolicy:
@@ -67,6 +69,8 @@ class LanguagePolicy(BaseModel):
             raise ValueError(f"default: {self.default.value!r} is not one of `languages`")
         if missing := [language.value for language in self.languages if language not in self.scripts]:
             raise ValueError(f"scripts: no script for {', '.join(missing)}")
+        if lacking := [language.value for language in self.needs_letters if language not in self.letters]:
+            raise ValueError(f"needs_letters: no letters for {', '.join(lacking)}")
         return self
 
     @property
@@ -87,10 +91,21 @@ class LanguagePolicy(BaseModel):
             return Verdict(Language.UNKNOWN)
         best = max(scores, key=lambda code: scores[code])
         if best != self.default.value and scores[best] >= self.min_confidence:
-            language = Language(best)
-            if script_share(sample, self.scripts[language]) >= self.min_script_share:
+            language = self.by_letters(sample, Language(best))
+            if language is not None and script_share(sample, self.scripts[language]) >= self.min_script_share:
                 return Verdict(language, scores[best])
         return Verdict(self.default, scores.get(self.default.value, 0.0))
+
+    def by_letters(self, sample: str, language: Language) -> Language | None:
+        """The detector's pick, unless it `needs_letters` and the sample has none of the letters
+        only it writes (`letters`): then the one language whose own letters the sample has
+        ("України" is Ukrainian however sure the detector is of Kazakh), or None (the default)."""
+        lowered = sample.lower()
+        own = self.letters.get(language, "")
+        if language not in self.needs_letters or any(ch in lowered for ch in own):
+            return language
+        shown = [other for other, chars in self.letters.items() if any(ch in lowered for ch in chars)]
+        return shown[0] if len(shown) == 1 else None
 
 
 def script_share(text: str, script: Script) -> float:

@@ -78,6 +78,21 @@ def test_russian_unless_another_language_is_confident(scores: dict[str, float], 
     assert language_policy().decide("Достаточно букв в тексте", scores).language is expected
 
 
+@pytest.mark.parametrize(
+    ("sample", "scores", "expected"),
+    [
+        ("Сьогодні уряд України заявив, що видобуток літію зросте.", {"kk": 1.0}, Language.UK),
+        ("Міністр сказав, що нові родовища відкриють.", {"kk": 0.9, "uk": 0.1}, Language.RU),
+        ("Қазақстан үкіметі литий өндіруді арттырады.", {"kk": 0.95}, Language.KK),
+        ("Урад заявіў, што здабыча літыю вырасце.", {"be": 0.9}, Language.BE),
+        ("Урад заявил, что добыча лития вырастет.", {"be": 0.9}, Language.RU),  # no ў: not Belarusian
+        ("Міністр сказав, що нові родовища відкриють.", {"uk": 0.9}, Language.UK),  # uk needs no ї
+    ],
+)
+def test_a_pick_that_needs_its_own_letters(sample: str, scores: dict[str, float], expected: Language) -> None:
+    assert language_policy().decide(sample, scores).language is expected
+
+
 def test_another_script_does_not_win_on_confidence_alone() -> None:
     mostly_cyrillic = "Рейсы Air Baltic и KLM отменены из-за забастовки грузчиков"
     assert script_share(mostly_cyrillic, Script.LATIN) < language_policy().min_script_share
