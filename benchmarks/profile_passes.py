@@ -98,9 +98,10 @@ def main() -> None:
     args = parser.parse_args()
     extractor = None
     if args.command == "extract":
-        from orewatch_extractor.core import Extractor
+        from orewatch_extractor.core import Extractor, freeze_loaded
 
         extractor = Extractor()
+        freeze_loaded()  # as `orewatch extract` does
     job: Callable[[Path], Any] = lambda path: _document(path, extractor)  # noqa: E731
     _run(job, args.warm)
     profiler = cProfile.Profile()
