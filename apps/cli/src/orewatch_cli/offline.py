@@ -32,9 +32,10 @@ if TYPE_CHECKING:
 def print_documents(files: list[Path], *, extract: bool) -> int:
     extractor = None
     if extract:
-        from orewatch_extractor.core import Extractor
+        from orewatch_extractor.core import Extractor, freeze_loaded
 
         extractor = Extractor()
+        freeze_loaded()
     failures = 0
     for path in files:
         try:

@@ -16,7 +16,7 @@ from orewatch_common.logs import configure_logging
 from orewatch_common.metrics import ExtractorMetrics
 from orewatch_common.settings import Settings, get_settings
 
-from orewatch_extractor.core import Extractor
+from orewatch_extractor.core import Extractor, freeze_loaded
 
 
 def build_app(settings: Settings | None = None) -> FastStream:
@@ -54,6 +54,7 @@ def build_app(settings: Settings | None = None) -> FastStream:
     async def load_models() -> None:
         configure_logging("extractor", settings.log_level, settings.log_format)
         models["extractor"] = await asyncio.to_thread(Extractor)
+        freeze_loaded()
 
     return app
 

@@ -5,6 +5,7 @@ and reads the article's actors, minerals and statements off the document they le
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
@@ -39,6 +40,7 @@ __all__ = [
     "ExtractionFailed",
     "Extractor",
     "PassName",
+    "freeze_loaded",
     "pass_names",
     "reads",
     "speaker_first",
@@ -65,6 +67,15 @@ def reads(article: CleanArticle) -> bool:
     models gives wrong names, not fewer. A version 1 clean article (no `language`) predates
     detection and is read as Russian, as it always was."""
     return article.language is None or article.language in READ_LANGUAGES
+
+
+def freeze_loaded() -> None:
+    """Leave what is loaded by now (models, rule files, lexicons: hundreds of thousands of
+    objects that live as long as the process) out of the cyclic garbage collector's full
+    passes, which otherwise walk all of it again every few articles (~0.4 s over 421
+    articles). Called once, after `Extractor()`, by the service's startup and the CLI."""
+    gc.collect()
+    gc.freeze()
 
 
 def speaker_first(entities: list[int], attr: Attribution | None) -> list[int]:
