@@ -337,16 +337,6 @@ async def send(
 
 def reprocess(selection: Selection, idle_timeout_s: float = IDLE_TIMEOUT_S) -> int:
     """The command: exit 1 without a running pipeline, or when it does not answer."""
-    import nats.errors
-    import psycopg
+    from orewatch_cli.supervisor import against_the_pipeline
 
-    from orewatch_cli.supervisor import NoPipeline
-
-    try:
-        return run_and_follow(running_pipeline(), selection, idle_timeout_s)
-    except NoPipeline as reason:
-        print(reason, file=sys.stderr)
-        return 1
-    except (OSError, TimeoutError, nats.errors.Error, psycopg.Error) as error:
-        print(f"the pipeline does not answer: {type(error).__name__}: {error}", file=sys.stderr)
-        return 1
+    return against_the_pipeline(lambda: run_and_follow(running_pipeline(), selection, idle_timeout_s))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
@@ -235,18 +234,11 @@ def gather_status() -> PipelineStatus:
 
 def show_status(as_json: bool) -> int:
     """`orewatch status`: the table (or one JSON object); exit 1 when there is no pipeline to ask."""
-    import nats.errors
-    import psycopg
+    from orewatch_cli.supervisor import against_the_pipeline
 
-    from orewatch_cli.supervisor import NoPipeline
-
-    try:
+    def show() -> int:
         status = gather_status()
-    except NoPipeline as reason:
-        print(reason, file=sys.stderr)
-        return 1
-    except (OSError, TimeoutError, nats.errors.Error, psycopg.Error) as error:
-        print(f"the pipeline does not answer: {type(error).__name__}: {error}", file=sys.stderr)
-        return 1
-    print(json.dumps(status_object(status), ensure_ascii=False) if as_json else status_table(status))
-    return 0
+        print(json.dumps(status_object(status), ensure_ascii=False) if as_json else status_table(status))
+        return 0
+
+    return against_the_pipeline(show)

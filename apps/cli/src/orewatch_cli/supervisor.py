@@ -23,7 +23,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -339,3 +339,19 @@ def _stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def against_the_pipeline(command: Callable[[], int]) -> int:
+    """Runs a command that asks the running pipeline (status, reprocess): no pipeline, or one
+    whose servers do not answer, is one line on stderr and exit 1, never a traceback."""
+    import nats.errors
+    import psycopg
+
+    try:
+        return command()
+    except NoPipeline as reason:
+        print(reason, file=sys.stderr)
+        return 1
+    except (OSError, TimeoutError, nats.errors.Error, psycopg.Error) as error:
+        print(f"the pipeline does not answer: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
