@@ -16,7 +16,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import psutil
 import psycopg
 import pytest
 from orewatch_cli.status import (
@@ -233,10 +235,17 @@ def test_status_of_a_running_pipeline_after_a_file_went_through(
 
         found = poll(status, 60, "every service ready and no consumer pending")
         metrics = {name: scrape(service["metrics_url"]) for name, service in found["services"].items()}
+        listening = {
+            c.laddr.port: c.laddr.ip for c in psutil.net_connections("tcp") if c.status == psutil.CONN_LISTEN
+        }
+        bound = {
+            name: listening.get(urlsplit(s["metrics_url"]).port) for name, s in found["services"].items()
+        }
     finally:
         run.send_signal(signal.SIGINT)
         output, _ = run.communicate(timeout=60)
     assert run.returncode == 0, output.decode(errors="replace")[-3000:]
+    assert bound == dict.fromkeys(found["services"], "127.0.0.1")  # make run: this machine only
 
     assert list(found["services"]) == ["fetcher", "cleaner", "extractor", "store"]
     assert set(found["consumers"]) >= {"cleaner", "extractor", "store-raw", "store-clean", "store-extracted"}

@@ -240,6 +240,7 @@ def _start_servers(
             **nats_env.get(service, {}),
             **(store_db if service == "store" else {}),
             "OREWATCH_HEALTH_PORT": str(health_ports[service]),
+            "OREWATCH_HEALTH_HOST": "127.0.0.1",  # this machine only; containers listen on all
         }
         for service in START_ORDER
     }

@@ -713,7 +713,12 @@ def service_app(broker: NatsBroker, service: str, description: str, **hooks: Any
     settings = getattr(broker, "pipeline_settings", None)
     readiness = getattr(broker, "readiness", None)
     if settings is not None and settings.health_port is not None and readiness is not None:
-        server = HealthServer(readiness, settings.health_port, registry=getattr(broker, "metrics", None))
+        server = HealthServer(
+            readiness,
+            settings.health_port,
+            host=settings.health_host,
+            registry=getattr(broker, "metrics", None),
+        )
         readiness.started = False
 
         async def started() -> None:

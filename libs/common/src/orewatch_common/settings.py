@@ -185,6 +185,12 @@ class Settings(BaseSettings):
         "store, PostgreSQL is unreachable) and GET /metrics (Prometheus text) on this port; none when "
         "unset. Compose: 8080 in each container.",
     )
+    health_host: str = Field(
+        default="0.0.0.0",
+        description="Address the health and metrics server listens on: every interface in a "
+        "container (Prometheus scrapes it across the compose network); `orewatch run` sets "
+        "127.0.0.1, so on a workstation the endpoints are not reachable from the network.",
+    )
 
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR, for every logger.")
     log_format: LogFormat = Field(
