@@ -12,19 +12,19 @@ loses its extraction.
 
 from __future__ import annotations
 
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from orewatch_common.contracts import Language
 from orewatch_lexicon.rules import packaged
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from orewatch_cleaner.rulebook import PACKAGE
+from orewatch_cleaner.thresholds import parse_toml_model
 
 FILE_NAME = "language.toml"
 
@@ -121,19 +121,9 @@ def script_share(text: str, script: Script) -> float:
     return sum(unicodedata.name(ch, "").startswith(script.value) for ch in letters) / len(letters)
 
 
-def _where(error: Any) -> str:
-    return ".".join(str(part) for part in error["loc"]) or "file"
-
-
 def parse_language_policy(text: str, file: str = FILE_NAME) -> LanguagePolicy:
     """The policy in `text`, the contents of a file named `file` (for error messages)."""
-    try:
-        return LanguagePolicy.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{file}: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{_where(e)}: {e['msg']}" for e in exc.errors())
-        raise ValueError(f"{file}: {problems}") from None
+    return parse_toml_model(LanguagePolicy, text, file)
 
 
 @cache

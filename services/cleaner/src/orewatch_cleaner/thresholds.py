@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from orewatch_common.contracts import RemovalReason
 from orewatch_lexicon.rules import packaged
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orewatch_cleaner.rulebook import PACKAGE, FurnitureSection
+
+M = TypeVar("M", bound=BaseModel)
 
 FILE_NAME = "thresholds.toml"
 
@@ -178,20 +180,26 @@ class Thresholds(_Strict):
 
 
 def _where(error: Any) -> str:
-    return ".".join(str(part) for part in error["loc"])
+    return ".".join(str(part) for part in error["loc"]) or "file"
 
 
-def parse_thresholds(text: str, file: str = FILE_NAME) -> Thresholds:
-    """The thresholds in `text`, the contents of a file named `file` (for error messages)."""
+def parse_toml_model(model: type[M], text: str, file: str) -> M:
+    """A TOML settings file of the cleaner read into `model`, its errors as `FILE: key: what`
+    (the thresholds and the language policy are read this one way)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{file}: {exc}") from None
     try:
-        return Thresholds.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(f"{_where(e)}: {e['msg']}" for e in exc.errors())
         raise ValueError(f"{file}: {problems}") from None
+
+
+def parse_thresholds(text: str, file: str = FILE_NAME) -> Thresholds:
+    """The thresholds in `text`, the contents of a file named `file` (for error messages)."""
+    return parse_toml_model(Thresholds, text, file)
 
 
 @cache
