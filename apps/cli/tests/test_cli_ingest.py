@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,21 +16,10 @@ import pytest
 from orewatch_cli.ingest import Ingest, IngestError, Outcome, Planned, files_of, plan, summary
 from orewatch_common.contracts import SourceKind, article_id_for
 
+from tests.support.cli import orewatch
+
 EMPTY = "empty.txt"
 BINARY = "blob.txt"
-
-
-def orewatch(
-    env: dict[str, str], cwd: Path, *args: str, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "orewatch_cli.main", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def batch(folder: Path, articles: list[Path]) -> Path:

@@ -17,7 +17,7 @@ import pytest
 from orewatch_cli.reprocess import Outcome, Scope, Selection, Sent, outcome, summary, tally
 from orewatch_store.versions import ArticleVersion
 
-from .test_cli_status import orewatch, poll
+from tests.support.cli import orewatch, poll
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 TUESDAY = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import signal
 import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
@@ -29,6 +25,8 @@ from orewatch_cli.status import (
     status_object,
     status_table,
 )
+
+from tests.support.cli import orewatch, poll
 
 ZERO = {"received": 0, "acked": 0, "nacked": 0, "rejected": 0, "published": 0, "errors": 0}
 
@@ -171,30 +169,6 @@ def test_status_table_lines_up_and_names_what_is_wrong() -> None:
         "",
         "NEWEST ARTICLE  none stored yet",
     ]
-
-
-def orewatch(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "orewatch_cli.main", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def poll(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    """The condition's first truthy value, trying every half second."""
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        with contextlib.suppress(psycopg.Error, json.JSONDecodeError):  # not migrated / not up yet
-            value = condition()
-            if value:
-                return value
-        time.sleep(0.5)
-    raise AssertionError(f"{what} within {timeout}s (last: {value!r})")
 
 
 def scrape(url: str) -> str:
